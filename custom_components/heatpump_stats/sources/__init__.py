@@ -1,0 +1,1 @@
+"""Heat pump and meter sources: one module per protocol, no Home Assistant imports."""
