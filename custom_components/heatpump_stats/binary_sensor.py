@@ -1,0 +1,77 @@
+"""Binary sensors: compressor, defrost and circulation pump states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorEntity,
+    BinarySensorEntityDescription,
+)
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .coordinator import HeatPumpData, HeatPumpStatsConfigEntry
+from .engine.core import Metrics
+from .entity import HeatPumpStatsEntity
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpStatsBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor read from the engine's metrics."""
+
+    value_fn: Callable[[Metrics], bool | None]
+    exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
+
+
+BINARY_SENSORS: tuple[HeatPumpStatsBinarySensorDescription, ...] = (
+    HeatPumpStatsBinarySensorDescription(
+        key="compressor_running",
+        translation_key="compressor_running",
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda m: m.compressor_running,
+    ),
+    HeatPumpStatsBinarySensorDescription(
+        key="defrost_active",
+        translation_key="defrost_active",
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda m: m.defrost_active,
+        exists_fn=lambda d: d.metrics.defrost_active is not None,
+    ),
+    HeatPumpStatsBinarySensorDescription(
+        key="circulation_pump",
+        translation_key="circulation_pump",
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda m: m.circulation_pump,
+        exists_fn=lambda d: d.reading.circulation_pump is not None,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HeatPumpStatsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the binary sensors the source can fill."""
+    coordinator = entry.runtime_data.heat_pump
+    async_add_entities(
+        HeatPumpStatsBinarySensor(entry=entry, coordinator=coordinator, description=description)
+        for description in BINARY_SENSORS
+        if description.exists_fn(coordinator.data)
+    )
+
+
+class HeatPumpStatsBinarySensor(HeatPumpStatsEntity, BinarySensorEntity):
+    """A heat pump state."""
+
+    entity_description: HeatPumpStatsBinarySensorDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """Return the state from the latest metrics."""
+        return self.entity_description.value_fn(self.coordinator.data.metrics)

@@ -1,0 +1,58 @@
+"""Constants of the Heat Pump Stats integration (names fixed by shared/CONTRACT.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "heatpump_stats"
+LOGGER = logging.getLogger(__package__)
+
+# Config-flow keys.
+CONF_SOURCE: Final = "source"
+CONF_NAME: Final = "name"
+CONF_METER: Final = "meter"
+
+SOURCE_DEMO: Final = "demo"
+SOURCE_VIESSMANN: Final = "viessmann"
+SOURCE_LUXTRONIK: Final = "luxtronik"
+SOURCE_MODBUS: Final = "modbus"
+SOURCE_H66: Final = "h66"
+SOURCE_ENTITIES: Final = "entities"
+ALL_SOURCES: Final = (
+    SOURCE_DEMO,
+    SOURCE_VIESSMANN,
+    SOURCE_LUXTRONIK,
+    SOURCE_MODBUS,
+    SOURCE_H66,
+    SOURCE_ENTITIES,
+)
+# Only sources that work are offered in the flow.
+AVAILABLE_SOURCES: Final = (SOURCE_DEMO,)
+
+METER_NONE: Final = "none"
+METER_SHELLY_PRO_3EM: Final = "shelly_pro_3em"
+METER_ENTITY: Final = "entity"
+METER_SOURCE: Final = "source"
+
+# Options.
+CONF_RATED_THERMAL_POWER_KW: Final = "rated_thermal_power_kw"
+CONF_FLOW_RATE_L_MIN: Final = "flow_rate_l_min"
+CONF_SCAN_INTERVAL_S: Final = "scan_interval_s"
+CONF_METER_SCAN_INTERVAL_S: Final = "meter_scan_interval_s"
+CONF_SEASON_START: Final = "season_start"
+
+DEFAULT_SCAN_INTERVAL_S: Final = 30
+DEFAULT_METER_SCAN_INTERVAL_S: Final = 10
+DEFAULT_SEASON_START: Final = "07-01"
+MIN_SCAN_INTERVAL_S: Final = 5
+MAX_SCAN_INTERVAL_S: Final = 3600
+
+# The demo simulator's rated thermal output (kW) and flow rate (l/min).
+DEMO_RATED_THERMAL_POWER_KW: Final = 8.0
+DEMO_FLOW_RATE_L_MIN: Final = 20.0
+
+STORAGE_VERSION: Final = 1
+# Accumulated state is written at most this often (and always on unload/stop).
+STORAGE_SAVE_DELAY: Final = timedelta(seconds=60)

@@ -1,0 +1,184 @@
+"""Coordinators and runtime data of Heat Pump Stats.
+
+One DataUpdateCoordinator per source, each at its own cadence. Data flows one
+way: source -> coordinator -> engine -> entities. The coordinator maps the
+sources' errors to Home Assistant's in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, override
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_FLOW_RATE_L_MIN,
+    CONF_METER,
+    CONF_METER_SCAN_INTERVAL_S,
+    CONF_RATED_THERMAL_POWER_KW,
+    CONF_SCAN_INTERVAL_S,
+    CONF_SEASON_START,
+    DEFAULT_METER_SCAN_INTERVAL_S,
+    DEFAULT_SCAN_INTERVAL_S,
+    DEFAULT_SEASON_START,
+    DOMAIN,
+    LOGGER,
+    METER_SOURCE,
+    STORAGE_SAVE_DELAY,
+    STORAGE_VERSION,
+)
+from .engine.core import Engine, EngineConfig, Metrics
+from .sources.base import (
+    HeatPumpSource,
+    SourceAuthError,
+    SourceConnectionError,
+    SourceDataError,
+)
+from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
+
+
+@dataclass(frozen=True, slots=True)
+class HeatPumpData:
+    """What the heat pump coordinator hands its entities."""
+
+    reading: HeatPumpReading
+    metrics: Metrics
+
+
+class EntryStore:
+    """Everything of one entry that must survive a restart (engine + source state)."""
+
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Create the store `.storage/heatpump_stats.<entry_id>`."""
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True, atomic_writes=True
+        )
+        self.data: dict[str, Any] = {}
+
+    async def async_load(self) -> dict[str, Any]:
+        """Load the stored state (empty on first start)."""
+        self.data = await self._store.async_load() or {}
+        return self.data
+
+    def schedule_save(self) -> None:
+        """Write soon; Home Assistant also flushes pending writes when it stops."""
+        self._store.async_delay_save(lambda: self.data, STORAGE_SAVE_DELAY.total_seconds())
+
+    async def async_save(self) -> None:
+        """Write now."""
+        await self._store.async_save(self.data)
+
+    async def async_remove(self) -> None:
+        """Delete the file when the entry is removed."""
+        await self._store.async_remove()
+
+
+def parse_season_start(value: str) -> tuple[int, int]:
+    """Parse 'MM-DD' into (month, day); raises ValueError when it is no date."""
+    month_s, day_s = value.split("-")
+    month, day = int(month_s), int(day_s)
+    date(2001, month, day)  # validates (a non-leap year: no 02-29 season start)
+    return month, day
+
+
+def engine_config(entry: ConfigEntry) -> EngineConfig:
+    """Build the engine's configuration from the entry's options."""
+    options = entry.options
+    month, day = parse_season_start(options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
+    rated = options.get(CONF_RATED_THERMAL_POWER_KW)
+    flow = options.get(CONF_FLOW_RATE_L_MIN)
+    return EngineConfig(
+        rated_thermal_power_kw=float(rated) if rated else None,
+        flow_rate_l_min=float(flow) if flow else None,
+        scan_interval_s=float(options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
+        meter_interval_s=float(
+            options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
+        ),
+        season_start_month=month,
+        season_start_day=day,
+    )
+
+
+class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
+    """Polls the heat pump source and feeds the engine."""
+
+    config_entry: HeatPumpStatsConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: HeatPumpStatsConfigEntry,
+        *,
+        source: HeatPumpSource,
+        engine: Engine,
+        store: EntryStore,
+    ) -> None:
+        """Initialise with the entry's scan interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} heat pump {entry.title}",
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
+            ),
+        )
+        self.source = source
+        self.engine = engine
+        self.store = store
+        # With meter `source` the heat pump's own electricity readings are the meter.
+        self._source_is_meter = entry.data.get(CONF_METER) == METER_SOURCE
+
+    @override
+    async def _async_update_data(self) -> HeatPumpData:
+        """Read the source; errors become UpdateFailed / ConfigEntryAuthFailed."""
+        try:
+            reading = await self.source.async_read()
+        except SourceAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="auth_failed"
+            ) from err
+        except SourceConnectionError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        except SourceDataError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="invalid_data",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        self.engine.update_heat_pump(reading)
+        if self._source_is_meter:
+            self.engine.update_meter(
+                MeterReading(
+                    timestamp=reading.timestamp,
+                    power=reading.electrical_power,
+                    energy=reading.electrical_energy,
+                )
+            )
+        self.store.data["engine"] = self.engine.to_dict()
+        self.store.data["source"] = self.source.state_to_store()
+        self.store.schedule_save()
+        return HeatPumpData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
+
+
+@dataclass(kw_only=True)
+class HeatPumpStatsRuntimeData:
+    """What a loaded entry holds."""
+
+    heat_pump: HeatPumpCoordinator
+    identity: DeviceIdentity
+    store: EntryStore
+
+
+type HeatPumpStatsConfigEntry = ConfigEntry[HeatPumpStatsRuntimeData]

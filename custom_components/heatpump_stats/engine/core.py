@@ -1,0 +1,528 @@
+"""The engine's top-level state: feed readings in, take metric snapshots out, persist.
+
+Units: temperatures °C, electrical power W, thermal power kW, energy kWh,
+flow l/min, modulation %, durations s. Timestamps are handled in UTC; calendar
+periods use the local ``tzinfo`` given to the engine.
+
+Rules (the public behaviour the entities rely on):
+
+* **Heat** is booked at heat-pump samples: the difference of the reading's
+  cumulative ``thermal_energy`` counter when it has one, else the trapezoid of
+  the best thermal power (kW). Gaps longer than ``max_gap_factor ×
+  scan_interval_s`` are not bridged by the trapezoid.
+* **Electricity** is booked at meter samples: the difference of the meter's
+  cumulative ``energy`` counter when present, else the trapezoid of ``power``
+  (W). A counter difference across a long gap is counted in all totals (the
+  counter is the truth) but not put in the COP window. Details:
+  :class:`~.energy.CounterOrPowerIntegrator`, :class:`~.energy.CounterTracker`.
+* **COP** = Σ heat / Σ electricity over the 5 minutes before the latest
+  heat-pump sample (:class:`~.cop.CopWindow`; None below 48 W average, or when
+  that sample is older than the heat-pump gap limit). ``daily_cop`` = today's
+  heat / today's electricity (local day), ``seasonal_cop`` = heat / electricity
+  since the latest season start (local date, ``season_start_month/day``); both
+  None below 0.1 kWh of electricity or without any heat sample in the period.
+* **Attribution**: an increment covering (start, end] is attributed to the
+  state of the latest heat-pump sample *before* ``end`` (so everything between
+  two polls goes to the mode known at the first of them; a meter sample with
+  the same timestamp as a poll still belongs to the previous poll). Before any
+  heat-pump sample it is "unknown". ``time_in_mode`` uses the same rule for
+  bridged intervals between heat-pump samples.
+* **Mode**: the source's ``operating_mode``, else :func:`classify_operating_mode`.
+* **Defrost**: a sample is in defrost when its mode is ``defrost`` or
+  ``defrost_active`` is True. Its purpose is the latest heating/dhw purpose seen
+  before the defrost began (heating if none), so the defrost's electricity and
+  (negative) heat are booked to heating or dhw, and its electricity is also
+  totalled in ``electrical_energy_defrost`` (a subset: heating + dhw + other =
+  total).
+* **Flow**: the measured flow rate, else the configured one; 0 when the
+  reading has no flow but reports the circulation pump off.
+* **Compressor starts**: transitions from not running to running. Running is
+  the source's ``compressor_running`` (once a source has reported it) else
+  electrical power ≥ ``running_threshold_w`` at meter samples. The first known
+  state is not a start; samples with an unknown state are skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from custom_components.heatpump_stats.sources.reading import (
+    HeatPumpReading,
+    MeterReading,
+    OperatingMode,
+)
+
+from .cop import CopWindow
+from .energy import CounterOrPowerIntegrator, Increment
+from .periods import EnergyPeriods, local_date, season_start
+from .thermal import (
+    ThermalMethod,
+    best_thermal_power,
+    thermal_power_delta_t,
+    thermal_power_modulation,
+)
+from .timeutil import as_utc, dt_from_json, dt_to_json, finite_or_none, opt_float, seconds_between
+
+STORAGE_VERSION = 1
+COP_WINDOW_S = 300.0
+# 0.004 kWh per 5 min = 48 W average: below that the compressor is off.
+COP_MIN_ELECTRICAL_KWH = 0.004
+DAILY_COP_MIN_ELECTRICAL_KWH = 0.1
+SEASONAL_COP_MIN_ELECTRICAL_KWH = 0.1
+
+PURPOSE_HEATING = OperatingMode.HEATING.value
+PURPOSE_DHW = OperatingMode.DHW.value
+PURPOSE_UNKNOWN = "unknown"
+# Buckets of electricity / heat by purpose (defrost is never a purpose of its own).
+PURPOSES = (
+    PURPOSE_HEATING,
+    PURPOSE_DHW,
+    OperatingMode.COOLING.value,
+    OperatingMode.STANDBY.value,
+    OperatingMode.OFF.value,
+    PURPOSE_UNKNOWN,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """Options of one heat pump entry."""
+
+    rated_thermal_power_kw: float | None = None  # option; overrides reading.rated_thermal_power
+    flow_rate_l_min: float | None = None  # configured flow; used when the reading has none
+    scan_interval_s: float = 30.0  # heat pump poll interval
+    meter_interval_s: float = 10.0  # meter poll interval
+    max_gap_factor: float = 5.0  # gaps longer than factor × interval are not bridged
+    running_threshold_w: float = 150.0  # electrical power at or above = compressor running
+    season_start_month: int = 7  # seasonal COP accumulates from this month/day each year
+    season_start_day: int = 1
+
+    @property
+    def heat_pump_max_gap_s(self) -> float:
+        """Longest interval (s) between heat-pump samples that is bridged."""
+        return self.max_gap_factor * self.scan_interval_s
+
+    @property
+    def meter_max_gap_s(self) -> float:
+        """Longest interval (s) between meter samples that is bridged."""
+        return self.max_gap_factor * self.meter_interval_s
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """One snapshot of everything the entities show; None = unknown."""
+
+    outside_temperature: float | None  # °C
+    flow_temperature: float | None  # °C
+    return_temperature: float | None  # °C
+    dhw_temperature: float | None  # °C
+    compressor_modulation: float | None  # %
+    flow_rate: float | None  # l/min, measured, else configured
+    operating_mode: OperatingMode | None  # the source's, else classified
+    compressor_running: bool | None
+    defrost_active: bool | None
+    circulation_pump: bool | None
+    electrical_power: float | None  # W, latest
+    electrical_energy: float | None  # kWh, accumulated since setup (survives meter resets)
+    thermal_power: float | None  # kW, best method
+    thermal_power_method: ThermalMethod | None
+    thermal_power_modulation: float | None  # kW
+    thermal_power_delta_t: float | None  # kW
+    thermal_energy: float | None  # kWh, accumulated net heat since setup
+    cop: float | None  # 5-minute window
+    daily_cop: float | None
+    seasonal_cop: float | None
+    electrical_energy_heating: float  # kWh
+    electrical_energy_dhw: float  # kWh
+    electrical_energy_defrost: float  # kWh (subset of heating + dhw)
+    thermal_energy_heating: float  # kWh
+    thermal_energy_dhw: float  # kWh
+    compressor_starts: int
+    energy_today: float  # kWh electricity, local day
+    energy_week: float  # kWh electricity, ISO week (Monday)
+    energy_month: float  # kWh electricity
+    energy_year: float  # kWh electricity
+    projected_annual_energy: float | None  # kWh electricity, current local year
+    time_in_mode: dict[str, float]  # s per OperatingMode value since setup
+
+
+def classify_operating_mode(
+    *,
+    defrost_active: bool | None,
+    compressor_running: bool | None,
+    circulation_pump: bool | None,
+    electrical_power_w: float | None,
+    running_threshold_w: float,
+) -> OperatingMode:
+    """Classify the mode when the source does not report one (power in W).
+
+    defrost_active → defrost; compressor_running, or (when compressor_running
+    is unknown) power ≥ `running_threshold_w` → heating; otherwise off when the
+    power is 0/None and the circulation pump is not reported running, else
+    standby.
+    """
+    if defrost_active:
+        return OperatingMode.DEFROST
+    if compressor_running:
+        return OperatingMode.HEATING
+    if (
+        compressor_running is None
+        and electrical_power_w is not None
+        and electrical_power_w >= running_threshold_w
+    ):
+        return OperatingMode.HEATING
+    if (electrical_power_w is None or electrical_power_w == 0) and not circulation_pump:
+        return OperatingMode.OFF
+    return OperatingMode.STANDBY
+
+
+@dataclass(frozen=True, slots=True)
+class _HpState:
+    """What a heat-pump sample says for attribution."""
+
+    ts: datetime
+    mode: OperatingMode  # shown (source's or classified)
+    purpose: str  # bucket in PURPOSES
+    defrost: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ts": dt_to_json(self.ts),
+            "mode": self.mode.value,
+            "purpose": self.purpose,
+            "defrost": self.defrost,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> _HpState | None:
+        if not data:
+            return None
+        ts = dt_from_json(data["ts"])
+        if ts is None:
+            return None
+        return cls(ts, OperatingMode(data["mode"]), str(data["purpose"]), bool(data["defrost"]))
+
+
+@dataclass(frozen=True, slots=True)
+class _Thermal:
+    """Thermal figures of the latest heat-pump sample (not persisted)."""
+
+    flow_rate: float | None
+    modulation_kw: float | None
+    delta_t_kw: float | None
+    best_kw: float | None
+    method: ThermalMethod | None
+
+
+def _zero_purposes() -> dict[str, float]:
+    return dict.fromkeys(PURPOSES, 0.0)
+
+
+def _load_purposes(raw: Any) -> dict[str, float]:
+    out = _zero_purposes()
+    if isinstance(raw, dict):
+        for key, value in raw.items():
+            out[str(key)] = float(value)
+    return out
+
+
+class Engine:
+    """Accumulates heat, electricity, COP and statistics of one heat pump."""
+
+    def __init__(self, config: EngineConfig, tz: tzinfo) -> None:
+        """Start from nothing with `config`; calendar periods in time zone `tz`."""
+        self._config = config
+        self._tz = tz
+        self._heat = CounterOrPowerIntegrator(config.heat_pump_max_gap_s)
+        self._elec = CounterOrPowerIntegrator(config.meter_max_gap_s)
+        self._cop = CopWindow(COP_WINDOW_S, COP_MIN_ELECTRICAL_KWH)
+        self._heat_days = EnergyPeriods(tz)
+        self._elec_days = EnergyPeriods(tz)
+        self._heat_total: float | None = None
+        self._elec_total: float | None = None
+        self._heat_by_purpose = _zero_purposes()
+        self._elec_by_purpose = _zero_purposes()
+        self._heat_defrost = 0.0
+        self._elec_defrost = 0.0
+        self._compressor_starts = 0
+        self._running_prev: bool | None = None
+        self._source_reports_running = False
+        self._cur: _HpState | None = None
+        self._prev: _HpState | None = None
+        self._last_active_purpose = PURPOSE_HEATING
+        self._last_meter_ts: datetime | None = None
+        self._last_meter_power_w: float | None = None
+        self._time_in_mode: dict[str, float] = {m.value: 0.0 for m in OperatingMode}
+        # Latest raw values, only for display (not persisted).
+        self._reading: HeatPumpReading | None = None
+        self._thermal: _Thermal | None = None
+
+    @property
+    def config(self) -> EngineConfig:
+        """The current configuration."""
+        return self._config
+
+    def set_config(self, config: EngineConfig) -> None:
+        """Apply new options; accumulated state is kept."""
+        self._config = config
+        self._heat.max_gap_s = config.heat_pump_max_gap_s
+        self._elec.max_gap_s = config.meter_max_gap_s
+
+    # ----------------------------------------------------------------- feeding
+
+    def update_heat_pump(self, reading: HeatPumpReading) -> None:
+        """Process one heat-pump poll (ignored if not newer than the previous one)."""
+        ts = as_utc(reading.timestamp)
+        before = self._cur
+        if before is not None and ts <= before.ts:
+            return
+        cfg = self._config
+
+        flow = finite_or_none(reading.flow_rate)
+        if flow is None:
+            flow = 0.0 if reading.circulation_pump is False else cfg.flow_rate_l_min
+        rated = (
+            cfg.rated_thermal_power_kw
+            if cfg.rated_thermal_power_kw is not None
+            else finite_or_none(reading.rated_thermal_power)
+        )
+        tp_mod = thermal_power_modulation(rated, finite_or_none(reading.compressor_modulation))
+        tp_dt = thermal_power_delta_t(
+            flow,
+            finite_or_none(reading.flow_temperature),
+            finite_or_none(reading.return_temperature),
+        )
+        best, method = best_thermal_power(finite_or_none(reading.thermal_power), tp_dt, tp_mod)
+
+        power_w = finite_or_none(reading.electrical_power)
+        if power_w is None:
+            power_w = self._last_meter_power_w
+        mode = reading.operating_mode
+        if mode is None:
+            mode = classify_operating_mode(
+                defrost_active=reading.defrost_active,
+                compressor_running=reading.compressor_running,
+                circulation_pump=reading.circulation_pump,
+                electrical_power_w=power_w,
+                running_threshold_w=cfg.running_threshold_w,
+            )
+
+        # Heat and time of the interval (before.ts, ts] belong to the previous sample's state.
+        counter = finite_or_none(reading.thermal_energy)
+        inc = self._heat.add(ts, best, counter)
+        if self._heat_total is None and (best is not None or counter is not None):
+            self._heat_total = 0.0
+        self._book_heat(inc, ts, before)
+        if before is not None:
+            dt_s = seconds_between(before.ts, ts)
+            if dt_s <= cfg.heat_pump_max_gap_s:
+                self._time_in_mode[before.mode.value] = (
+                    self._time_in_mode.get(before.mode.value, 0.0) + dt_s
+                )
+
+        defrost = mode is OperatingMode.DEFROST or reading.defrost_active is True
+        if defrost:
+            purpose = self._last_active_purpose
+        else:
+            purpose = mode.value
+            if purpose in (PURPOSE_HEATING, PURPOSE_DHW):
+                self._last_active_purpose = purpose
+        self._prev, self._cur = before, _HpState(ts, mode, purpose, defrost)
+
+        if reading.compressor_running is not None:
+            if not self._source_reports_running:
+                self._source_reports_running = True
+                self._running_prev = None
+            self._observe_running(reading.compressor_running)
+
+        self._reading = reading
+        self._thermal = _Thermal(flow, tp_mod, tp_dt, best, method)
+
+    def update_meter(self, reading: MeterReading) -> None:
+        """Process one meter poll, W and cumulative kWh (ignored if not newer than the last)."""
+        ts = as_utc(reading.timestamp)
+        if self._last_meter_ts is not None and ts <= self._last_meter_ts:
+            return
+        self._last_meter_ts = ts
+        power_w = finite_or_none(reading.power)
+        counter = finite_or_none(reading.energy)
+        self._last_meter_power_w = power_w
+        inc = self._elec.add(ts, None if power_w is None else power_w / 1000.0, counter)
+        if self._elec_total is None and (power_w is not None or counter is not None):
+            self._elec_total = 0.0
+        self._book_electricity(inc, ts)
+        if not self._source_reports_running and power_w is not None:
+            self._observe_running(power_w >= self._config.running_threshold_w)
+
+    def _state_before(self, end: datetime) -> _HpState | None:
+        """State of the latest heat-pump sample before `end` (see attribution rule)."""
+        if self._cur is None:
+            return None
+        if self._cur.ts < end:
+            return self._cur
+        return self._prev
+
+    def _book_heat(self, inc: Increment, ts: datetime, state: _HpState | None) -> None:
+        if self._heat_total is None:
+            return
+        self._heat_days.add(ts, inc.kwh, inc.start)
+        self._heat_total += inc.kwh
+        purpose = state.purpose if state is not None else PURPOSE_UNKNOWN
+        self._heat_by_purpose[purpose] = self._heat_by_purpose.get(purpose, 0.0) + inc.kwh
+        if state is not None and state.defrost:
+            self._heat_defrost += inc.kwh
+        if inc.bridged and inc.start is not None:
+            self._cop.add_heat(inc.start, ts, inc.kwh)
+
+    def _book_electricity(self, inc: Increment, ts: datetime) -> None:
+        if self._elec_total is None:
+            return
+        self._elec_days.add(ts, inc.kwh, inc.start)
+        state = self._state_before(ts)
+        self._elec_total += inc.kwh
+        purpose = state.purpose if state is not None else PURPOSE_UNKNOWN
+        self._elec_by_purpose[purpose] = self._elec_by_purpose.get(purpose, 0.0) + inc.kwh
+        if state is not None and state.defrost:
+            self._elec_defrost += inc.kwh
+        if inc.bridged and inc.start is not None:
+            self._cop.add_electricity(inc.start, ts, inc.kwh)
+
+    def _observe_running(self, running: bool) -> None:
+        if running and self._running_prev is False:
+            self._compressor_starts += 1
+        self._running_prev = running
+
+    # ---------------------------------------------------------------- reading
+
+    def _ratio(self, first: date, last: date, min_electrical_kwh: float) -> float | None:
+        """Heat / electricity over local days first..last; None below the threshold."""
+        if not self._heat_days.has_data_between(first, last):
+            return None
+        elec = self._elec_days.total_between(first, last)
+        if elec < min_electrical_kwh:
+            return None
+        return self._heat_days.total_between(first, last) / elec
+
+    def snapshot(self, now: datetime) -> Metrics:
+        """Everything the entities show at `now` (periods follow the local date of `now`)."""
+        now = as_utc(now)
+        cfg = self._config
+        reading, thermal = self._reading, self._thermal
+        today = local_date(now, self._tz)
+
+        cop: float | None = None
+        if self._cur is not None and seconds_between(self._cur.ts, now) <= cfg.heat_pump_max_gap_s:
+            cop = self._cop.cop(self._cur.ts)
+
+        season = season_start(today, cfg.season_start_month, cfg.season_start_day)
+        totals = self._elec_days.totals(now)
+
+        running = reading.compressor_running if reading is not None else None
+        if running is None and self._last_meter_power_w is not None:
+            running = self._last_meter_power_w >= cfg.running_threshold_w
+
+        return Metrics(
+            outside_temperature=reading.outside_temperature if reading else None,
+            flow_temperature=reading.flow_temperature if reading else None,
+            return_temperature=reading.return_temperature if reading else None,
+            dhw_temperature=reading.dhw_temperature if reading else None,
+            compressor_modulation=reading.compressor_modulation if reading else None,
+            flow_rate=thermal.flow_rate if thermal else None,
+            operating_mode=self._cur.mode if reading is not None and self._cur else None,
+            compressor_running=running,
+            defrost_active=reading.defrost_active if reading else None,
+            circulation_pump=reading.circulation_pump if reading else None,
+            electrical_power=self._last_meter_power_w,
+            electrical_energy=self._elec_total,
+            thermal_power=thermal.best_kw if thermal else None,
+            thermal_power_method=thermal.method if thermal else None,
+            thermal_power_modulation=thermal.modulation_kw if thermal else None,
+            thermal_power_delta_t=thermal.delta_t_kw if thermal else None,
+            thermal_energy=self._heat_total,
+            cop=cop,
+            daily_cop=self._ratio(today, today, DAILY_COP_MIN_ELECTRICAL_KWH),
+            seasonal_cop=self._ratio(season, today, SEASONAL_COP_MIN_ELECTRICAL_KWH),
+            electrical_energy_heating=self._elec_by_purpose[PURPOSE_HEATING],
+            electrical_energy_dhw=self._elec_by_purpose[PURPOSE_DHW],
+            electrical_energy_defrost=self._elec_defrost,
+            thermal_energy_heating=self._heat_by_purpose[PURPOSE_HEATING],
+            thermal_energy_dhw=self._heat_by_purpose[PURPOSE_DHW],
+            compressor_starts=self._compressor_starts,
+            energy_today=totals.today,
+            energy_week=totals.week,
+            energy_month=totals.month,
+            energy_year=totals.year,
+            projected_annual_energy=self._elec_days.projected_annual_energy(now),
+            time_in_mode=dict(self._time_in_mode),
+        )
+
+    @property
+    def electrical_energy_by_purpose(self) -> dict[str, float]:
+        """Electricity (kWh) per purpose bucket since setup (sums to the total)."""
+        return dict(self._elec_by_purpose)
+
+    @property
+    def thermal_energy_by_purpose(self) -> dict[str, float]:
+        """Net heat (kWh) per purpose bucket since setup (sums to the total)."""
+        return dict(self._heat_by_purpose)
+
+    # ------------------------------------------------------------ persistence
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable state; with :meth:`from_dict` a restart changes no total."""
+        return {
+            "version": STORAGE_VERSION,
+            "heat": self._heat.to_dict(),
+            "elec": self._elec.to_dict(),
+            "cop": self._cop.to_dict(),
+            "heat_days": self._heat_days.to_dict(),
+            "elec_days": self._elec_days.to_dict(),
+            "heat_total": self._heat_total,
+            "elec_total": self._elec_total,
+            "heat_by_purpose": dict(self._heat_by_purpose),
+            "elec_by_purpose": dict(self._elec_by_purpose),
+            "heat_defrost": self._heat_defrost,
+            "elec_defrost": self._elec_defrost,
+            "compressor_starts": self._compressor_starts,
+            "running_prev": self._running_prev,
+            "source_reports_running": self._source_reports_running,
+            "cur": self._cur.to_dict() if self._cur else None,
+            "prev": self._prev.to_dict() if self._prev else None,
+            "last_active_purpose": self._last_active_purpose,
+            "last_meter_ts": dt_to_json(self._last_meter_ts),
+            "last_meter_power_w": self._last_meter_power_w,
+            "time_in_mode": dict(self._time_in_mode),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], config: EngineConfig, tz: tzinfo) -> Engine:
+        """Restore what :meth:`to_dict` wrote; `config` and `tz` are the current ones."""
+        engine = cls(config, tz)
+        if data.get("version") != STORAGE_VERSION:
+            return engine
+        engine._heat = CounterOrPowerIntegrator.from_dict(data["heat"])
+        engine._elec = CounterOrPowerIntegrator.from_dict(data["elec"])
+        engine._cop = CopWindow.from_dict(data["cop"])
+        engine._heat_days = EnergyPeriods.from_dict(data["heat_days"], tz)
+        engine._elec_days = EnergyPeriods.from_dict(data["elec_days"], tz)
+        engine._heat_total = opt_float(data.get("heat_total"))
+        engine._elec_total = opt_float(data.get("elec_total"))
+        engine._heat_by_purpose = _load_purposes(data.get("heat_by_purpose"))
+        engine._elec_by_purpose = _load_purposes(data.get("elec_by_purpose"))
+        engine._heat_defrost = float(data.get("heat_defrost", 0.0))
+        engine._elec_defrost = float(data.get("elec_defrost", 0.0))
+        engine._compressor_starts = int(data.get("compressor_starts", 0))
+        running_prev = data.get("running_prev")
+        engine._running_prev = None if running_prev is None else bool(running_prev)
+        engine._source_reports_running = bool(data.get("source_reports_running", False))
+        engine._cur = _HpState.from_dict(data.get("cur"))
+        engine._prev = _HpState.from_dict(data.get("prev"))
+        engine._last_active_purpose = str(data.get("last_active_purpose", PURPOSE_HEATING))
+        engine._last_meter_ts = dt_from_json(data.get("last_meter_ts"))
+        engine._last_meter_power_w = opt_float(data.get("last_meter_power_w"))
+        for key, value in dict(data.get("time_in_mode", {})).items():
+            engine._time_in_mode[str(key)] = float(value)
+        engine.set_config(config)
+        return engine

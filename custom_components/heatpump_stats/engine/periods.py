@@ -1,0 +1,213 @@
+"""Energy per local calendar period (day, ISO week, month, year) and the annual projection.
+
+Energy is kept as a per-local-day history (kWh per date, ~400 days). Every
+period figure is a sum over that history, computed for the local date of
+``now``; so a period rolls over (and reads 0) at its local boundary even when no
+energy has arrived since.
+
+Booking rule: an increment is booked to the local day that contains the *end*
+of its interval. For booking, a local day is the interval (00:00, next 00:00]:
+an interval ending exactly at local midnight belongs to the day that just ended
+(its energy was used then), so increments ending on every full hour give each
+day exactly its hours. A local day is 23 h or 25 h long on DST change days;
+nothing assumes 24 h.
+
+Local boundaries: day = local midnight, week = Monday 00:00 (ISO week), month =
+the 1st 00:00, year = 1 January 00:00, all in the given ``tzinfo`` (zoneinfo
+semantics). Absolute time spans are computed in UTC.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from .timeutil import as_utc, dt_from_json, dt_to_json, seconds_between
+
+DEFAULT_KEEP_DAYS = 400
+# Projection: average over up to this many complete local days ...
+PROJECTION_DAYS = 14
+# ... and no projection before this much data (s).
+PROJECTION_MIN_DATA_S = 3600.0
+SECONDS_PER_DAY = 86400.0
+_EPSILON = timedelta(microseconds=1)
+
+
+def local_date(ts: datetime, tz: tzinfo) -> date:
+    """The local calendar date of the instant `ts` in `tz`."""
+    return as_utc(ts).astimezone(tz).date()
+
+
+def booking_date(end: datetime, tz: tzinfo) -> date:
+    """The local day an interval ending at `end` is booked to (midnight → the day before)."""
+    return local_date(as_utc(end) - _EPSILON, tz)
+
+
+def local_midnight(day: date, tz: tzinfo) -> datetime:
+    """The instant (UTC) at which local `day` starts in `tz`."""
+    return as_utc(datetime(day.year, day.month, day.day, tzinfo=tz))
+
+
+def week_start(day: date) -> date:
+    """Monday of the ISO week containing `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_start(day: date) -> date:
+    """First day of the month of `day`."""
+    return day.replace(day=1)
+
+
+def year_start(day: date) -> date:
+    """1 January of the year of `day`."""
+    return date(day.year, 1, 1)
+
+
+def season_start(day: date, month: int, start_day: int) -> date:
+    """The latest season start (month/start_day) on or before `day`.
+
+    A day beyond the month's end (e.g. 29 February in a common year) is clamped
+    to the month's last day.
+    """
+
+    def start_in(year: int) -> date:
+        last = calendar.monthrange(year, month)[1]
+        return date(year, month, min(start_day, last))
+
+    this_year = start_in(day.year)
+    return this_year if this_year <= day else start_in(day.year - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotals:
+    """Energy (kWh) booked in the current local day, ISO week, month and year."""
+
+    today: float
+    week: float
+    month: float
+    year: float
+
+
+class EnergyPeriods:
+    """Per-local-day energy history (kWh) with period sums and the annual projection."""
+
+    def __init__(self, tz: tzinfo, keep_days: int = DEFAULT_KEEP_DAYS) -> None:
+        """History in time zone `tz`, keeping `keep_days` days before the newest booked day."""
+        self._tz = tz
+        self.keep_days = keep_days
+        self._days: dict[date, float] = {}
+        self._first_ts: datetime | None = None
+
+    @property
+    def first_ts(self) -> datetime | None:
+        """Start (UTC) of the first data: the first booked interval's start (or end)."""
+        return self._first_ts
+
+    @property
+    def days(self) -> dict[date, float]:
+        """Copy of the per-day history (local date -> kWh)."""
+        return dict(sorted(self._days.items()))
+
+    def add(self, end: datetime, kwh: float, start: datetime | None = None) -> None:
+        """Book `kwh` (kWh) to the local day containing `end`.
+
+        `start` (the interval start, if known) only matters for the very first
+        booking: data is then taken to begin at `start` (else at `end`). Book
+        a 0 kWh increment for a first sample to mark where the data begins.
+        """
+        end = as_utc(end)
+        if self._first_ts is None:
+            self._first_ts = as_utc(start) if start is not None else end
+        day = booking_date(end, self._tz)
+        self._days[day] = self._days.get(day, 0.0) + kwh
+        oldest = day - timedelta(days=self.keep_days)
+        for old in [d for d in self._days if d < oldest]:
+            del self._days[old]
+
+    def has_day(self, day: date) -> bool:
+        """Whether anything (even 0 kWh) was booked to local `day`."""
+        return day in self._days
+
+    def has_data_between(self, first: date, last: date) -> bool:
+        """Whether anything was booked to a local day in [first, last]."""
+        return any(first <= d <= last for d in self._days)
+
+    def day(self, day: date) -> float:
+        """Energy (kWh) booked to local `day` (0 when none)."""
+        return self._days.get(day, 0.0)
+
+    def total_between(self, first: date, last: date) -> float:
+        """Energy (kWh) booked to the local days first..last inclusive."""
+        return sum(v for d, v in sorted(self._days.items()) if first <= d <= last)
+
+    def totals(self, now: datetime) -> PeriodTotals:
+        """Energy (kWh) of the local day, ISO week, month and year that contain `now`."""
+        today = local_date(now, self._tz)
+        return PeriodTotals(
+            today=self.day(today),
+            week=self.total_between(week_start(today), today),
+            month=self.total_between(month_start(today), today),
+            year=self.total_between(year_start(today), today),
+        )
+
+    def average_daily(self, now: datetime) -> float | None:
+        """Average daily energy (kWh/day) used for the projection; None below 1 h of data.
+
+        Over the last up-to-14 *complete* local days: days before today that
+        started at or after the first data (a day partly before the first data
+        is incomplete). Days without bookings in that range count as 0 kWh.
+        With no complete day yet, the energy since the first data is
+        extrapolated: kWh / hours of data × 24 (on the first day, today's
+        consumption scaled by the elapsed fraction of the day).
+        """
+        if self._first_ts is None:
+            return None
+        now = as_utc(now)
+        data_s = seconds_between(self._first_ts, now)
+        if data_s < PROJECTION_MIN_DATA_S:
+            return None
+        today = local_date(now, self._tz)
+        complete = [
+            today - timedelta(days=n)
+            for n in range(1, PROJECTION_DAYS + 1)
+            if local_midnight(today - timedelta(days=n), self._tz) >= self._first_ts
+        ]
+        if complete:
+            return sum(self.day(d) for d in sorted(complete)) / len(complete)
+        observed = sum(v for _, v in sorted(self._days.items()))
+        return observed / data_s * SECONDS_PER_DAY
+
+    def projected_annual_energy(self, now: datetime) -> float | None:
+        """Projected energy (kWh) for the local calendar year containing `now`.
+
+        = energy booked since 1 January (local) + average daily energy
+        (:meth:`average_daily`) × remaining days, where remaining days = time
+        from `now` to the next local 1 January 00:00, in units of 86 400 s.
+        None with less than 1 h of data.
+        """
+        average = self.average_daily(now)
+        if average is None:
+            return None
+        now = as_utc(now)
+        today = local_date(now, self._tz)
+        next_year = local_midnight(date(today.year + 1, 1, 1), self._tz)
+        remaining_days = seconds_between(now, next_year) / SECONDS_PER_DAY
+        return self.total_between(year_start(today), today) + average * remaining_days
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable state (the time zone is not stored)."""
+        return {
+            "keep_days": self.keep_days,
+            "first_ts": dt_to_json(self._first_ts),
+            "days": {d.isoformat(): v for d, v in sorted(self._days.items())},
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], tz: tzinfo) -> EnergyPeriods:
+        """Restore what :meth:`to_dict` wrote, in time zone `tz`."""
+        obj = cls(tz, int(data.get("keep_days", DEFAULT_KEEP_DAYS)))
+        obj._first_ts = dt_from_json(data.get("first_ts"))
+        obj._days = {date.fromisoformat(k): float(v) for k, v in data.get("days", {}).items()}
+        return obj

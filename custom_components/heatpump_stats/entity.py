@@ -1,0 +1,37 @@
+"""The one base entity of Heat Pump Stats."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import DOMAIN
+from .coordinator import HeatPumpCoordinator, HeatPumpStatsConfigEntry
+
+
+class HeatPumpStatsEntity(CoordinatorEntity[HeatPumpCoordinator]):
+    """An entity of one heat pump system; reads the coordinator's data only."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self,
+        *,
+        entry: HeatPumpStatsConfigEntry,
+        coordinator: HeatPumpCoordinator,
+        description: EntityDescription,
+    ) -> None:
+        """Bind the entity to its description and the system's device."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.unique_id}_{description.key}"
+        identity = entry.runtime_data.identity
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            manufacturer=identity.manufacturer,
+            model=identity.model,
+            serial_number=identity.serial_number,
+            sw_version=identity.sw_version,
+            name=entry.title,
+        )

@@ -1,0 +1,225 @@
+"""Sensors: readings, thermal power, energy, COP and period figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    UnitOfEnergy,
+    UnitOfPower,
+    UnitOfTemperature,
+    UnitOfVolumeFlowRate,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.typing import StateType
+
+from .coordinator import HeatPumpData, HeatPumpStatsConfigEntry
+from .engine.core import Metrics
+from .entity import HeatPumpStatsEntity
+from .sources.reading import OperatingMode
+
+PARALLEL_UPDATES = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpStatsSensorDescription(SensorEntityDescription):
+    """A sensor read from the engine's metrics."""
+
+    value_fn: Callable[[Metrics], StateType]
+    exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
+    attr_fn: Callable[[Metrics], Mapping[str, Any]] | None = None
+
+
+def _temperature(key: str) -> HeatPumpStatsSensorDescription:
+    return HeatPumpStatsSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+        value_fn=lambda m: getattr(m, key),
+        exists_fn=lambda d: getattr(d.reading, key) is not None,
+    )
+
+
+def _energy(key: str, *, enabled: bool = True) -> HeatPumpStatsSensorDescription:
+    """A monotonic energy total (kWh) that the Energy dashboard accepts."""
+    return HeatPumpStatsSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=2,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda m: getattr(m, key),
+    )
+
+
+def _cop(key: str) -> HeatPumpStatsSensorDescription:
+    return HeatPumpStatsSensorDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda m: _rounded(getattr(m, key), 3),
+    )
+
+
+def _thermal_power(key: str, value_fn: Callable[[Metrics], float | None], **kwargs: Any) -> Any:
+    return HeatPumpStatsSensorDescription(
+        key=key,
+        translation_key=key,
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.KILO_WATT,
+        suggested_display_precision=2,
+        value_fn=lambda m: _rounded(value_fn(m), 3),
+        **kwargs,
+    )
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _has_delta_t_inputs(data: HeatPumpData) -> bool:
+    reading = data.reading
+    return (
+        reading.flow_temperature is not None
+        and reading.return_temperature is not None
+        and data.metrics.flow_rate is not None
+    )
+
+
+SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
+    _temperature("outside_temperature"),
+    _temperature("flow_temperature"),
+    _temperature("return_temperature"),
+    _temperature("dhw_temperature"),
+    HeatPumpStatsSensorDescription(
+        key="compressor_modulation",
+        translation_key="compressor_modulation",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda m: m.compressor_modulation,
+        exists_fn=lambda d: d.reading.compressor_modulation is not None,
+    ),
+    HeatPumpStatsSensorDescription(
+        key="flow_rate",
+        translation_key="flow_rate",
+        device_class=SensorDeviceClass.VOLUME_FLOW_RATE,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfVolumeFlowRate.LITERS_PER_MINUTE,
+        suggested_display_precision=1,
+        value_fn=lambda m: m.flow_rate,
+        exists_fn=lambda d: d.metrics.flow_rate is not None,
+    ),
+    HeatPumpStatsSensorDescription(
+        key="operating_mode",
+        translation_key="operating_mode",
+        device_class=SensorDeviceClass.ENUM,
+        options=[mode.value for mode in OperatingMode],
+        value_fn=lambda m: None if m.operating_mode is None else m.operating_mode.value,
+    ),
+    HeatPumpStatsSensorDescription(
+        key="electrical_power",
+        translation_key="electrical_power",
+        device_class=SensorDeviceClass.POWER,
+        state_class=SensorStateClass.MEASUREMENT,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=0,
+        value_fn=lambda m: _rounded(m.electrical_power, 1),
+    ),
+    _energy("electrical_energy"),
+    _thermal_power(
+        "thermal_power",
+        lambda m: m.thermal_power,
+        attr_fn=lambda m: {
+            "method": None if m.thermal_power_method is None else m.thermal_power_method.value
+        },
+    ),
+    _thermal_power(
+        "thermal_power_modulation",
+        lambda m: m.thermal_power_modulation,
+        exists_fn=lambda d: d.reading.compressor_modulation is not None,
+    ),
+    _thermal_power(
+        "thermal_power_delta_t",
+        lambda m: m.thermal_power_delta_t,
+        exists_fn=_has_delta_t_inputs,
+    ),
+    _energy("thermal_energy"),
+    _cop("cop"),
+    _cop("daily_cop"),
+    _cop("seasonal_cop"),
+    _energy("electrical_energy_heating"),
+    _energy("electrical_energy_dhw"),
+    _energy("electrical_energy_defrost"),
+    _energy("thermal_energy_heating"),
+    _energy("thermal_energy_dhw"),
+    # Period figures fall back to 0 at each period start: TOTAL_INCREASING
+    # reads that drop as a new cycle, so statistics stay right.
+    _energy("energy_today"),
+    _energy("energy_week"),
+    _energy("energy_month"),
+    _energy("energy_year"),
+    HeatPumpStatsSensorDescription(
+        key="projected_annual_energy",
+        translation_key="projected_annual_energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=0,
+        value_fn=lambda m: _rounded(m.projected_annual_energy, 1),
+    ),
+    HeatPumpStatsSensorDescription(
+        key="compressor_starts",
+        translation_key="compressor_starts",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda m: m.compressor_starts,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HeatPumpStatsConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the sensors the source can fill."""
+    coordinator = entry.runtime_data.heat_pump
+    async_add_entities(
+        HeatPumpStatsSensor(entry=entry, coordinator=coordinator, description=description)
+        for description in SENSORS
+        if description.exists_fn(coordinator.data)
+    )
+
+
+class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
+    """A value of the heat pump system."""
+
+    entity_description: HeatPumpStatsSensorDescription
+
+    @property
+    def native_value(self) -> StateType:
+        """Return the value from the latest metrics."""
+        return self.entity_description.value_fn(self.coordinator.data.metrics)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Return extra attributes (e.g. the thermal power method)."""
+        if self.entity_description.attr_fn is None:
+            return None
+        return self.entity_description.attr_fn(self.coordinator.data.metrics)

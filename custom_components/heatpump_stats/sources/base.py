@@ -1,0 +1,60 @@
+"""What every heat pump source offers, and the errors it may raise."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from .reading import DeviceIdentity, HeatPumpReading, MeterReading
+
+
+class SourceError(Exception):
+    """Base class of source errors."""
+
+
+class SourceConnectionError(SourceError):
+    """The device could not be reached, timed out, or broke the connection."""
+
+
+class SourceDataError(SourceError):
+    """The device answered with something that cannot be decoded."""
+
+
+class SourceAuthError(SourceError):
+    """The device or cloud refused the credentials."""
+
+
+class HeatPumpSource(Protocol):
+    """A heat pump the coordinator polls."""
+
+    @property
+    def identity(self) -> DeviceIdentity:
+        """Manufacturer, model and serial as far as the source knows them."""
+
+    async def async_read(self) -> HeatPumpReading:
+        """Read one consistent set of values (one timestamp)."""
+
+    def state_to_store(self) -> dict[str, Any] | None:
+        """Return state that must survive a restart (None if the source has none)."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return everything raw the source last saw, for the diagnostics download."""
+
+    async def async_close(self) -> None:
+        """Release connections."""
+
+
+class MeterSource(Protocol):
+    """An electricity meter the meter coordinator polls."""
+
+    @property
+    def identity(self) -> DeviceIdentity:
+        """Manufacturer, model and serial as far as the meter reports them."""
+
+    async def async_read(self) -> MeterReading:
+        """Read power (W) and the cumulative energy counter (kWh)."""
+
+    def diagnostics(self) -> dict[str, Any]:
+        """Return the raw payload last seen, for the diagnostics download."""
+
+    async def async_close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,44 @@
+"""Helpers for the Home Assistant level tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.heatpump_stats.const import DOMAIN
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float, step: float = 30
+) -> None:
+    """Move time forward in poll-sized steps, letting every scheduled poll run."""
+    remaining = seconds
+    while remaining > 0:
+        tick = min(step, remaining)
+        freezer.tick(timedelta(seconds=tick))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+        remaining -= tick
+
+
+def state_float(hass: HomeAssistant, entity_id: str) -> float:
+    """The numeric state of an entity (fails the test when it is not a number)."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} does not exist"
+    return float(state.state)
+
+
+def entity_id(hass: HomeAssistant, key: str, platform: str = "sensor") -> str:
+    """The entity id of the contract key `key` of the test entry (looked up by unique id)."""
+    found = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"demo_test_heat_pump_{key}")
+    assert found is not None, f"no {platform} entity for key {key}"
+    return found
+
+
+def value(hass: HomeAssistant, key: str) -> float:
+    """The numeric state of the test entry's sensor `key`."""
+    return state_float(hass, entity_id(hass, key))

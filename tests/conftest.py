@@ -1,0 +1,36 @@
+"""Fixtures shared by the Home Assistant level tests."""
+
+from __future__ import annotations
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# Import the project's custom_components package before the `hass` fixture
+# runs; otherwise the name resolves to the test plugin's own testing_config
+# and Home Assistant reports "Integration not found".
+import custom_components  # noqa: F401
+from custom_components.heatpump_stats.const import (
+    CONF_METER,
+    CONF_NAME,
+    CONF_SOURCE,
+    DOMAIN,
+    METER_SOURCE,
+    SOURCE_DEMO,
+)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/heatpump_stats."""
+
+
+@pytest.fixture
+def demo_entry() -> MockConfigEntry:
+    """A demo heat pump entry whose meter is the heat pump's own counter."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Test heat pump",
+        unique_id="demo_test_heat_pump",
+        data={CONF_SOURCE: SOURCE_DEMO, CONF_NAME: "Test heat pump", CONF_METER: METER_SOURCE},
+        options={},
+    )
