@@ -1,0 +1,400 @@
+"""The change log: detected configuration changes and user notes in SQLite.
+
+One database file (``<config>/heatpump_stats/heatpump_stats.db``) holds the
+rows of every config entry; each row carries its ``entry_id``.
+
+Everything here is blocking (``sqlite3``); Home Assistant code calls it through
+the executor. One connection per :class:`ChangeLog`, opened with
+``check_same_thread=False`` and guarded by a :class:`threading.Lock`, so calls
+may come from different executor threads. Only parameterised SQL is used.
+
+Storage rules:
+
+* Timestamps are stored as integer microseconds since the Unix epoch (UTC), so
+  ordering and range filters are exact. A naive datetime is taken to be UTC
+  (the engine's convention); everything returned is tz-aware UTC.
+* :meth:`ChangeLog.query` returns entries **ascending by time** (ties by id,
+  i.e. insertion order), the natural order of a timeline. ``start`` is
+  inclusive, ``end`` exclusive. When more than ``limit`` entries match, the
+  *newest* ``limit`` are returned (still in ascending order).
+* The schema version is SQLite's ``PRAGMA user_version``; :data:`MIGRATIONS`
+  are applied in order, each in its own transaction together with its version
+  bump. A database written by a newer version of the integration (higher
+  ``user_version``) is refused with :class:`ChangeLogError` rather than guessed at.
+* Any ``sqlite3`` error (e.g. a corrupt file) surfaces as :class:`ChangeLogError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+import logging
+from pathlib import Path
+import sqlite3
+import threading
+from typing import Any, Final
+
+_LOGGER = logging.getLogger(__name__)
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+SOURCE_DETECTED: Final = "detected"
+SOURCE_NOTE: Final = "note"
+
+# Ordered schema migrations: MIGRATIONS[i] brings the schema from version i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # v1: the change table, its index, and the detector's key-value state.
+    (
+        """
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            entry_id TEXT NOT NULL,
+            ts_us INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            source TEXT NOT NULL,
+            message TEXT
+        )
+        """,
+        "CREATE INDEX idx_changes_entry_ts ON changes (entry_id, ts_us)",
+        "CREATE INDEX idx_changes_entry_kind_ts ON changes (entry_id, kind, ts_us)",
+        """
+        CREATE TABLE state (
+            entry_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (entry_id, name)
+        ) WITHOUT ROWID
+        """,
+    ),
+)
+
+
+def schema_version() -> int:
+    """The schema version this code writes (the number of known migrations)."""
+    return len(MIGRATIONS)
+
+
+class ChangeLogError(Exception):
+    """The change log cannot be used (corrupt file, newer schema, not open, I/O error)."""
+
+
+def _as_utc(ts: datetime) -> datetime:
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        return ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
+
+
+def _to_us(ts: datetime) -> int:
+    return (_as_utc(ts) - _EPOCH) // _MICROSECOND
+
+
+def _from_us(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEntry:
+    """One row of the change log.
+
+    ``kind`` is one of ``setpoint_changed``, ``schedule_changed``,
+    ``mode_changed``, ``note_added``; ``source`` is ``detected`` or ``note``.
+    ``old``/``new`` are the canonical strings of the setting (None for a note,
+    whose text is in ``message``). ``timestamp`` is normalised to aware UTC.
+    """
+
+    id: int | None
+    timestamp: datetime
+    entry_id: str
+    kind: str
+    key: str
+    old: str | None
+    new: str | None
+    source: str
+    message: str | None = None
+
+    def __post_init__(self) -> None:
+        """Normalise the timestamp to tz-aware UTC (naive is taken as UTC)."""
+        object.__setattr__(self, "timestamp", _as_utc(self.timestamp))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (ISO 8601 timestamp) for service responses and event data."""
+        return {
+            "id": self.id,
+            "entry_id": self.entry_id,
+            "kind": self.kind,
+            "key": self.key,
+            "old": self.old,
+            "new": self.new,
+            "timestamp": self.timestamp.isoformat(),
+            "source": self.source,
+            "message": self.message,
+        }
+
+
+_COLUMNS: Final = "id, ts_us, entry_id, kind, key, old, new, source, message"
+
+
+def _row_to_entry(row: Sequence[Any]) -> ChangeEntry:
+    return ChangeEntry(
+        id=int(row[0]),
+        timestamp=_from_us(int(row[1])),
+        entry_id=str(row[2]),
+        kind=str(row[3]),
+        key=str(row[4]),
+        old=None if row[5] is None else str(row[5]),
+        new=None if row[6] is None else str(row[6]),
+        source=str(row[7]),
+        message=None if row[8] is None else str(row[8]),
+    )
+
+
+class ChangeLog:
+    """SQLite-backed change log; all methods are blocking and thread safe."""
+
+    def __init__(self, path: Path) -> None:
+        """Remember the path; nothing is opened or created until :meth:`open`."""
+        self._path = Path(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def is_open(self) -> bool:
+        """Whether :meth:`open` succeeded and :meth:`close` has not been called since."""
+        return self._conn is not None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def open(self) -> None:
+        """Create the folder and file if needed, enable WAL and migrate the schema.
+
+        Calling it on an open log does nothing. Raises :class:`ChangeLogError`
+        for a corrupt or non-SQLite file, a schema newer than this code knows,
+        or a folder/file that cannot be created.
+        """
+        with self._lock:
+            if self._conn is not None:
+                return
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise ChangeLogError(
+                    f"Cannot create the change log folder {self._path.parent}: {err}"
+                ) from err
+            try:
+                conn = sqlite3.connect(
+                    self._path, check_same_thread=False, isolation_level=None, timeout=10.0
+                )
+            except sqlite3.Error as err:
+                raise ChangeLogError(
+                    f"Cannot open the change log database {self._path}: {err}"
+                ) from err
+            try:
+                self._prepare(conn)
+            except ChangeLogError:
+                conn.close()
+                raise
+            except sqlite3.DatabaseError as err:
+                conn.close()
+                raise ChangeLogError(
+                    f"The change log database {self._path} is corrupt or not an SQLite "
+                    f"database ({err}); move it away to start a new change log"
+                ) from err
+            except sqlite3.Error as err:
+                conn.close()
+                raise ChangeLogError(
+                    f"Cannot open the change log database {self._path}: {err}"
+                ) from err
+            self._conn = conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        # Reading the schema first makes a garbage file fail here, before any write.
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        known = schema_version()
+        if version > known:
+            raise ChangeLogError(
+                f"The change log database {self._path} has schema version {version}, "
+                f"newer than this version of heatpump_stats knows ({known}); "
+                "update the integration or move the file away"
+            )
+        mode = str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower()
+        if mode != "wal":
+            _LOGGER.warning(
+                "Change log %s: WAL journal mode not available, using %s", self._path, mode
+            )
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        for target in range(version + 1, known + 1):
+            statements = MIGRATIONS[target - 1]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in statements:
+                    conn.execute(statement)
+                # PRAGMA takes no parameters; target is an int from range().
+                conn.execute(f"PRAGMA user_version = {int(target)}")
+            except sqlite3.Error as err:
+                conn.execute("ROLLBACK")
+                raise ChangeLogError(
+                    f"Migrating the change log database {self._path} to schema version "
+                    f"{target} failed: {err}"
+                ) from err
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            _LOGGER.debug("Change log %s migrated to schema version %s", self._path, target)
+
+    def close(self) -> None:
+        """Close the connection; safe to call twice. :meth:`open` may be called again."""
+        with self._lock:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                try:
+                    conn.close()
+                except sqlite3.Error as err:  # pragma: no cover - defensive
+                    raise ChangeLogError(
+                        f"Cannot close the change log {self._path}: {err}"
+                    ) from err
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ChangeLogError(f"The change log {self._path} is not open")
+        return self._conn
+
+    # -- changes -----------------------------------------------------------
+
+    def add(self, entry: ChangeEntry) -> ChangeEntry:
+        """Store `entry` and return it with its new ``id``.
+
+        Raises ValueError for an entry that already has an id (already stored).
+        """
+        if entry.id is not None:
+            raise ValueError(f"change entry already stored with id {entry.id}")
+        with self._lock:
+            conn = self._connection()
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO changes (ts_us, entry_id, kind, key, old, new, source, message) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        _to_us(entry.timestamp),
+                        entry.entry_id,
+                        entry.kind,
+                        entry.key,
+                        entry.old,
+                        entry.new,
+                        entry.source,
+                        entry.message,
+                    ),
+                )
+            except sqlite3.Error as err:
+                raise ChangeLogError(f"Cannot write to the change log {self._path}: {err}") from err
+            row_id = cursor.lastrowid
+        if row_id is None:  # pragma: no cover - sqlite always sets it after INSERT
+            raise ChangeLogError("SQLite returned no id for the new change entry")
+        return replace(entry, id=row_id)
+
+    def query(
+        self,
+        entry_id: str,
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        kind: str | None = None,
+        limit: int = 1000,
+    ) -> list[ChangeEntry]:
+        """Entries of `entry_id`, ascending by time (ties by id).
+
+        ``start`` is inclusive, ``end`` exclusive, ``kind`` an exact match.
+        When more than ``limit`` entries match, the newest ``limit`` are returned.
+        """
+        if limit <= 0:
+            raise ValueError("limit must be positive")
+        clauses = ["entry_id = ?"]
+        params: list[Any] = [entry_id]
+        if start is not None:
+            clauses.append("ts_us >= ?")
+            params.append(_to_us(start))
+        if end is not None:
+            clauses.append("ts_us < ?")
+            params.append(_to_us(end))
+        if kind is not None:
+            clauses.append("kind = ?")
+            params.append(kind)
+        params.append(limit)
+        sql = (
+            f"SELECT {_COLUMNS} FROM ("
+            f"SELECT {_COLUMNS} FROM changes WHERE {' AND '.join(clauses)} "
+            "ORDER BY ts_us DESC, id DESC LIMIT ?"
+            ") ORDER BY ts_us ASC, id ASC"
+        )
+        rows = self._fetchall(sql, params)
+        return [_row_to_entry(row) for row in rows]
+
+    def latest(self, entry_id: str) -> ChangeEntry | None:
+        """The newest entry of `entry_id` (by time, then id), or None."""
+        rows = self._fetchall(
+            f"SELECT {_COLUMNS} FROM changes WHERE entry_id = ? "
+            "ORDER BY ts_us DESC, id DESC LIMIT 1",
+            (entry_id,),
+        )
+        return _row_to_entry(rows[0]) if rows else None
+
+    def delete_entry(self, entry_id: str) -> None:
+        """Remove every change and state row of `entry_id` (config entry removed)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    conn.execute("DELETE FROM changes WHERE entry_id = ?", (entry_id,))
+                    conn.execute("DELETE FROM state WHERE entry_id = ?", (entry_id,))
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            except sqlite3.Error as err:
+                raise ChangeLogError(
+                    f"Cannot delete from the change log {self._path}: {err}"
+                ) from err
+
+    # -- key-value state (the detector's baseline) -------------------------
+
+    def get_state(self, entry_id: str, name: str) -> str | None:
+        """The stored value of `name` for `entry_id`, or None."""
+        rows = self._fetchall(
+            "SELECT value FROM state WHERE entry_id = ? AND name = ?", (entry_id, name)
+        )
+        return str(rows[0][0]) if rows else None
+
+    def set_state(self, entry_id: str, name: str, value: str) -> None:
+        """Store (insert or replace) `value` under `name` for `entry_id`."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                conn.execute(
+                    "INSERT INTO state (entry_id, name, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (entry_id, name) DO UPDATE SET value = excluded.value",
+                    (entry_id, name, value),
+                )
+            except sqlite3.Error as err:
+                raise ChangeLogError(f"Cannot write to the change log {self._path}: {err}") from err
+
+    # -- helpers -----------------------------------------------------------
+
+    def _fetchall(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return conn.execute(sql, params).fetchall()
+            except sqlite3.Error as err:
+                raise ChangeLogError(f"Cannot read the change log {self._path}: {err}") from err
