@@ -10,22 +10,51 @@ Packages index, never hard-coded, because versions in unstable move.
 from __future__ import annotations
 
 import lzma
+from pathlib import Path
 import re
 import subprocess
 import sys
 import tempfile
 import urllib.request
-from pathlib import Path
 
-PACKAGES = (
-    "libc6 libc-gconv-modules-extra libgcc-s1 libstdc++6 python3.14-minimal "
-    "libpython3.14-minimal libpython3.14-stdlib python3.14 libpython3.14 "
-    "libpython3.14-dev python3.14-dev python3.14-venv python3-pip-whl "
-    "python3-setuptools-whl libssl3t64 libffi8 libexpat1 libexpat1-dev zlib1g "
-    "zlib1g-dev libbz2-1.0 libdb5.3t64 liblzma5 libncursesw6 libreadline8t64 "
-    "libsqlite3-0 libtinfo6 libuuid1 libzstd1 libcrypt1 libmpdec4 libgdbm6t64 "
-    "libgdbm-compat4t64 tzdata media-types netbase"
-).split()
+PACKAGES = [
+    "libc6",
+    "libc-gconv-modules-extra",
+    "libgcc-s1",
+    "libstdc++6",
+    "python3.14-minimal",
+    "libpython3.14-minimal",
+    "libpython3.14-stdlib",
+    "python3.14",
+    "libpython3.14",
+    "libpython3.14-dev",
+    "python3.14-dev",
+    "python3.14-venv",
+    "python3-pip-whl",
+    "python3-setuptools-whl",
+    "libssl3t64",
+    "libffi8",
+    "libexpat1",
+    "libexpat1-dev",
+    "zlib1g",
+    "zlib1g-dev",
+    "libbz2-1.0",
+    "libdb5.3t64",
+    "liblzma5",
+    "libncursesw6",
+    "libreadline8t64",
+    "libsqlite3-0",
+    "libtinfo6",
+    "libuuid1",
+    "libzstd1",
+    "libcrypt1",
+    "libmpdec4",
+    "libgdbm6t64",
+    "libgdbm-compat4t64",
+    "tzdata",
+    "media-types",
+    "netbase",
+]
 
 
 def archive_uri() -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -22,6 +25,12 @@ from custom_components.heatpump_stats.const import (
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/heatpump_stats."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Files the integration writes (the change-log database) go to a fresh folder."""
+    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.fixture

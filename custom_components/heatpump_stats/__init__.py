@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
@@ -9,6 +11,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .changelog import ChangeRecorder
 from .const import (
     CONF_FLOW_RATE_L_MIN,
     CONF_NAME,
@@ -16,6 +19,7 @@ from .const import (
     DEMO_FLOW_RATE_L_MIN,
     DEMO_RATED_THERMAL_POWER_KW,
     DOMAIN,
+    LOGGER,
     SOURCE_DEMO,
 )
 from .coordinator import (
@@ -23,19 +27,23 @@ from .coordinator import (
     HeatPumpCoordinator,
     HeatPumpStatsConfigEntry,
     HeatPumpStatsRuntimeData,
+    MeterCoordinator,
     engine_config,
 )
 from .engine.core import Engine
-from .sources.base import HeatPumpSource
+from .services import async_setup_services
+from .sources.base import HeatPumpSource, MeterSource
 from .sources.demo_source import DemoSource
+from .store.changelog import ChangeLogError
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up the integration (services are registered here, once)."""
+    async_setup_services(hass)
     return True
 
 
@@ -59,6 +67,11 @@ def _create_source(
     )
 
 
+def _create_meter(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> MeterSource | None:
+    """Build the entry's separate electricity meter (None: no meter, or the heat pump's own)."""
+    return None
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> bool:
     """Set up one heat pump system from a config entry."""
     store = EntryStore(hass, entry.entry_id)
@@ -70,15 +83,41 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         if stored.get("engine")
         else Engine(config, tz)
     )
-    source = _create_source(hass, entry, stored.get("source"))
-    coordinator = HeatPumpCoordinator(hass, entry, source=source, engine=engine, store=store)
+    changes = ChangeRecorder(hass, entry.entry_id)
     try:
-        await coordinator.async_config_entry_first_refresh()
+        await changes.async_open()
+    except ChangeLogError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    source = _create_source(hass, entry, stored.get("source"))
+    meter_source = _create_meter(hass, entry)
+    coordinator = HeatPumpCoordinator(hass, entry, source=source, engine=engine, store=store)
+    coordinator.changes = changes
+    meter = (
+        MeterCoordinator(hass, entry, meter=meter_source, engine=engine, store=store)
+        if meter_source is not None
+        else None
+    )
+    try:
+        refreshes = [coordinator.async_config_entry_first_refresh()]
+        if meter is not None:
+            refreshes.append(meter.async_config_entry_first_refresh())
+        await asyncio.gather(*refreshes)
     except BaseException:
         await source.async_close()
+        if meter_source is not None:
+            await meter_source.async_close()
+        await changes.async_close()
         raise
     entry.runtime_data = HeatPumpStatsRuntimeData(
-        heat_pump=coordinator, identity=source.identity, store=store
+        heat_pump=coordinator,
+        meter=meter,
+        identity=source.identity,
+        store=store,
+        changes=changes,
     )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -91,9 +130,16 @@ async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntr
     runtime = entry.runtime_data
     await runtime.store.async_save()
     await runtime.heat_pump.source.async_close()
+    if runtime.meter is not None:
+        await runtime.meter.meter.async_close()
+    await runtime.changes.async_close()
     return True
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> None:
-    """Delete the entry's stored state when the user deletes the entry."""
+    """Delete the entry's stored state and change log when the user deletes the entry."""
     await EntryStore(hass, entry.entry_id).async_remove()
+    try:
+        await ChangeRecorder(hass, entry.entry_id).async_delete()
+    except ChangeLogError as err:
+        LOGGER.warning("Could not delete the change log of %s: %s", entry.title, err)

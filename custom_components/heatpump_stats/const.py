@@ -56,3 +56,7 @@ DEMO_FLOW_RATE_L_MIN: Final = 20.0
 STORAGE_VERSION: Final = 1
 # Accumulated state is written at most this often (and always on unload/stop).
 STORAGE_SAVE_DELAY: Final = timedelta(seconds=60)
+
+# The change log.
+EVENT_CONFIG_CHANGE: Final = "heatpump_stats_config_change"
+EVENT_TYPES: Final = ("setpoint_changed", "schedule_changed", "mode_changed", "note_added")

@@ -18,6 +18,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
+from .changelog import ChangeRecorder
 from .const import (
     CONF_FLOW_RATE_L_MIN,
     CONF_METER,
@@ -37,11 +38,13 @@ from .const import (
 from .engine.core import Engine, EngineConfig, Metrics
 from .sources.base import (
     HeatPumpSource,
+    MeterSource,
     SourceAuthError,
-    SourceConnectionError,
     SourceDataError,
+    SourceError,
 )
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
+from .store.changelog import ChangeLogError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,30 @@ class HeatPumpData:
 
     reading: HeatPumpReading
     metrics: Metrics
+
+
+@dataclass(frozen=True, slots=True)
+class MeterData:
+    """What the meter coordinator hands its entities."""
+
+    reading: MeterReading
+    metrics: Metrics
+
+
+def _map_source_error(err: SourceError, device: str) -> Exception:
+    """One place that turns a source's error into Home Assistant's."""
+    if isinstance(err, SourceAuthError):
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders={"device": device},
+        )
+    key = "invalid_data" if isinstance(err, SourceDataError) else "cannot_connect"
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"device": device, "error": str(err)},
+    )
 
 
 class EntryStore:
@@ -133,6 +160,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.source = source
         self.engine = engine
         self.store = store
+        self.changes: ChangeRecorder | None = None
+        self._changelog_failed = False
         # With meter `source` the heat pump's own electricity readings are the meter.
         self._source_is_meter = entry.data.get(CONF_METER) == METER_SOURCE
 
@@ -141,22 +170,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         """Read the source; errors become UpdateFailed / ConfigEntryAuthFailed."""
         try:
             reading = await self.source.async_read()
-        except SourceAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
-        except SourceConnectionError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        except SourceDataError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="invalid_data",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        except SourceError as err:
+            raise _map_source_error(err, "heat pump") from err
         self.engine.update_heat_pump(reading)
         if self._source_is_meter:
             self.engine.update_meter(
@@ -169,7 +184,58 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.store.data["engine"] = self.engine.to_dict()
         self.store.data["source"] = self.source.state_to_store()
         self.store.schedule_save()
+        if self.changes is not None:
+            try:
+                await self.changes.async_process(reading.settings, reading.timestamp)
+            except ChangeLogError as err:
+                # The readings matter more than the log: keep polling, say it once.
+                if not self._changelog_failed:
+                    LOGGER.error("Cannot write the change log: %s", err)
+                self._changelog_failed = True
+            else:
+                self._changelog_failed = False
         return HeatPumpData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
+
+
+class MeterCoordinator(DataUpdateCoordinator[MeterData]):
+    """Polls a separate electricity meter at its own cadence and feeds the engine."""
+
+    config_entry: HeatPumpStatsConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: HeatPumpStatsConfigEntry,
+        *,
+        meter: MeterSource,
+        engine: Engine,
+        store: EntryStore,
+    ) -> None:
+        """Initialise with the entry's meter interval."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} meter {entry.title}",
+            update_interval=timedelta(
+                seconds=entry.options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
+            ),
+        )
+        self.meter = meter
+        self.engine = engine
+        self.store = store
+
+    @override
+    async def _async_update_data(self) -> MeterData:
+        """Read the meter."""
+        try:
+            reading = await self.meter.async_read()
+        except SourceError as err:
+            raise _map_source_error(err, "electricity meter") from err
+        self.engine.update_meter(reading)
+        self.store.data["engine"] = self.engine.to_dict()
+        self.store.schedule_save()
+        return MeterData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
 
 
 @dataclass(kw_only=True)
@@ -177,8 +243,10 @@ class HeatPumpStatsRuntimeData:
     """What a loaded entry holds."""
 
     heat_pump: HeatPumpCoordinator
+    meter: MeterCoordinator | None
     identity: DeviceIdentity
     store: EntryStore
+    changes: ChangeRecorder
 
 
 type HeatPumpStatsConfigEntry = ConfigEntry[HeatPumpStatsRuntimeData]

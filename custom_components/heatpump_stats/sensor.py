@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -19,10 +20,11 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfVolumeFlowRate,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .const import EVENT_CONFIG_CHANGE
 from .coordinator import HeatPumpData, HeatPumpStatsConfigEntry
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
@@ -205,6 +207,13 @@ async def async_setup_entry(
         for description in SENSORS
         if description.exists_fn(coordinator.data)
     )
+    async_add_entities(
+        [
+            LastConfigChangeSensor(
+                entry=entry, coordinator=coordinator, description=LAST_CONFIG_CHANGE
+            )
+        ]
+    )
 
 
 class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
@@ -223,3 +232,57 @@ class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
         if self.entity_description.attr_fn is None:
             return None
         return self.entity_description.attr_fn(self.coordinator.data.metrics)
+
+
+LAST_CONFIG_CHANGE = SensorEntityDescription(
+    key="last_config_change",
+    translation_key="last_config_change",
+    device_class=SensorDeviceClass.TIMESTAMP,
+)
+
+
+class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
+    """When the newest change-log entry happened; its details as attributes."""
+
+    @property
+    def available(self) -> bool:
+        """The change log is readable while the heat pump is not."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The newest entry's time."""
+        latest = self.coordinator.config_entry.runtime_data.changes.latest
+        return None if latest is None else latest.timestamp
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """What changed."""
+        latest = self.coordinator.config_entry.runtime_data.changes.latest
+        if latest is None:
+            return None
+        return {
+            "kind": latest.kind,
+            "key": latest.key,
+            "old": latest.old,
+            "new": latest.new,
+            "source": latest.source,
+            "message": latest.message,
+        }
+
+    async def async_added_to_hass(self) -> None:
+        """Write the state as soon as a change is recorded."""
+        await super().async_added_to_hass()
+        entry_id = self.coordinator.config_entry.entry_id
+
+        @callback
+        def _filter(event_data: Mapping[str, Any]) -> bool:
+            return event_data.get("entry_id") == entry_id
+
+        @callback
+        def _changed(_event: Event[Mapping[str, Any]]) -> None:
+            self.async_write_ha_state()
+
+        self.async_on_remove(
+            self.hass.bus.async_listen(EVENT_CONFIG_CHANGE, _changed, event_filter=_filter)
+        )

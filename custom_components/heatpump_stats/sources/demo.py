@@ -398,6 +398,13 @@ class DemoHeatPump:
         """A snapshot of the ground truth accumulated since start."""
         return self._truth.copy()
 
+    def set_setting(self, key: str, value: str | float) -> None:
+        """Change a setting as a user at the heat pump would; it applies from now on."""
+        if key not in self._settings:
+            raise KeyError(key)
+        self._settings[key] = value
+        self._apply_settings()
+
     def outdoor_temperature(self, when: datetime) -> float:
         """The (noisy) outdoor temperature at any time; a pure function of seed and time."""
         return self._outdoor(_epoch(when))

@@ -1,0 +1,282 @@
+"""The change log end to end: detection, database, bus event, event entity, sensor, services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import os
+from pathlib import Path
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
+from custom_components.heatpump_stats.store.changelog import ChangeLog
+
+from .common import advance, entity_id
+
+START = "2026-01-15T05:00:00+00:00"
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> list[Event]:
+    events: list[Event] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        events.append(event)
+
+    hass.bus.async_listen(EVENT_CONFIG_CHANGE, _record)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return events
+
+
+def _sim(entry: MockConfigEntry) -> Any:
+    return entry.runtime_data.heat_pump.source.simulator
+
+
+async def _changelog(hass: HomeAssistant, entry: MockConfigEntry, **filters: Any) -> list[Any]:
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_changelog",
+        {"config_entry_id": entry.entry_id, **filters},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    entries: list[Any] = response["entries"]  # type: ignore[assignment]
+    return entries
+
+
+@pytest.mark.freeze_time(START)
+async def test_first_poll_is_a_baseline_not_a_flood(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Setting up stores what the heat pump reports; nothing is reported as changed."""
+    events = await _setup(hass, demo_entry)
+    await advance(hass, freezer, 120)
+    assert events == []
+    assert await _changelog(hass, demo_entry) == []
+    assert hass.states.get(entity_id(hass, "last_config_change")).state == "unknown"
+
+
+@pytest.mark.freeze_time(START)
+async def test_setpoint_edit_is_one_row_one_event_one_trigger(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A DHW target 50 -> 55 gives exactly one row, event, trigger and sensor update."""
+    events = await _setup(hass, demo_entry)
+    await advance(hass, freezer, 60)
+    _sim(demo_entry).set_setting("dhw_target_temperature", 55.0)
+    await advance(hass, freezer, 30)
+    await advance(hass, freezer, 90)  # later polls do not repeat it
+
+    assert len(events) == 1
+    data = events[0].data
+    assert data["entry_id"] == demo_entry.entry_id
+    assert data["kind"] == "setpoint_changed"
+    assert data["key"] == "dhw_target_temperature"
+    assert (data["old"], data["new"]) == ("50", "55")
+    assert data["source"] == "detected"
+    assert dt_util.parse_datetime(data["timestamp"]) == datetime(
+        2026, 1, 15, 5, 1, 30, tzinfo=dt_util.UTC
+    )
+
+    rows = await _changelog(hass, demo_entry)
+    assert [(r["kind"], r["key"], r["old"], r["new"]) for r in rows] == [
+        ("setpoint_changed", "dhw_target_temperature", "50", "55")
+    ]
+    event_state = hass.states.get(entity_id(hass, "config_change", "event"))
+    assert event_state.attributes["event_type"] == "setpoint_changed"
+    assert event_state.attributes["key"] == "dhw_target_temperature"
+    assert event_state.attributes["new"] == "55"
+    sensor = hass.states.get(entity_id(hass, "last_config_change"))
+    assert dt_util.parse_datetime(sensor.state) == datetime(
+        2026, 1, 15, 5, 1, 30, tzinfo=dt_util.UTC
+    )
+    assert sensor.attributes["key"] == "dhw_target_temperature"
+
+
+@pytest.mark.freeze_time(START)
+async def test_schedule_edit_and_program_change(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A schedule edit is schedule_changed, a program switch mode_changed."""
+    events = await _setup(hass, demo_entry)
+    _sim(demo_entry).set_setting("heating_schedule", "05:30-22:00")
+    _sim(demo_entry).set_setting("operating_program", "comfort")
+    await advance(hass, freezer, 30)
+    got = sorted((e.data["kind"], e.data["key"], e.data["old"], e.data["new"]) for e in events)
+    assert got == [
+        ("mode_changed", "operating_program", "normal", "comfort"),
+        ("schedule_changed", "heating_schedule", "06:00-22:00", "05:30-22:00"),
+    ]
+    only_schedules = await _changelog(hass, demo_entry, kind="schedule_changed")
+    assert [r["key"] for r in only_schedules] == ["heating_schedule"]
+
+
+@pytest.mark.freeze_time(START)
+async def test_restart_does_not_replay_and_catches_changes_made_while_down(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """After a restart old changes are not fired again; one made while down is recorded once."""
+    events = await _setup(hass, demo_entry)
+    _sim(demo_entry).set_setting("comfort_temperature", 21.0)
+    await advance(hass, freezer, 30)
+    assert len(events) == 1
+    store = demo_entry.runtime_data.store
+    assert await hass.config_entries.async_unload(demo_entry.entry_id)
+    await hass.async_block_till_done()
+
+    # While Home Assistant is down, the user edits the heat pump. The simulator's
+    # state is what HA stored; edit it there so the restart sees the new value.
+    store.data["source"]["settings"]["reduced_temperature"] = 18.0
+    await store.async_save()
+    await advance(hass, freezer, 60)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 90)
+
+    keys = [e.data["key"] for e in events]
+    assert keys == ["comfort_temperature", "reduced_temperature"]
+    rows = await _changelog(hass, demo_entry)
+    assert [(r["key"], r["old"], r["new"]) for r in rows] == [
+        ("comfort_temperature", "20", "21"),
+        ("reduced_temperature", "17", "18"),
+    ]
+    # The sensor shows the newest entry again after the restart.
+    sensor = hass.states.get(entity_id(hass, "last_config_change"))
+    assert sensor.attributes["key"] == "reduced_temperature"
+
+
+@pytest.mark.freeze_time(START)
+async def test_notes_round_trip_and_filters(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """add_note takes the same path as a detected change; get_changelog filters by time and kind."""
+    events = await _setup(hass, demo_entry)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Bled the radiators"},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert response["entry"]["message"] == "Bled the radiators"  # type: ignore[index]
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {
+            "config_entry_id": demo_entry.entry_id,
+            "message": "Lowered the curve",
+            "timestamp": "2026-01-10T12:00:00+00:00",
+        },
+        blocking=True,
+    )
+    await advance(hass, freezer, 3600)
+    _sim(demo_entry).set_setting("heating_curve_slope", 0.7)
+    await advance(hass, freezer, 30)
+
+    assert [e.data["source"] for e in events] == ["note", "note", "detected"]
+    rows = await _changelog(hass, demo_entry)
+    assert [r["message"] or r["key"] for r in rows] == [
+        "Lowered the curve",
+        "Bled the radiators",
+        "heating_curve_slope",
+    ]
+    notes = await _changelog(hass, demo_entry, kind="note_added")
+    assert len(notes) == 2
+    window = await _changelog(
+        hass,
+        demo_entry,
+        start="2026-01-15T05:00:00+00:00",
+        end="2026-01-15T05:30:00+00:00",
+    )
+    assert [r["message"] for r in window] == ["Bled the radiators"]
+    state = hass.states.get(entity_id(hass, "config_change", "event"))
+    assert state.attributes["event_type"] == "setpoint_changed"
+    # Notes also move the "last change" sensor, by their own time.
+    sensor = hass.states.get(entity_id(hass, "last_config_change"))
+    assert sensor.attributes["key"] == "heating_curve_slope"
+    assert dt_util.parse_datetime(sensor.state) == dt_util.utcnow().replace(microsecond=0)
+
+
+@pytest.mark.freeze_time(START)
+@pytest.mark.parametrize(
+    ("service", "data", "key"),
+    [
+        ("add_note", {"message": "   "}, "invalid_note"),
+        ("add_note", {"message": "x" * 2001}, "invalid_note"),
+        (
+            "get_changelog",
+            {"start": "2026-01-15T06:00:00+00:00", "end": "2026-01-15T05:00:00+00:00"},
+            "end_before_start",
+        ),
+    ],
+)
+async def test_bad_service_input_is_a_translated_validation_error(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    service: str,
+    data: dict[str, Any],
+    key: str,
+) -> None:
+    """Wrong input is refused with a translated message, nothing is written."""
+    await _setup(hass, demo_entry)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            service,
+            {"config_entry_id": demo_entry.entry_id, **data},
+            blocking=True,
+            return_response=service == "get_changelog",
+        )
+    assert err.value.translation_key == key
+    assert err.value.translation_domain == DOMAIN
+    assert await _changelog(hass, demo_entry) == []
+
+
+async def test_unknown_entry_is_a_validation_error(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """A config entry id that does not exist is refused by Home Assistant's helper."""
+    await _setup(hass, demo_entry)
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN,
+            "get_changelog",
+            {"config_entry_id": "nope"},
+            blocking=True,
+            return_response=True,
+        )
+
+
+@pytest.mark.freeze_time(START)
+async def test_database_location_and_entry_removal(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The database lives at <config>/heatpump_stats/heatpump_stats.db; removal deletes rows."""
+    await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN, "add_note", {"config_entry_id": demo_entry.entry_id, "message": "n"}, blocking=True
+    )
+    path = hass.config.path("heatpump_stats", "heatpump_stats.db")
+    assert await hass.async_add_executor_job(lambda: os.path.exists(path))
+    await hass.config_entries.async_remove(demo_entry.entry_id)
+    await hass.async_block_till_done()
+
+    def _count() -> int:
+        log = ChangeLog(Path(path))
+        log.open()
+        try:
+            return len(log.query(demo_entry.entry_id))
+        finally:
+            log.close()
+
+    assert await hass.async_add_executor_job(_count) == 0
