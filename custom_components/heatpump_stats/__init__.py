@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
@@ -13,14 +13,8 @@ from homeassistant.util import dt as dt_util
 
 from .changelog import ChangeRecorder
 from .const import (
-    CONF_FLOW_RATE_L_MIN,
-    CONF_NAME,
-    CONF_SOURCE,
-    DEMO_FLOW_RATE_L_MIN,
-    DEMO_RATED_THERMAL_POWER_KW,
     DOMAIN,
     LOGGER,
-    SOURCE_DEMO,
 )
 from .coordinator import (
     EntryStore,
@@ -31,9 +25,11 @@ from .coordinator import (
     engine_config,
 )
 from .engine.core import Engine
+from .factory import async_create_meter, async_create_source
+from .ha_sources import EntitiesSource
 from .services import async_setup_services
-from .sources.base import HeatPumpSource, MeterSource
-from .sources.demo_source import DemoSource
+from .sources.entities import ModeMapError
+from .sources.modbus import RegisterMapError
 from .store.changelog import ChangeLogError
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
@@ -45,31 +41,6 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Set up the integration (services are registered here, once)."""
     async_setup_services(hass)
     return True
-
-
-def _create_source(
-    hass: HomeAssistant, entry: HeatPumpStatsConfigEntry, stored: dict[str, object] | None
-) -> HeatPumpSource:
-    """Build the entry's heat pump source."""
-    source = entry.data[CONF_SOURCE]
-    if source == SOURCE_DEMO:
-        return DemoSource(
-            name=entry.data[CONF_NAME],
-            clock=dt_util.utcnow,
-            rated_thermal_power_kw=DEMO_RATED_THERMAL_POWER_KW,
-            flow_rate_l_min=entry.options.get(CONF_FLOW_RATE_L_MIN) or DEMO_FLOW_RATE_L_MIN,
-            stored=stored,
-        )
-    raise ConfigEntryError(
-        translation_domain=DOMAIN,
-        translation_key="unsupported_source",
-        translation_placeholders={"source": str(source)},
-    )
-
-
-def _create_meter(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> MeterSource | None:
-    """Build the entry's separate electricity meter (None: no meter, or the heat pump's own)."""
-    return None
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> bool:
@@ -92,10 +63,27 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
             translation_key="changelog_error",
             translation_placeholders={"error": str(err)},
         ) from err
-    source = _create_source(hass, entry, stored.get("source"))
-    meter_source = _create_meter(hass, entry)
+    try:
+        source = await async_create_source(hass, entry.data, entry.options, stored.get("source"))
+    except (RegisterMapError, ModeMapError) as err:
+        await changes.async_close()
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_configuration",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    meter_source = await async_create_meter(hass, entry.data, entry.options)
     coordinator = HeatPumpCoordinator(hass, entry, source=source, engine=engine, store=store)
     coordinator.changes = changes
+    if isinstance(source, EntitiesSource):
+        # Push: a changed entity asks for a refresh (the debouncer batches bursts).
+        @callback
+        def _entities_changed() -> None:
+            entry.async_create_background_task(
+                hass, coordinator.async_request_refresh(), "heatpump_stats entities refresh"
+            )
+
+        entry.async_on_unload(source.async_listen(_entities_changed))
     meter = (
         MeterCoordinator(hass, entry, meter=meter_source, engine=engine, store=store)
         if meter_source is not None

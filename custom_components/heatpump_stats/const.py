@@ -29,7 +29,13 @@ ALL_SOURCES: Final = (
     SOURCE_ENTITIES,
 )
 # Only sources that work are offered in the flow.
-AVAILABLE_SOURCES: Final = (SOURCE_DEMO,)
+AVAILABLE_SOURCES: Final = (
+    SOURCE_DEMO,
+    SOURCE_LUXTRONIK,
+    SOURCE_MODBUS,
+    SOURCE_H66,
+    SOURCE_ENTITIES,
+)
 
 METER_NONE: Final = "none"
 METER_SHELLY_PRO_3EM: Final = "shelly_pro_3em"
@@ -60,3 +66,30 @@ STORAGE_SAVE_DELAY: Final = timedelta(seconds=60)
 # The change log.
 EVENT_CONFIG_CHANGE: Final = "heatpump_stats_config_change"
 EVENT_TYPES: Final = ("setpoint_changed", "schedule_changed", "mode_changed", "note_added")
+
+# Source and meter fields (contract names).
+CONF_HOST: Final = "host"
+CONF_PORT: Final = "port"
+CONF_CONNECTION: Final = "connection"
+CONF_UNIT_ID: Final = "unit_id"
+CONF_SERIAL_PORT: Final = "serial_port"
+CONF_BAUDRATE: Final = "baudrate"
+CONF_MODEL: Final = "model"
+CONF_REGISTER_MAP: Final = "register_map"
+CONF_BRAND: Final = "brand"
+CONF_SHELLY_HOST: Final = "shelly_host"
+CONF_SHELLY_PASSWORD: Final = "shelly_password"
+CONF_POWER_ENTITY: Final = "power_entity"
+CONF_ENERGY_ENTITY: Final = "energy_entity"
+# Options of the `entities` source.
+CONF_MODE_MAP: Final = "mode_map"
+CONF_STALE_AFTER_MIN: Final = "stale_after_min"
+DEFAULT_STALE_AFTER_MIN: Final = 15
+
+CONNECTION_TCP: Final = "tcp"
+CONNECTION_RTU: Final = "rtu"
+DEFAULT_LUXTRONIK_PORT: Final = 8889
+DEFAULT_MODBUS_PORT: Final = 502
+MODEL_CUSTOM: Final = "custom"
+MODBUS_MODELS: Final = ("stiebel_eltron_isg", MODEL_CUSTOM)
+H66_BRANDS: Final = ("thermia", "ivt", "nibe")

@@ -7,10 +7,10 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import HeatPumpCoordinator, HeatPumpStatsConfigEntry
+from .coordinator import HeatPumpCoordinator, HeatPumpStatsConfigEntry, MeterCoordinator
 
 
-class HeatPumpStatsEntity(CoordinatorEntity[HeatPumpCoordinator]):
+class HeatPumpStatsEntity(CoordinatorEntity[HeatPumpCoordinator | MeterCoordinator]):
     """An entity of one heat pump system; reads the coordinator's data only."""
 
     _attr_has_entity_name = True
@@ -19,7 +19,7 @@ class HeatPumpStatsEntity(CoordinatorEntity[HeatPumpCoordinator]):
         self,
         *,
         entry: HeatPumpStatsConfigEntry,
-        coordinator: HeatPumpCoordinator,
+        coordinator: HeatPumpCoordinator | MeterCoordinator,
         description: EntityDescription,
     ) -> None:
         """Bind the entity to its description and the system's device."""

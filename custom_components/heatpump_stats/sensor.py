@@ -40,6 +40,8 @@ class HeatPumpStatsSensorDescription(SensorEntityDescription):
     value_fn: Callable[[Metrics], StateType]
     exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
     attr_fn: Callable[[Metrics], Mapping[str, Any]] | None = None
+    # Electricity figures follow the meter's coordinator when there is one.
+    meter_bound: bool = False
 
 
 def _temperature(key: str) -> HeatPumpStatsSensorDescription:
@@ -55,7 +57,9 @@ def _temperature(key: str) -> HeatPumpStatsSensorDescription:
     )
 
 
-def _energy(key: str, *, enabled: bool = True) -> HeatPumpStatsSensorDescription:
+def _energy(
+    key: str, *, enabled: bool = True, meter_bound: bool = False
+) -> HeatPumpStatsSensorDescription:
     """A monotonic energy total (kWh) that the Energy dashboard accepts."""
     return HeatPumpStatsSensorDescription(
         key=key,
@@ -66,6 +70,7 @@ def _energy(key: str, *, enabled: bool = True) -> HeatPumpStatsSensorDescription
         suggested_display_precision=2,
         entity_registry_enabled_default=enabled,
         value_fn=lambda m: getattr(m, key),
+        meter_bound=meter_bound,
     )
 
 
@@ -144,8 +149,9 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         suggested_display_precision=0,
         value_fn=lambda m: _rounded(m.electrical_power, 1),
+        meter_bound=True,
     ),
-    _energy("electrical_energy"),
+    _energy("electrical_energy", meter_bound=True),
     _thermal_power(
         "thermal_power",
         lambda m: m.thermal_power,
@@ -174,10 +180,10 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
     _energy("thermal_energy_dhw"),
     # Period figures fall back to 0 at each period start: TOTAL_INCREASING
     # reads that drop as a new cycle, so statistics stay right.
-    _energy("energy_today"),
-    _energy("energy_week"),
-    _energy("energy_month"),
-    _energy("energy_year"),
+    _energy("energy_today", meter_bound=True),
+    _energy("energy_week", meter_bound=True),
+    _energy("energy_month", meter_bound=True),
+    _energy("energy_year", meter_bound=True),
     HeatPumpStatsSensorDescription(
         key="projected_annual_energy",
         translation_key="projected_annual_energy",
@@ -185,6 +191,7 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         suggested_display_precision=0,
         value_fn=lambda m: _rounded(m.projected_annual_energy, 1),
+        meter_bound=True,
     ),
     HeatPumpStatsSensorDescription(
         key="compressor_starts",
@@ -202,8 +209,13 @@ async def async_setup_entry(
 ) -> None:
     """Add the sensors the source can fill."""
     coordinator = entry.runtime_data.heat_pump
+    meter = entry.runtime_data.meter
     async_add_entities(
-        HeatPumpStatsSensor(entry=entry, coordinator=coordinator, description=description)
+        HeatPumpStatsSensor(
+            entry=entry,
+            coordinator=meter if meter is not None and description.meter_bound else coordinator,
+            description=description,
+        )
         for description in SENSORS
         if description.exists_fn(coordinator.data)
     )

@@ -185,7 +185,7 @@ class H66Simulator:
         """Listen on an ephemeral port of 127.0.0.1; return `host`."""
         app = web.Application()
         app.router.add_get("/api/alldata", self._alldata)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

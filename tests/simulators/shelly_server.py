@@ -253,7 +253,7 @@ class ShellyPro3EMSimulator:
         """Listen on an ephemeral port of 127.0.0.1; return `host`."""
         app = web.Application()
         app.router.add_get("/rpc/{method}", self._rpc)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self._port = self._runner.addresses[0][1]

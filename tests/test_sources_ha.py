@@ -1,0 +1,328 @@
+"""Every local source set up from the UI against a real device simulator on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.heatpump_stats.const import DOMAIN
+
+from .common import advance
+from .simulators.h66_server import H66Simulator
+from .simulators.luxtronik_server import LuxtronikSimulator
+from .simulators.modbus_server import ModbusSimulator, isg_tables
+from .simulators.shelly_server import ShellyPro3EMSimulator
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+def _value(
+    hass: HomeAssistant, entry: MockConfigEntry | object, key: str, platform: str = "sensor"
+) -> str:
+    unique_id = f"{entry.unique_id}_{key}"  # type: ignore[attr-defined]
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
+    assert entity_id is not None, f"no entity for {key}"
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
+
+
+async def _flow(hass: HomeAssistant, *steps: dict[str, object]) -> dict[str, object]:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    for data in steps:
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
+    await hass.async_block_till_done()
+    return dict(result)
+
+
+@pytest.fixture
+async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
+    sim = LuxtronikSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+async def test_luxtronik_from_the_ui(
+    hass: HomeAssistant, luxtronik: LuxtronikSimulator, freezer: FrozenDateTimeFactory
+) -> None:
+    """Set up through the flow; values come through; a dead controller goes unavailable and back.
+
+    Known answers from the simulator's tables: TVL 352 -> 35.2 °C.
+    """
+    result = await _flow(
+        hass,
+        {"source": "luxtronik"},
+        {"host": "127.0.0.1", "port": luxtronik.port},
+    )
+    assert result["step_id"] == "meter"
+    # Luxtronik 2 reports no electricity: "source" is not offered.
+    options = result["data_schema"].schema["meter"].config["options"]  # type: ignore[index,union-attr]
+    assert "source" not in options
+    result = await hass.config_entries.flow.async_configure(
+        str(result["flow_id"]), {"meter": "none"}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    assert float(_value(hass, entry, "flow_temperature")) == 35.2
+
+    luxtronik.garbage = True  # the controller answers nonsense
+    await advance(hass, freezer, 30)
+    assert _value(hass, entry, "flow_temperature") == STATE_UNAVAILABLE
+    luxtronik.garbage = False
+    await advance(hass, freezer, 30)
+    assert float(_value(hass, entry, "flow_temperature")) == 35.2
+
+    await luxtronik.stop()  # the controller is gone: refused connections
+    await advance(hass, freezer, 30)
+    assert _value(hass, entry, "flow_temperature") == STATE_UNAVAILABLE
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_luxtronik_web_port_is_refused_with_a_clear_error(hass: HomeAssistant) -> None:
+    """8888 is the web port: the flow says so on the port field without connecting."""
+    result = await _flow(hass, {"source": "luxtronik"}, {"host": "127.0.0.1", "port": 8888})
+    assert result["errors"] == {"port": "web_port"}
+
+
+async def test_luxtronik_refused_connection(hass: HomeAssistant) -> None:
+    """Nothing listening: cannot_connect on the host field."""
+    sim = LuxtronikSimulator()
+    port = await sim.start()
+    await sim.stop()
+    result = await _flow(hass, {"source": "luxtronik"}, {"host": "127.0.0.1", "port": port})
+    assert result["errors"] == {"host": "cannot_connect"}
+
+
+async def test_modbus_isg_from_the_ui_with_its_own_counters(hass: HomeAssistant) -> None:
+    """The ISG map through a pymodbus server; the ISG's counters make it its own meter.
+
+    Known answers (see tests/sources/test_modbus.py): flow 35.2 °C, outside -5.0 °C.
+    """
+    inputs, holding = isg_tables()
+    async with ModbusSimulator(inputs, holding) as sim:
+        result = await _flow(
+            hass,
+            {"source": "modbus"},
+            {
+                "connection": "tcp",
+                "host": "127.0.0.1",
+                "port": sim.port,
+                "unit_id": 1,
+                "baudrate": "9600",
+                "model": "stiebel_eltron_isg",
+            },
+        )
+        assert result["step_id"] == "meter"
+        options = result["data_schema"].schema["meter"].config["options"]  # type: ignore[index,union-attr]
+        assert options[0] == "source"
+        result = await hass.config_entries.flow.async_configure(
+            str(result["flow_id"]), {"meter": "source"}
+        )
+        await hass.async_block_till_done()
+        entry = result["result"]
+        assert entry.state is ConfigEntryState.LOADED
+        assert float(_value(hass, entry, "flow_temperature")) == 35.2
+        assert float(_value(hass, entry, "outside_temperature")) == -5.0
+        assert _value(hass, entry, "compressor_running", "binary_sensor") == "on"
+        # The heat is measured (the ISG's counters): thermal_power_method is not an estimate.
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_modbus_custom_map_mistake_is_shown_in_the_flow(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    """A broken custom map names the register and field in the form."""
+    path = tmp_path / "map.yaml"
+    path.write_text(
+        "manufacturer: Me\nmodel: Mine\nregisters:\n"
+        "  - key: flow_temperature\n    address: 1\n    register_type: input\n"
+        "    data_type: int8\n    scale: 0.1\n    unit: °C\n"
+    )
+    result = await _flow(
+        hass,
+        {"source": "modbus"},
+        {
+            "connection": "tcp",
+            "host": "127.0.0.1",
+            "port": 502,
+            "unit_id": 1,
+            "baudrate": "9600",
+            "model": "custom",
+            "register_map": str(path),
+        },
+    )
+    assert result["errors"] == {"register_map": "invalid_register_map"}
+    problem = result["description_placeholders"]["problem"]  # type: ignore[index]
+    assert "flow_temperature" in problem
+    assert "data_type" in problem
+
+
+async def test_h66_from_the_ui_and_http_500(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A Thermia behind the H66 gateway; HTTP 500 makes entities unavailable, then recovery."""
+    async with H66Simulator("thermia") as sim:
+        result = await _flow(
+            hass, {"source": "h66"}, {"host": sim.host, "brand": "thermia"}, {"meter": "none"}
+        )
+        entry = result["result"]
+        assert entry.state is ConfigEntryState.LOADED  # type: ignore[union-attr]
+        outside = float(_value(hass, entry, "outside_temperature"))
+        sim.mode = "http500"
+        await advance(hass, freezer, 30)
+        assert _value(hass, entry, "outside_temperature") == STATE_UNAVAILABLE
+        sim.mode = "ok"
+        await advance(hass, freezer, 30)
+        assert float(_value(hass, entry, "outside_temperature")) == outside
+        assert await hass.config_entries.async_unload(entry.entry_id)  # type: ignore[union-attr]
+
+
+async def test_h66_host_with_scheme_is_a_field_error(hass: HomeAssistant) -> None:
+    """`http://...` is not a host."""
+    result = await _flow(hass, {"source": "h66"}, {"host": "http://10.0.0.5/api", "brand": "ivt"})
+    assert result["errors"] == {"host": "invalid_host"}
+
+
+async def test_entities_source_flows_through_to_cop(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """ESPAltherma-style string states become a reading; COP follows by hand.
+
+    Flow 20 l/min, 35.0 -> 30.0 °C: P_th = 20/60 × 4.186 × 5 = 6.9767 kW.
+    Electrical power 2.0 kW (a kW entity) = 2000 W, steady.
+    COP over 5 min = 6.9767 / 2.0 = 3.488.
+    """
+    attrs_t = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    hass.states.async_set("sensor.esp_outdoor", "3.0", attrs_t)
+    hass.states.async_set("sensor.esp_leaving_water", "35.0", attrs_t)
+    hass.states.async_set("sensor.esp_inlet_water", "30,0", attrs_t)
+    hass.states.async_set("sensor.esp_flow", "1.2", {"unit_of_measurement": "m³/h"})
+    hass.states.async_set("sensor.esp_mode", "Heating", {})
+    hass.states.async_set("sensor.esp_power", "2.0", {"unit_of_measurement": "kW"})
+    result = await _flow(
+        hass,
+        {"source": "entities"},
+        {
+            "outside_temperature": "sensor.esp_outdoor",
+            "flow_temperature": "sensor.esp_leaving_water",
+            "return_temperature": "sensor.esp_inlet_water",
+            "flow_rate": "sensor.esp_flow",
+            "operating_mode": "sensor.esp_mode",
+            "electrical_power": "sensor.esp_power",
+        },
+        {"meter": "source"},
+    )
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED  # type: ignore[union-attr]
+    for _ in range(12):
+        # ESPAltherma re-publishes the same values: last_reported moves on.
+        for entity_id in ("sensor.esp_outdoor", "sensor.esp_leaving_water", "sensor.esp_power"):
+            state = hass.states.get(entity_id)
+            assert state is not None
+            hass.states.async_set(entity_id, state.state, state.attributes, force_update=True)
+        await advance(hass, freezer, 30)
+    assert float(_value(hass, entry, "flow_rate")) == pytest.approx(20.0)
+    assert float(_value(hass, entry, "thermal_power")) == pytest.approx(6.977, abs=1e-3)
+    assert _value(hass, entry, "operating_mode") == "heating"
+    assert float(_value(hass, entry, "cop")) == pytest.approx(6.97667 / 2.0, abs=2e-3)
+    # A mode that is not in the map is unknown, not an error.
+    hass.states.async_set("sensor.esp_mode", "Weird", {})
+    await advance(hass, freezer, 30)
+    assert _value(hass, entry, "operating_mode") in ("unknown", "heating")
+
+
+async def test_entities_wrong_unit_is_a_field_error(hass: HomeAssistant) -> None:
+    """An ampere sensor is not electrical power."""
+    attrs_t = {"unit_of_measurement": "°C"}
+    for name in ("a", "b", "c"):
+        hass.states.async_set(f"sensor.{name}", "20", attrs_t)
+    hass.states.async_set("sensor.amps", "5", {"unit_of_measurement": "A"})
+    result = await _flow(
+        hass,
+        {"source": "entities"},
+        {
+            "outside_temperature": "sensor.a",
+            "flow_temperature": "sensor.b",
+            "return_temperature": "sensor.c",
+            "electrical_power": "sensor.amps",
+        },
+    )
+    assert result["errors"] == {"electrical_power": "wrong_unit"}
+
+
+async def test_shelly_meter_with_password_and_reauth(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Demo heat pump + Shelly Pro 3EM: wrong password is a field error; 230.5+410+12 = 652.5 W."""
+    async with ShellyPro3EMSimulator(password="secret") as shelly:
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+        flow_id = result["flow_id"]
+        await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
+        await hass.config_entries.flow.async_configure(flow_id, {"name": "Shelly HP"})
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"meter": "shelly_pro_3em"}
+        )
+        assert result["step_id"] == "shelly_pro_3em"
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"shelly_host": shelly.host, "shelly_password": "wrong"}
+        )
+        assert result["errors"] == {"shelly_password": "invalid_auth"}
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"shelly_host": shelly.host, "shelly_password": "secret"}
+        )
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+        assert entry.data["meter"] == "shelly_pro_3em"
+        assert float(_value(hass, entry, "electrical_power")) == 652.5
+        assert entry.runtime_data.meter is not None
+
+        # The password changes on the device: a reauth flow starts.
+        shelly.password = "new-secret"
+        await advance(hass, freezer, 10)
+        flows = hass.config_entries.flow.async_progress()
+        reauth = [f for f in flows if f["context"].get("source") == "reauth"]
+        assert len(reauth) == 1
+        result = await hass.config_entries.flow.async_configure(
+            reauth[0]["flow_id"], {"shelly_password": "new-secret"}
+        )
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reauth_successful"
+        assert entry.data["shelly_password"] == "new-secret"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entity_meter(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Demo heat pump + an energy entity in Wh: 1500 Wh -> 2500 Wh is 1.0 kWh."""
+    hass.states.async_set(
+        "sensor.hp_energy", "1500", {"unit_of_measurement": "Wh", "device_class": "energy"}
+    )
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    flow_id = result["flow_id"]
+    await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
+    await hass.config_entries.flow.async_configure(flow_id, {"name": "Entity meter"})
+    await hass.config_entries.flow.async_configure(flow_id, {"meter": "entity"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"energy_entity": "sensor.hp_energy"}
+    )
+    await hass.async_block_till_done()
+    entry = result["result"]
+    hass.states.async_set(
+        "sensor.hp_energy", "2500", {"unit_of_measurement": "Wh", "device_class": "energy"}
+    )
+    await advance(hass, freezer, 10)
+    assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(1.0)
+    assert await hass.config_entries.async_unload(entry.entry_id)
