@@ -17,7 +17,7 @@ from custom_components.heatpump_stats.engine.periods import (
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def local(  # noqa: PLR0917
+def local(
     year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
 ) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=BERLIN)
