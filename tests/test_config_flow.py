@@ -41,7 +41,14 @@ async def test_user_step_offers_only_working_sources(hass: HomeAssistant) -> Non
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     schema = result["data_schema"].schema
     selector = next(iter(schema.values()))
-    assert selector.config["options"] == ["demo", "luxtronik", "modbus", "h66", "entities"]
+    assert selector.config["options"] == [
+        "demo",
+        "viessmann",
+        "luxtronik",
+        "modbus",
+        "h66",
+        "entities",
+    ]
 
 
 async def test_duplicate_demo_aborts(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:

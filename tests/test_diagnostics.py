@@ -26,6 +26,7 @@ async def test_diagnostics_redacted(
     assert diag["device"]["manufacturer"] == "Heat Pump Stats"
     assert diag["heat_pump"]["last_update_success"] is True
     assert diag["heat_pump"]["reading"]["flow_temperature"] is not None
-    assert "cop" in diag["heat_pump"]["metrics"]
+    assert "cop" in diag["metrics"]
+    assert "truth" in diag["heat_pump"]["raw"]
     assert isinstance(diag["engine"], dict)
     assert "DEMO-" not in str(diag)

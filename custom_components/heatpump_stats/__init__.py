@@ -31,6 +31,7 @@ from .services import async_setup_services
 from .sources.entities import ModeMapError
 from .sources.modbus import RegisterMapError
 from .store.changelog import ChangeLogError
+from .vicare import ViessmannHASource, poll_interval
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
 
@@ -64,7 +65,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
             translation_placeholders={"error": str(err)},
         ) from err
     try:
-        source = await async_create_source(hass, entry.data, entry.options, stored.get("source"))
+        source = await async_create_source(
+            hass, entry.data, entry.options, stored.get("source"), entry
+        )
     except (RegisterMapError, ModeMapError) as err:
         await changes.async_close()
         raise ConfigEntryError(
@@ -73,7 +76,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
             translation_placeholders={"error": str(err)},
         ) from err
     meter_source = await async_create_meter(hass, entry.data, entry.options)
-    coordinator = HeatPumpCoordinator(hass, entry, source=source, engine=engine, store=store)
+    coordinator = HeatPumpCoordinator(
+        hass,
+        entry,
+        source=source,
+        engine=engine,
+        store=store,
+        min_interval=poll_interval(source.account, source.calls_per_poll)
+        if isinstance(source, ViessmannHASource)
+        else None,
+    )
     coordinator.changes = changes
     if isinstance(source, EntitiesSource):
         # Push: a changed entity asks for a refresh (the debouncer batches bursts).
@@ -95,6 +107,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
             refreshes.append(meter.async_config_entry_first_refresh())
         await asyncio.gather(*refreshes)
     except BaseException:
+        if isinstance(source, ViessmannHASource):
+            source.account.entries.discard(entry.entry_id)
         await source.async_close()
         if meter_source is not None:
             await meter_source.async_close()
@@ -121,6 +135,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntr
     if runtime.meter is not None:
         await runtime.meter.meter.async_close()
     await runtime.changes.async_close()
+    if isinstance(runtime.heat_pump.source, ViessmannHASource):
+        runtime.heat_pump.source.account.entries.discard(entry.entry_id)
     return True
 
 

@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+import logging
 from typing import Any, override
 
 from homeassistant.config_entries import (
+    SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigFlow,
     ConfigFlowResult,
     OptionsFlowWithReload,
 )
 from homeassistant.const import Platform
 from homeassistant.core import callback
+from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -34,6 +37,7 @@ from .const import (
     CONF_BAUDRATE,
     CONF_BRAND,
     CONF_CONNECTION,
+    CONF_DEVICE,
     CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
     CONF_HOST,
@@ -54,6 +58,7 @@ from .const import (
     CONF_SOURCE,
     CONF_STALE_AFTER_MIN,
     CONF_UNIT_ID,
+    CONF_VIESSMANN_DAILY_CALL_BUDGET,
     CONNECTION_RTU,
     CONNECTION_TCP,
     DEFAULT_LUXTRONIK_PORT,
@@ -62,6 +67,7 @@ from .const import (
     DEFAULT_SCAN_INTERVAL_S,
     DEFAULT_SEASON_START,
     DEFAULT_STALE_AFTER_MIN,
+    DEFAULT_VIESSMANN_DAILY_CALL_BUDGET,
     DOMAIN,
     H66_BRANDS,
     LOGGER,
@@ -78,8 +84,10 @@ from .const import (
     SOURCE_H66,
     SOURCE_LUXTRONIK,
     SOURCE_MODBUS,
+    SOURCE_VIESSMANN,
 )
 from .coordinator import HeatPumpStatsConfigEntry, parse_season_start
+from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
 from .sources.base import SourceAuthError, SourceDataError, SourceError
@@ -95,6 +103,8 @@ from .sources.entities import (
 from .sources.http import parse_host
 from .sources.modbus import RegisterMapError
 from .sources.reading import DeviceIdentity, HeatPumpReading
+from .sources.viessmann import ViessmannDevice
+from .vicare import async_get_budget, async_list_devices
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector()
@@ -125,16 +135,31 @@ def _error_key(err: SourceError) -> str:
     return "cannot_connect"
 
 
-class HeatPumpStatsConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Set up one heat pump system: a source plus, optionally, a meter."""
+class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN):
+    """Set up one heat pump system: a source plus, optionally, a meter.
 
+    The flow is an OAuth2 flow handler so the Viessmann source can use Home
+    Assistant's application credentials (pick_implementation, the external
+    sign-in, the token); every other source goes its own way from `user`.
+    """
+
+    DOMAIN = DOMAIN
     VERSION = 1
 
     def __init__(self) -> None:
         """Start with nothing chosen."""
+        super().__init__()
         self._data: dict[str, Any] = {}
         self._title = ""
         self._reports_electricity = False
+        self._devices: dict[str, ViessmannDevice] = {}
+        self._reauth_updates: dict[str, Any] = {}
+
+    @property
+    @override
+    def logger(self) -> logging.Logger:
+        """The flow's logger."""
+        return LOGGER
 
     @staticmethod
     @callback
@@ -210,6 +235,72 @@ class HeatPumpStatsConfigFlow(ConfigFlow, domain=DOMAIN):
             self, f"async_step_{source}"
         )
         return await step(user_input)
+
+    async def async_step_viessmann(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Sign in to the Viessmann cloud with the user's own client id."""
+        return await self.async_step_pick_implementation()
+
+    @override
+    async def async_oauth_create_entry(self, data: dict[str, Any]) -> ConfigFlowResult:
+        """Signed in: test the account (1 budgeted call) and pick the heat pump."""
+        if self.source == SOURCE_REAUTH:
+            entry = self._get_reauth_entry()
+            if entry.data.get("auth_implementation") != data["auth_implementation"]:
+                return self.async_abort(reason="wrong_account")
+            return self.async_update_reload_and_abort(
+                entry, data_updates={"token": data["token"], **self._reauth_updates}
+            )
+        self._data.update(data)
+        account = await async_get_budget(
+            self.hass, data["auth_implementation"], DEFAULT_VIESSMANN_DAILY_CALL_BUDGET
+        )
+        try:
+            devices = await async_list_devices(self.hass, account, data["token"]["access_token"])
+        except SourceAuthError:
+            return self.async_abort(reason="invalid_auth")
+        except (SourceError, BudgetExceeded) as err:
+            LOGGER.warning("Cannot list the Viessmann account's devices: %s", err)
+            return self.async_abort(reason="cannot_connect")
+        if not devices:
+            return self.async_abort(reason="no_devices")
+        self._devices = {device.unique_id: device for device in devices}
+        if len(devices) == 1:
+            return await self._async_finish_viessmann(devices[0])
+        return await self.async_step_device()
+
+    async def async_step_device(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The account has several heat pumps: choose one (add the integration again for more)."""
+        if user_input is not None:
+            return await self._async_finish_viessmann(self._devices[user_input[CONF_DEVICE]])
+        return self.async_show_form(
+            step_id="device",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_DEVICE): SelectSelector(
+                        SelectSelectorConfig(
+                            options=[
+                                SelectOptionDict(
+                                    value=key,
+                                    label=f"{device.model} ({device.gateway_serial})",
+                                )
+                                for key, device in self._devices.items()
+                            ],
+                            mode=SelectSelectorMode.LIST,
+                        )
+                    )
+                }
+            ),
+        )
+
+    async def _async_finish_viessmann(self, device: ViessmannDevice) -> ConfigFlowResult:
+        return await self._async_finish_source(
+            f"viessmann_{device.unique_id}",
+            f"Viessmann {device.model}",
+            {CONF_DEVICE: device.to_dict()},
+            reports_electricity=False,
+        )
 
     async def async_step_demo(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Name the simulated heat pump (no hardware needed)."""
@@ -538,29 +629,42 @@ class HeatPumpStatsConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """Credentials stopped working (the Shelly's password)."""
+        """Credentials stopped working: the Viessmann sign-in and/or the Shelly's password."""
+        self._reauth_updates = {}
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for the Shelly password again."""
+        """Ask for the Shelly password again (if there is one), then sign in again (Viessmann)."""
         entry = self._get_reauth_entry()
+        viessmann = entry.data.get(CONF_SOURCE) == SOURCE_VIESSMANN
+        shelly = entry.data.get(CONF_METER) == METER_SHELLY_PRO_3EM
         errors: dict[str, str] = {}
         if user_input is not None:
             self._data = dict(entry.data)
-            data = {
-                CONF_SHELLY_HOST: entry.data[CONF_SHELLY_HOST],
-                CONF_SHELLY_PASSWORD: user_input.get(CONF_SHELLY_PASSWORD) or "",
-            }
-            errors = await self._async_check_shelly(data)
+            if shelly and (not viessmann or user_input.get(CONF_SHELLY_PASSWORD)):
+                data = {
+                    CONF_SHELLY_HOST: entry.data[CONF_SHELLY_HOST],
+                    CONF_SHELLY_PASSWORD: user_input.get(CONF_SHELLY_PASSWORD) or "",
+                }
+                errors = await self._async_check_shelly(data)
+                self._reauth_updates = data
             if not errors:
-                return self.async_update_reload_and_abort(entry, data_updates=data)
+                if viessmann:
+                    return await self.async_step_pick_implementation(
+                        {"implementation": entry.data["auth_implementation"]}
+                    )
+                return self.async_update_reload_and_abort(entry, data_updates=self._reauth_updates)
+        schema = vol.Schema({vol.Optional(CONF_SHELLY_PASSWORD): _PASSWORD} if shelly else {})
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Optional(CONF_SHELLY_PASSWORD): _PASSWORD}),
+            data_schema=schema,
             errors=errors,
-            description_placeholders={"host": str(entry.data.get(CONF_SHELLY_HOST, ""))},
+            description_placeholders={
+                "host": str(entry.data.get(CONF_SHELLY_HOST, "")),
+                "title": entry.title,
+            },
         )
 
 
@@ -584,7 +688,12 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                     errors[CONF_MODE_MAP] = "invalid_mode_map"
                     placeholders["problem"] = str(err)
             if not errors:
-                for key in (CONF_SCAN_INTERVAL_S, CONF_METER_SCAN_INTERVAL_S, CONF_STALE_AFTER_MIN):
+                for key in (
+                    CONF_SCAN_INTERVAL_S,
+                    CONF_METER_SCAN_INTERVAL_S,
+                    CONF_STALE_AFTER_MIN,
+                    CONF_VIESSMANN_DAILY_CALL_BUDGET,
+                ):
                     if key in user_input:
                         user_input[key] = int(user_input[key])
                 return self.async_create_entry(data=user_input)
@@ -604,6 +713,15 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                     default=options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S),
                 )
             ] = _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, 1, "s")
+        if entry.data.get(CONF_SOURCE) == SOURCE_VIESSMANN:
+            schema[
+                vol.Required(
+                    CONF_VIESSMANN_DAILY_CALL_BUDGET,
+                    default=options.get(
+                        CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET
+                    ),
+                )
+            ] = _number(50, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET, 1, "calls/day")
         if entry.data.get(CONF_SOURCE) == SOURCE_ENTITIES:
             schema[
                 vol.Required(

@@ -31,6 +31,7 @@ ALL_SOURCES: Final = (
 # Only sources that work are offered in the flow.
 AVAILABLE_SOURCES: Final = (
     SOURCE_DEMO,
+    SOURCE_VIESSMANN,
     SOURCE_LUXTRONIK,
     SOURCE_MODBUS,
     SOURCE_H66,
@@ -93,3 +94,8 @@ DEFAULT_MODBUS_PORT: Final = 502
 MODEL_CUSTOM: Final = "custom"
 MODBUS_MODELS: Final = ("stiebel_eltron_isg", MODEL_CUSTOM)
 H66_BRANDS: Final = ("thermia", "ivt", "nibe")
+
+# Viessmann.
+CONF_DEVICE: Final = "device"
+CONF_VIESSMANN_DAILY_CALL_BUDGET: Final = "viessmann_daily_call_budget"
+DEFAULT_VIESSMANN_DAILY_CALL_BUDGET: Final = 1450

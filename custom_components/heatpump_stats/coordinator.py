@@ -8,7 +8,7 @@ sources' errors to Home Assistant's in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -72,10 +72,16 @@ def _map_source_error(err: SourceError, device: str) -> Exception:
             translation_placeholders={"device": device},
         )
     key = "invalid_data" if isinstance(err, SourceDataError) else "cannot_connect"
+    retry_at: datetime | None = getattr(err, "retry_at", None)
     return UpdateFailed(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders={"device": device, "error": str(err)},
+        # A source that knows when it may be asked again (the Viessmann budget,
+        # a rate limit) is not polled before that.
+        retry_after=None
+        if retry_at is None
+        else max(1.0, (retry_at - dt_util.utcnow()).total_seconds()),
     )
 
 
@@ -146,16 +152,19 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         source: HeatPumpSource,
         engine: Engine,
         store: EntryStore,
+        min_interval: timedelta | None = None,
     ) -> None:
         """Initialise with the entry's scan interval."""
+        interval = timedelta(
+            seconds=entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
+        )
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} heat pump {entry.title}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
-            ),
+            # A source with a call budget may demand a longer interval.
+            update_interval=max(interval, min_interval or interval),
         )
         self.source = source
         self.engine = engine

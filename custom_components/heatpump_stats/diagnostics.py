@@ -1,4 +1,4 @@
-"""Diagnostics: the entry, the latest reading, the metrics and the engine state, redacted."""
+"""Diagnostics: the entry, raw source data, readings, metrics and engine state, redacted."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .coordinator import HeatPumpStatsConfigEntry
+from .sources.luxtronik import DIAGNOSTICS_TO_REDACT as LUXTRONIK_TO_REDACT
 
 TO_REDACT = {
     "host",
@@ -21,6 +22,14 @@ TO_REDACT = {
     "access_token",
     "refresh_token",
     "unique_id",
+    "url",
+    "mac",
+    "id",
+    "gateway_serial",
+    "installation_id",
+    "device_id",
+    "serial",
+    *LUXTRONIK_TO_REDACT,
 }
 
 
@@ -29,7 +38,15 @@ async def async_get_config_entry_diagnostics(
 ) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     runtime = entry.runtime_data
-    data = runtime.heat_pump.data
+    heat_pump = runtime.heat_pump
+    data = heat_pump.data
+    meter: dict[str, Any] | None = None
+    if runtime.meter is not None:
+        meter = {
+            "last_update_success": runtime.meter.last_update_success,
+            "reading": asdict(runtime.meter.data.reading),
+            "raw": runtime.meter.meter.diagnostics(),
+        }
     return async_redact_data(
         {
             "entry": {
@@ -40,11 +57,13 @@ async def async_get_config_entry_diagnostics(
             },
             "device": asdict(runtime.identity),
             "heat_pump": {
-                "last_update_success": runtime.heat_pump.last_update_success,
+                "last_update_success": heat_pump.last_update_success,
                 "reading": asdict(data.reading),
-                "metrics": asdict(data.metrics),
+                "raw": heat_pump.source.diagnostics(),
             },
-            "engine": runtime.heat_pump.engine.to_dict(),
+            "meter": meter,
+            "metrics": asdict(data.metrics),
+            "engine": heat_pump.engine.to_dict(),
         },
         TO_REDACT,
     )

@@ -7,8 +7,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientError, ClientResponseError
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError, ConfigEntryNotReady
+from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util import dt as dt_util
 
@@ -16,6 +19,7 @@ from .const import (
     CONF_BAUDRATE,
     CONF_BRAND,
     CONF_CONNECTION,
+    CONF_DEVICE,
     CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
     CONF_HOST,
@@ -32,7 +36,9 @@ from .const import (
     CONF_SOURCE,
     CONF_STALE_AFTER_MIN,
     CONF_UNIT_ID,
+    CONF_VIESSMANN_DAILY_CALL_BUDGET,
     DEFAULT_STALE_AFTER_MIN,
+    DEFAULT_VIESSMANN_DAILY_CALL_BUDGET,
     DEMO_FLOW_RATE_L_MIN,
     DEMO_RATED_THERMAL_POWER_KW,
     DOMAIN,
@@ -44,6 +50,7 @@ from .const import (
     SOURCE_H66,
     SOURCE_LUXTRONIK,
     SOURCE_MODBUS,
+    SOURCE_VIESSMANN,
 )
 from .ha_sources import EntitiesSource, EntityMeter
 from .sources.base import HeatPumpSource, MeterSource
@@ -53,6 +60,8 @@ from .sources.h66 import H66Source
 from .sources.luxtronik import LuxtronikSource
 from .sources.modbus import ModbusSource, load_register_map
 from .sources.shelly import ShellyPro3EM
+from .sources.viessmann import ViessmannDevice
+from .vicare import ConfigEntryAuth, ViessmannHASource, async_get_budget
 
 
 def _register_map_path(hass: HomeAssistant, value: str) -> Path:
@@ -61,17 +70,70 @@ def _register_map_path(hass: HomeAssistant, value: str) -> Path:
     return path if path.is_absolute() else Path(hass.config.path(value))
 
 
+async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> ViessmannHASource:
+    """The entry's OAuth2 session (token checked now) and the account's shared budget."""
+    try:
+        implementation = await config_entry_oauth2_flow.async_get_config_entry_implementation(
+            hass, entry
+        )
+    except config_entry_oauth2_flow.ImplementationUnavailableError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="oauth_unavailable"
+        ) from err
+    session = config_entry_oauth2_flow.OAuth2Session(hass, entry, implementation)
+    try:
+        await session.async_ensure_token_valid()
+    except ClientResponseError as err:
+        if 400 <= err.status < 500:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN,
+                translation_key="auth_failed",
+                translation_placeholders={"device": "Viessmann account"},
+            ) from err
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"device": "Viessmann cloud", "error": str(err)},
+        ) from err
+    except ClientError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"device": "Viessmann cloud", "error": str(err)},
+        ) from err
+    account = await async_get_budget(
+        hass,
+        entry.data["auth_implementation"],
+        int(
+            entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
+        ),
+    )
+    account.entries.add(entry.entry_id)
+    manager = await hass.async_add_executor_job(ConfigEntryAuth, hass, session)
+    return ViessmannHASource(
+        hass,
+        entry_id=entry.entry_id,
+        entry_title=entry.title,
+        manager=manager,
+        account=account,
+        device=ViessmannDevice.from_dict(entry.data[CONF_DEVICE]),
+    )
+
+
 async def async_create_source(
     hass: HomeAssistant,
     data: Mapping[str, Any],
     options: Mapping[str, Any],
     stored: dict[str, Any] | None,
+    entry: ConfigEntry | None = None,
 ) -> HeatPumpSource:
     """Build the heat pump source an entry (or a flow being tested) describes.
 
     Raises `sources.modbus.RegisterMapError` for an unusable register map.
     """
     source = data[CONF_SOURCE]
+    if source == SOURCE_VIESSMANN and entry is not None:
+        return await _async_viessmann(hass, entry)
     if source == SOURCE_DEMO:
         return DemoSource(
             name=data[CONF_NAME],

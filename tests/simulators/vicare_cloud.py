@@ -1,0 +1,75 @@
+"""A stand-in for the Viessmann cloud: recorded PyViCare-format JSON served by URL.
+
+The Viessmann cloud is the one thing the tests cannot run, so this replaces
+the HTTP session under PyViCare's OAuth manager: PyViCare itself, our budget
+and our mapping all run for real. It records every request that reaches it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from PyViCare.PyViCareAbstractOAuthManager import API_BASE_URL
+import requests
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "vicare"
+INSTALLATIONS_URL = "/equipment/installations?includeGateways=true"
+FEATURES_URL = "/features/installations/1234567/gateways/7736172201234567/devices/0/features/"
+
+
+def load(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# The fake cloud
+# ---------------------------------------------------------------------------
+class FakeResponse:
+    def __init__(self, payload: Any, status: int = 200, content_type: str = "application/json"):
+        self.payload = payload
+        self.status_code = status
+        self.headers = {"content-type": content_type}
+
+    def json(self) -> Any:
+        if isinstance(self.payload, str):
+            raise requests.exceptions.JSONDecodeError("Expecting value", self.payload, 0)
+        return copy.deepcopy(self.payload)
+
+
+class FakeCloud:
+    """Stands in for the HTTP session: answers by URL, records what reaches it."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, list[FakeResponse | Exception]] = {}
+        self.requests: list[str] = []
+
+    def answer(self, path: str, *answers: FakeResponse | Exception) -> None:
+        """Queue answers for `path`; the last one repeats."""
+        self.routes[path] = list(answers)
+
+    def get(self, url: str, timeout: float | None = None, **kwargs: Any) -> FakeResponse:
+        self.requests.append(url)
+        path = url.removeprefix(API_BASE_URL)
+        queue = self.routes[path]
+        answer = queue.pop(0) if len(queue) > 1 else queue[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def count(self, path: str) -> int:
+        return self.requests.count(API_BASE_URL + path)
+
+    # requests.Session-like attributes the OAuth managers touch.
+    headers: dict[str, str]
+
+
+def recorded_cloud() -> FakeCloud:
+    """The account of the fixtures: installations and the Vitocal's features."""
+    cloud = FakeCloud()
+    cloud.headers = {}
+    cloud.answer(INSTALLATIONS_URL, FakeResponse(load("installations.json")))
+    cloud.answer(FEATURES_URL, FakeResponse(load("vitocal.json")))
+    return cloud
