@@ -1,0 +1,315 @@
+"""Viessmann end to end: OAuth2 sign-in, the device step, the hard call budget, rate limits.
+
+The Viessmann cloud is the one thing faked (tests/simulators/vicare_cloud.py
+stands in for the HTTP session under PyViCare); Home Assistant's OAuth2 flow,
+application credentials, PyViCare, our budget and our entities run for real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+import time
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.application_credentials import (
+    ClientCredential,
+    async_import_client_credential,
+)
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
+from tests.simulators.vicare_cloud import (
+    FEATURES_URL,
+    INSTALLATIONS_URL,
+    FakeCloud,
+    FakeResponse,
+    load,
+    recorded_cloud,
+)
+
+from .common import advance
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning"
+)
+
+CLIENT_ID = "my-viessmann-client-id"
+DEVICE = ViessmannDevice(
+    installation_id=1234567,
+    gateway_serial="7736172201234567",
+    device_id="0",
+    model="CU401B_G",
+    roles=("type:heatpump", "type:legacy", "type:product;CU401B"),
+    status="Online",
+)
+START = "2026-01-10T10:00:00+00:00"
+
+
+@pytest.fixture
+def cloud() -> Iterator[FakeCloud]:
+    """Every OAuth manager we build talks to this fake cloud."""
+    fake = recorded_cloud()
+    with patch("custom_components.heatpump_stats.vicare._TimeoutSession", return_value=fake):
+        yield fake
+
+
+@pytest.fixture
+async def credentials(hass: HomeAssistant) -> None:
+    """The user's Viessmann client id as application credentials."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(hass, DOMAIN, ClientCredential(CLIENT_ID, ""), "viessmann")
+
+
+def _entry(unique: str = DEVICE.unique_id, device: ViessmannDevice = DEVICE) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Viessmann {device.model}",
+        unique_id=f"viessmann_{unique}",
+        data={
+            "source": "viessmann",
+            "auth_implementation": "viessmann",
+            "token": {
+                "access_token": "access",
+                "refresh_token": "refresh",
+                "expires_at": time.time() + 3600 * 24 * 10,
+                "expires_in": 3600 * 24 * 10,
+                "token_type": "Bearer",
+            },
+            "device": device.to_dict(),
+            "meter": "none",
+        },
+    )
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials")
+async def test_oauth_flow_creates_entry(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+) -> None:
+    """Pick viessmann -> external sign-in -> token -> the account is tested -> meter -> entry."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"source": "viessmann"}
+    )
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    assert f"client_id={CLIENT_ID}" in result["url"]
+    assert "scope=IoT+User+offline_access" in result["url"] or "offline_access" in result["url"]
+    state = config_entry_oauth2_flow._encode_jwt(
+        hass,
+        {
+            "flow_id": result["flow_id"],
+            "redirect_uri": "https://example.com/auth/external/callback",
+        },
+    )
+    client = await hass_client_no_auth()
+    response = await client.get(f"/auth/external/callback?code=abcd&state={state}")
+    assert response.status == HTTPStatus.OK
+    aioclient_mock.post(
+        TOKEN_URL,
+        json={
+            "access_token": "new-access",
+            "refresh_token": "new-refresh",
+            "token_type": "Bearer",
+            "expires_in": 3600,
+        },
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    # The recorded account has more than one heat pump: the device step lists them.
+    assert result["step_id"] == "device"
+    options = result["data_schema"].schema["device"].config["options"]
+    assert DEVICE.unique_id in [option["value"] for option in options]
+    assert len(options) >= 2
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"device": DEVICE.unique_id}
+    )
+    # Viessmann reports no electricity: the meter step does not offer "source".
+    assert result["step_id"] == "meter"
+    assert "source" not in result["data_schema"].schema["meter"].config["options"]
+    assert cloud.count(INSTALLATIONS_URL) == 1
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"meter": "none"})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.unique_id == f"viessmann_{DEVICE.unique_id}"
+    assert entry.data["token"]["access_token"] == "new-access"
+    assert entry.data["device"]["gateway_serial"] == DEVICE.gateway_serial
+    assert entry.state is ConfigEntryState.LOADED
+    # Setup cost exactly one feature fetch.
+    assert cloud.count(FEATURES_URL) == 1
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_values_and_poll_interval_follow_the_budget(
+    hass: HomeAssistant, cloud: FakeCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """The plan's data points appear; one entry at 1450/day polls every 67 s.
+
+    86400 s × 1 call / floor(1450 × 0.9) = 86400 / 1305 = 66.2 -> 67 s.
+    """
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    coordinator = entry.runtime_data.heat_pump
+    assert coordinator.update_interval == timedelta(seconds=67)
+    reading = coordinator.data.reading
+    assert reading.outside_temperature is not None
+    assert reading.compressor_modulation is not None
+    assert reading.rated_thermal_power is not None
+    assert "heating_schedule_circuit_0" in reading.settings
+    # Modulation × rated power is an estimate we can show.
+    assert coordinator.data.metrics.thermal_power_modulation == pytest.approx(
+        reading.rated_thermal_power * reading.compressor_modulation / 100
+    )
+    calls = cloud.count(FEATURES_URL)
+    await advance(hass, freezer, 60, step=60)
+    assert cloud.count(FEATURES_URL) == calls  # not yet 67 s
+    await advance(hass, freezer, 10, step=10)
+    assert cloud.count(FEATURES_URL) == calls + 1
+
+
+def _max_in_window(times: list[datetime], window: timedelta) -> int:
+    """The most calls inside any sliding window (checked at every call)."""
+    best = 0
+    j = 0
+    for i, t in enumerate(times):
+        while times[j] <= t - window:
+            j += 1
+        best = max(best, i - j + 1)
+    return best
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_budget_holds_over_48h_with_restarts_errors_and_two_entries(
+    hass: HomeAssistant,
+    cloud: FakeCloud,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Two heat pumps on one account, a budget of 100/day, 48 h with reloads and errors.
+
+    Every request that reaches the cloud is timestamped; no sliding 24 h
+    window may hold more than 100, no 10-minute window more than 120.
+    """
+    times: list[datetime] = []
+    original_get = cloud.get
+
+    def timed_get(url: str, timeout: float | None = None, **kwargs: Any) -> FakeResponse:
+        times.append(dt_util.utcnow())
+        return original_get(url, timeout=timeout, **kwargs)
+
+    cloud.get = timed_get  # type: ignore[method-assign]
+    second = ViessmannDevice(
+        installation_id=1234567,
+        gateway_serial="7736172201234567",
+        device_id="1",
+        model="CU401B_G",
+        roles=DEVICE.roles,
+        status="Online",
+    )
+    cloud.answer(
+        "/features/installations/1234567/gateways/7736172201234567/devices/1/features/",
+        FakeResponse(load("vitocal.json")),
+    )
+    entries = [_entry(), _entry(second.unique_id, second)]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        hass.config_entries.async_update_entry(
+            entry, options={"viessmann_daily_call_budget": 100, "scan_interval_s": 30}
+        )
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+
+    for hour in range(48):
+        if hour == 7:  # the cloud fails for a while: retries cost calls too
+            cloud.answer(FEATURES_URL, FakeResponse(load("error_500.json"), 500))
+        if hour == 9:
+            cloud.answer(FEATURES_URL, FakeResponse(load("vitocal.json")))
+        if hour in (12, 30):  # reloads (options saved, restarts)
+            for entry in entries:
+                assert await hass.config_entries.async_reload(entry.entry_id)
+                await hass.async_block_till_done()
+        if hour == 20:  # a full unload/setup of one entry
+            assert await hass.config_entries.async_unload(entries[0].entry_id)
+            await hass.async_block_till_done()
+            assert await hass.config_entries.async_setup(entries[0].entry_id)
+            await hass.async_block_till_done()
+        await advance(hass, freezer, 3600, step=300)
+
+    assert len(times) > 100  # the budget was really used over the two days
+    assert _max_in_window(times, timedelta(hours=24)) <= 100
+    assert _max_in_window(times, timedelta(minutes=10)) <= 120
+    # The budget is persisted for restarts.
+    stored = hass_storage[f"{DOMAIN}.vicare_budget.viessmann"]["data"]
+    assert stored
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_budget_survives_a_restart(
+    hass: HomeAssistant, cloud: FakeCloud, hass_storage: dict[str, Any]
+) -> None:
+    """A budget already spent (stored from before the restart) means no call at all at setup."""
+    now = int(dt_util.utcnow().timestamp())
+    hass_storage[f"{DOMAIN}.vicare_budget.viessmann"] = {
+        "version": 1,
+        "key": f"{DOMAIN}.vicare_budget.viessmann",
+        "data": {"calls": [now - 3600 + i for i in range(1450)], "blocked_until": None},
+    }
+    entry = _entry()
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert cloud.requests == []
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_rate_limit_stops_calls_until_reset_and_raises_a_repair(
+    hass: HomeAssistant, cloud: FakeCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """HTTP 429 with a reset at 13:00: unavailable, a repair issue, no call before 13:00, recovery."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    cloud.answer(
+        FEATURES_URL,
+        FakeResponse(load("rate_limit.json"), 429),
+        FakeResponse(load("vitocal.json")),
+    )
+    await advance(hass, freezer, 70, step=70)
+    issue_id = f"rate_limited_{entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    entity_id = hass.states.async_entity_ids("sensor")[0]
+    assert hass.states.get(entity_id).state == STATE_UNAVAILABLE
+    calls = cloud.count(FEATURES_URL)
+    reset = datetime(2026, 1, 10, 13, 0, tzinfo=UTC)  # rate_limit.json's limitReset
+    while dt_util.utcnow() < reset - timedelta(minutes=5):
+        await advance(hass, freezer, 300, step=300)
+    assert cloud.count(FEATURES_URL) == calls
+    await advance(hass, freezer, 900, step=300)
+    assert cloud.count(FEATURES_URL) > calls
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get(entity_id).state != STATE_UNAVAILABLE
