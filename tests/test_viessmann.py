@@ -26,11 +26,11 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
 
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
@@ -289,7 +289,7 @@ async def test_budget_survives_a_restart(
 async def test_rate_limit_stops_calls_until_reset_and_raises_a_repair(
     hass: HomeAssistant, cloud: FakeCloud, freezer: FrozenDateTimeFactory
 ) -> None:
-    """HTTP 429 with a reset at 13:00: unavailable, a repair issue, no call before 13:00, recovery."""
+    """HTTP 429, reset at 13:00: unavailable, a repair, no call before 13:00, recovery."""
     entry = _entry()
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
