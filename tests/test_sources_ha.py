@@ -13,6 +13,10 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.heatpump_stats.const import DOMAIN
 
@@ -53,7 +57,10 @@ async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
 
 
 async def test_luxtronik_from_the_ui(
-    hass: HomeAssistant, luxtronik: LuxtronikSimulator, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    luxtronik: LuxtronikSimulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Set up through the flow; values come through; a dead controller goes unavailable and back.
 
@@ -76,6 +83,21 @@ async def test_luxtronik_from_the_ui(
     entry = result["result"]
     assert entry.state is ConfigEntryState.LOADED
     assert float(_value(hass, entry, "flow_temperature")) == 35.2
+    # The further values are there, disabled by default, with units from their keys.
+    registry = er.async_get(hass)
+    hot_gas = registry.async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.unique_id}_extra_hot_gas_temperature"
+    )
+    assert hot_gas is not None
+    registry_entry = registry.async_get(hot_gas)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert registry_entry.unit_of_measurement == "°C"
+    # Diagnostics carry every raw value, without the host or the serial.
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    assert diag["entry"]["data"]["host"] == "**REDACTED**"
+    assert len(diag["heat_pump"]["raw"]["calculations"]) == len(luxtronik.calculations)
+    assert "127.0.0.1" not in str(diag)
 
     luxtronik.garbage = True  # the controller answers nonsense
     await advance(hass, freezer, 30)

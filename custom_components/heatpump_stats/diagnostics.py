@@ -22,6 +22,7 @@ TO_REDACT = {
     "access_token",
     "refresh_token",
     "unique_id",
+    "title",
     "url",
     "mac",
     "id",

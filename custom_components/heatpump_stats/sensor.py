@@ -16,8 +16,11 @@ from homeassistant.components.sensor import (
 from homeassistant.const import (
     PERCENTAGE,
     UnitOfEnergy,
+    UnitOfFrequency,
     UnitOfPower,
+    UnitOfPressure,
     UnitOfTemperature,
+    UnitOfTime,
     UnitOfVolumeFlowRate,
 )
 from homeassistant.core import Event, HomeAssistant, callback
@@ -25,7 +28,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import EVENT_CONFIG_CHANGE
-from .coordinator import HeatPumpData, HeatPumpStatsConfigEntry
+from .coordinator import HeatPumpCoordinator, HeatPumpData, HeatPumpStatsConfigEntry
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
 from .sources.reading import OperatingMode
@@ -226,6 +229,10 @@ async def async_setup_entry(
             )
         ]
     )
+    async_add_entities(
+        HeatPumpStatsExtraSensor(entry=entry, coordinator=coordinator, key=key)
+        for key in extra_keys(coordinator.data)
+    )
 
 
 class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
@@ -298,3 +305,125 @@ class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
         self.async_on_remove(
             self.hass.bus.async_listen(EVENT_CONFIG_CHANGE, _changed, event_filter=_filter)
         )
+
+
+# Further raw values a source reports (Luxtronik's 1800 values, the ISG's
+# extra registers, Viessmann's own SCOP/SPF and energy summaries, ...): shown
+# as disabled-by-default sensors, named after their key. Units follow the
+# sources' key conventions.
+_EXTRA_SUFFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorStateClass], ...] = (
+    (
+        "_temperature",
+        UnitOfTemperature.CELSIUS,
+        SensorDeviceClass.TEMPERATURE,
+        SensorStateClass.MEASUREMENT,
+    ),
+    (
+        "_kwh",
+        UnitOfEnergy.KILO_WATT_HOUR,
+        SensorDeviceClass.ENERGY,
+        SensorStateClass.TOTAL_INCREASING,
+    ),
+    (
+        "_counter",
+        UnitOfEnergy.KILO_WATT_HOUR,
+        SensorDeviceClass.ENERGY,
+        SensorStateClass.TOTAL_INCREASING,
+    ),
+    (
+        "_total",
+        UnitOfEnergy.KILO_WATT_HOUR,
+        SensorDeviceClass.ENERGY,
+        SensorStateClass.TOTAL_INCREASING,
+    ),
+    (
+        "_today",
+        UnitOfEnergy.KILO_WATT_HOUR,
+        SensorDeviceClass.ENERGY,
+        SensorStateClass.TOTAL_INCREASING,
+    ),
+    ("_pressure", UnitOfPressure.BAR, SensorDeviceClass.PRESSURE, SensorStateClass.MEASUREMENT),
+    (
+        "_frequency",
+        UnitOfFrequency.HERTZ,
+        SensorDeviceClass.FREQUENCY,
+        SensorStateClass.MEASUREMENT,
+    ),
+    (
+        "_flow_rate",
+        UnitOfVolumeFlowRate.LITERS_PER_MINUTE,
+        SensorDeviceClass.VOLUME_FLOW_RATE,
+        SensorStateClass.MEASUREMENT,
+    ),
+    ("_hours", UnitOfTime.HOURS, SensorDeviceClass.DURATION, SensorStateClass.TOTAL_INCREASING),
+    ("_starts", None, None, SensorStateClass.TOTAL_INCREASING),
+)
+_EXTRA_PREFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorStateClass], ...] = (
+    (
+        "operating_hours_",
+        UnitOfTime.HOURS,
+        SensorDeviceClass.DURATION,
+        SensorStateClass.TOTAL_INCREASING,
+    ),
+    ("vendor_", None, None, SensorStateClass.MEASUREMENT),
+)
+_EXTRA_SKIP = ("problem_",)
+
+
+def extra_description(key: str) -> SensorEntityDescription:
+    """A disabled-by-default sensor for a raw value, its unit guessed from the key."""
+    unit: str | None = None
+    device_class: SensorDeviceClass | None = None
+    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
+    for prefix, p_unit, p_class, p_state in _EXTRA_PREFIXES:
+        if key.startswith(prefix):
+            unit, device_class, state_class = p_unit, p_class, p_state
+            break
+    else:
+        for suffix, s_unit, s_class, s_state in _EXTRA_SUFFIXES:
+            if key.endswith(suffix):
+                unit, device_class, state_class = s_unit, s_class, s_state
+                break
+    return SensorEntityDescription(
+        key=f"extra_{key}",
+        translation_key="extra",
+        translation_placeholders={"name": key.replace("_", " ").capitalize()},
+        native_unit_of_measurement=unit,
+        device_class=device_class,
+        state_class=state_class,
+        entity_registry_enabled_default=False,
+    )
+
+
+def extra_keys(data: HeatPumpData) -> list[str]:
+    """Numeric raw values of the first reading (text and flags are left to diagnostics)."""
+    return [
+        key
+        for key, raw in data.reading.extra.items()
+        if isinstance(raw, (int, float))
+        and not isinstance(raw, bool)
+        and not key.startswith(_EXTRA_SKIP)
+    ]
+
+
+class HeatPumpStatsExtraSensor(HeatPumpStatsEntity, SensorEntity):
+    """A raw value of the heat pump, as the source reports it."""
+
+    def __init__(
+        self,
+        *,
+        entry: HeatPumpStatsConfigEntry,
+        coordinator: HeatPumpCoordinator,
+        key: str,
+    ) -> None:
+        """Bind to the raw key."""
+        super().__init__(entry=entry, coordinator=coordinator, description=extra_description(key))
+        self._key = key
+
+    @property
+    def native_value(self) -> StateType:
+        """The latest raw value (None when this poll did not have it)."""
+        value = self.coordinator.config_entry.runtime_data.heat_pump.data.reading.extra.get(
+            self._key
+        )
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
