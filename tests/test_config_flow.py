@@ -111,6 +111,8 @@ async def test_options_flow_saves_and_reloads(
         "flow_rate_l_min": 18.0,
         "scan_interval_s": 60,
         "season_start": "09-01",
+        "csv_retention_days": 30,
+        "csv_time": "07:00",
     }
     assert demo_entry.state is ConfigEntryState.LOADED
     coordinator = demo_entry.runtime_data.heat_pump

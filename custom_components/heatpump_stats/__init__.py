@@ -24,6 +24,7 @@ from .coordinator import (
     MeterCoordinator,
     engine_config,
 )
+from .csv_reports import CsvReports, async_remove_samples
 from .engine.core import Engine
 from .factory import async_create_meter, async_create_source
 from .ha_sources import EntitiesSource
@@ -64,12 +65,23 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
             translation_key="changelog_error",
             translation_placeholders={"error": str(err)},
         ) from err
+    csv = CsvReports(hass, entry)
+    try:
+        await csv.async_open()
+    except ChangeLogError as err:
+        await changes.async_close()
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
     try:
         source = await async_create_source(
             hass, entry.data, entry.options, stored.get("source"), entry
         )
     except (RegisterMapError, ModeMapError) as err:
         await changes.async_close()
+        await csv.async_close()
         raise ConfigEntryError(
             translation_domain=DOMAIN,
             translation_key="invalid_configuration",
@@ -87,6 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         else None,
     )
     coordinator.changes = changes
+    coordinator.csv = csv
     if isinstance(source, EntitiesSource):
         # Push: a changed entity asks for a refresh (the debouncer batches bursts).
         @callback
@@ -113,6 +126,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         if meter_source is not None:
             await meter_source.async_close()
         await changes.async_close()
+        await csv.async_close()
         raise
     entry.runtime_data = HeatPumpStatsRuntimeData(
         heat_pump=coordinator,
@@ -120,7 +134,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         identity=source.identity,
         store=store,
         changes=changes,
+        csv=csv,
     )
+    entry.async_on_unload(csv.async_start_schedule())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -135,6 +151,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntr
     if runtime.meter is not None:
         await runtime.meter.meter.async_close()
     await runtime.changes.async_close()
+    await runtime.csv.async_close()
     if isinstance(runtime.heat_pump.source, ViessmannHASource):
         runtime.heat_pump.source.account.entries.discard(entry.entry_id)
     return True
@@ -147,3 +164,7 @@ async def async_remove_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntr
         await ChangeRecorder(hass, entry.entry_id).async_delete()
     except ChangeLogError as err:
         LOGGER.warning("Could not delete the change log of %s: %s", entry.title, err)
+    try:
+        await async_remove_samples(hass, entry.entry_id)
+    except ChangeLogError as err:
+        LOGGER.warning("Could not delete the CSV samples of %s: %s", entry.title, err)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 import logging
+from pathlib import Path
 from typing import Any, override
 
 from homeassistant.config_entries import (
@@ -28,6 +29,7 @@ from homeassistant.helpers.selector import (
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
+    TimeSelector,
 )
 from homeassistant.util import slugify
 import probatio as vol
@@ -87,6 +89,14 @@ from .const import (
     SOURCE_VIESSMANN,
 )
 from .coordinator import HeatPumpStatsConfigEntry, parse_season_start
+from .csv_reports import (
+    CONF_CSV_DIRECTORY,
+    CONF_CSV_RETENTION_DAYS,
+    CONF_CSV_TIME,
+    DEFAULT_CSV_RETENTION_DAYS,
+    DEFAULT_CSV_TIME,
+    directory_allowed,
+)
 from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
@@ -681,6 +691,13 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 parse_season_start(user_input.get(CONF_SEASON_START, DEFAULT_SEASON_START))
             except ValueError:
                 errors[CONF_SEASON_START] = "invalid_season_start"
+            directory = str(user_input.get(CONF_CSV_DIRECTORY) or "").strip()
+            if directory:
+                path = Path(directory)
+                if not path.is_absolute():
+                    path = Path(self.hass.config.path(directory))
+                if not await self.hass.async_add_executor_job(directory_allowed, self.hass, path):
+                    errors[CONF_CSV_DIRECTORY] = "csv_directory_not_allowed"
             if CONF_MODE_MAP in user_input:
                 try:
                     parse_mode_map(user_input[CONF_MODE_MAP])
@@ -693,6 +710,7 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                     CONF_METER_SCAN_INTERVAL_S,
                     CONF_STALE_AFTER_MIN,
                     CONF_VIESSMANN_DAILY_CALL_BUDGET,
+                    CONF_CSV_RETENTION_DAYS,
                 ):
                     if key in user_input:
                         user_input[key] = int(user_input[key])
@@ -744,6 +762,16 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 CONF_SEASON_START, default=options.get(CONF_SEASON_START, DEFAULT_SEASON_START)
             )
         ] = _TEXT
+        schema[vol.Optional(CONF_CSV_DIRECTORY)] = _TEXT
+        schema[
+            vol.Required(
+                CONF_CSV_RETENTION_DAYS,
+                default=options.get(CONF_CSV_RETENTION_DAYS, DEFAULT_CSV_RETENTION_DAYS),
+            )
+        ] = _number(1, 3650, 1, "d")
+        schema[
+            vol.Required(CONF_CSV_TIME, default=options.get(CONF_CSV_TIME, DEFAULT_CSV_TIME))
+        ] = TimeSelector()
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(

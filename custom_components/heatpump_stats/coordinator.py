@@ -35,6 +35,7 @@ from .const import (
     STORAGE_SAVE_DELAY,
     STORAGE_VERSION,
 )
+from .csv_reports import CsvReports
 from .engine.core import Engine, EngineConfig, Metrics
 from .sources.base import (
     HeatPumpSource,
@@ -170,6 +171,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.engine = engine
         self.store = store
         self.changes: ChangeRecorder | None = None
+        self.csv: CsvReports | None = None
         self._changelog_failed = False
         # With meter `source` the heat pump's own electricity readings are the meter.
         self._source_is_meter = entry.data.get(CONF_METER) == METER_SOURCE
@@ -203,7 +205,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
                 self._changelog_failed = True
             else:
                 self._changelog_failed = False
-        return HeatPumpData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
+        data = HeatPumpData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
+        if self.csv is not None:
+            await self.csv.async_record_sample(reading, data.metrics)
+        return data
 
 
 class MeterCoordinator(DataUpdateCoordinator[MeterData]):
@@ -256,6 +261,7 @@ class HeatPumpStatsRuntimeData:
     identity: DeviceIdentity
     store: EntryStore
     changes: ChangeRecorder
+    csv: CsvReports
 
 
 type HeatPumpStatsConfigEntry = ConfigEntry[HeatPumpStatsRuntimeData]

@@ -19,6 +19,7 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 
 from .const import DOMAIN, EVENT_TYPES
+from .csv_reports import EXPORT_CSV_SCHEMA, SERVICE_EXPORT_CSV, async_handle_export_csv
 from .store.changelog import ChangeLogError
 
 if TYPE_CHECKING:
@@ -128,4 +129,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
         _async_get_changelog,
         schema=GET_CHANGELOG_SCHEMA,
         supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_EXPORT_CSV,
+        async_handle_export_csv,
+        schema=EXPORT_CSV_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
     )

@@ -67,7 +67,7 @@ def test_migrates_from_empty(log: ChangeLog, db_path: Path) -> None:
     assert db_path.is_file()
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version() == 2
         tables = {
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         }
@@ -305,7 +305,7 @@ def test_later_migration_applies_once_in_order(
         v2.close()
     conn = sqlite3.connect(db_path)
     try:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
         assert conn.execute("SELECT count(*) FROM extra").fetchone()[0] == 1
     finally:
         conn.close()

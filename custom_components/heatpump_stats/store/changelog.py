@@ -71,6 +71,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         ) WITHOUT ROWID
         """,
     ),
+    # v2: one row per heat-pump poll (raw readings + metrics as a JSON object) for
+    # the CSV roll-ups; written and read by store.samples.SampleStore.
+    (
+        """
+        CREATE TABLE samples (
+            id INTEGER PRIMARY KEY,
+            entry_id TEXT NOT NULL,
+            ts_us INTEGER NOT NULL,
+            data TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX idx_samples_entry_ts ON samples (entry_id, ts_us)",
+    ),
 )
 
 

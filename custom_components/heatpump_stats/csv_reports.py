@@ -1,0 +1,435 @@
+"""CSV roll-ups inside Home Assistant: samples per poll, daily/weekly files, cleanup.
+
+Every heat-pump poll is stored as one sample (raw reading + metrics) in the
+integration's database (`store.samples`). From those samples two files are
+written each day at the entry's ``csv_time`` (local), named by the local date
+of that moment:
+
+* ``YYYY-MM-DD_daily.csv``: the samples of the day before that moment,
+* ``YYYY-MM-DD_weekly.csv``: the samples of the seven days before it,
+
+each with its summary ``YYYY-MM-DD_<period>_summary.csv`` (``engine.analytics``
+over the same samples: energy and COP by purpose, sessions, defrosts,
+outdoor-temperature bins, data quality); and files of ours older than
+``csv_retention_days`` are deleted (each logged).
+
+Windows are half-open, ``[start, end)``, and measured in local wall-clock time
+(``end - 1 day`` / ``end - 7 days`` in the local zone), so consecutive daily
+files tile without gap or overlap also across daylight-saving changes (such a
+day has 23 or 25 hours). The service ``export_csv`` writes the same files on
+demand: without ``date`` the window ends now (the file is named by today's
+local date); with ``date`` it ends at that date's ``csv_time``, i.e. it
+rewrites exactly the file the schedule writes for that date.
+
+The folder is the option ``csv_directory``; by default
+``<config>/heatpump_stats/exports/<entry unique id>`` (one folder per entry,
+because every entry's files have the same names). A folder outside that
+default tree must be allowed by Home Assistant (``allowlist_external_dirs``).
+
+All file and database work runs in the executor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, service
+from homeassistant.helpers.event import async_track_time_change
+from homeassistant.helpers.selector import ConfigEntrySelector
+from homeassistant.util import dt as dt_util, slugify
+import probatio as vol
+
+from .changelog import database_path
+from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN, LOGGER
+from .engine.analytics import Sample, SummaryBuilder
+from .engine.core import EngineConfig, Metrics
+from .sources.reading import HeatPumpReading, MeterReading, OperatingMode
+from .store.changelog import ChangeLogError
+from .store.csv_export import (
+    PERIOD_DAILY,
+    PERIOD_WEEKLY,
+    PERIODS,
+    cleanup,
+    export_filename,
+    order_columns,
+    summary_filename,
+    write_csv,
+    write_summary_csv,
+)
+from .store.samples import SAMPLE_RETENTION, SampleStore, build_row
+
+if TYPE_CHECKING:
+    from .coordinator import HeatPumpStatsConfigEntry
+
+# Options (the contract's keys) and their defaults.
+CONF_CSV_DIRECTORY: Final = "csv_directory"
+CONF_CSV_RETENTION_DAYS: Final = "csv_retention_days"
+CONF_CSV_TIME: Final = "csv_time"
+DEFAULT_CSV_RETENTION_DAYS: Final = 30
+DEFAULT_CSV_TIME: Final = "07:00"
+EXPORTS_FOLDER: Final = "exports"
+
+SERVICE_EXPORT_CSV: Final = "export_csv"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_PERIOD: Final = "period"
+ATTR_DATE: Final = "date"
+
+PERIOD_LENGTH: Final = {PERIOD_DAILY: timedelta(days=1), PERIOD_WEEKLY: timedelta(days=7)}
+
+EXPORT_CSV_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
+        vol.Required(ATTR_PERIOD): vol.In(PERIODS),
+        vol.Optional(ATTR_DATE): cv.date,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    """One written roll-up and its summary: where, how many samples, which window (UTC)."""
+
+    path: Path
+    summary_path: Path
+    rows: int
+    start: datetime
+    end: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """The service response."""
+        return {
+            "path": str(self.path),
+            "summary_path": str(self.summary_path),
+            "rows": self.rows,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+        }
+
+
+# -- options -----------------------------------------------------------------
+
+
+def default_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
+    """``<config>/heatpump_stats/exports/<slug of the entry's unique id>``."""
+    return Path(
+        hass.config.path(DOMAIN, EXPORTS_FOLDER, slugify(entry.unique_id or entry.entry_id))
+    )
+
+
+def csv_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
+    """The entry's export folder (a relative option is relative to the config folder)."""
+    configured = str(entry.options.get(CONF_CSV_DIRECTORY) or "").strip()
+    if not configured:
+        return default_directory(hass, entry)
+    path = Path(configured)
+    return path if path.is_absolute() else Path(hass.config.path(configured))
+
+
+def csv_time(entry: ConfigEntry) -> time:
+    """The local time of the daily files (option ``HH:MM`` or ``HH:MM:SS``)."""
+    value = entry.options.get(CONF_CSV_TIME) or DEFAULT_CSV_TIME
+    parsed = dt_util.parse_time(str(value))
+    if parsed is None:
+        LOGGER.warning("Invalid csv_time %r of %s, using %s", value, entry.title, DEFAULT_CSV_TIME)
+        parsed = dt_util.parse_time(DEFAULT_CSV_TIME)
+        assert parsed is not None
+    return parsed
+
+
+def retention_days(entry: ConfigEntry) -> int:
+    """Days the CSV files are kept (at least 1)."""
+    try:
+        days = int(entry.options.get(CONF_CSV_RETENTION_DAYS, DEFAULT_CSV_RETENTION_DAYS))
+    except TypeError, ValueError:
+        days = DEFAULT_CSV_RETENTION_DAYS
+    return max(1, days)
+
+
+def directory_allowed(hass: HomeAssistant, directory: Path) -> bool:
+    """Whether files may be written to `directory` (blocking: resolves the path).
+
+    Our own exports tree under the config folder always is; anything else must
+    be allowed by Home Assistant (``allowlist_external_dirs``). The options
+    flow can use this too.
+    """
+    own = Path(hass.config.path(DOMAIN, EXPORTS_FOLDER)).resolve()
+    if directory.resolve().is_relative_to(own):
+        return True
+    return hass.config.is_allowed_path(str(directory))
+
+
+def export_window(period: str, end: datetime, tz: tzinfo) -> tuple[datetime, datetime]:
+    """[start, end) in UTC: one (seven) local calendar day(s) back from `end`."""
+    local_end = end.astimezone(tz)
+    local_start = (local_end.replace(tzinfo=None) - PERIOD_LENGTH[period]).replace(tzinfo=tz)
+    return dt_util.as_utc(local_start), dt_util.as_utc(local_end)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def summary_sample(row: dict[str, Any]) -> Sample:
+    """A stored sample row as the analytics' sample (the metrics, not the raw values).
+
+    The counters are the engine's own accumulated ``electrical_energy`` and net
+    ``thermal_energy`` (they survive meter resets and include defrosts' negative
+    heat), so the summary agrees with the entities.
+    """
+    mode: OperatingMode | None
+    try:
+        mode = OperatingMode(row["operating_mode"])
+    except KeyError, ValueError:
+        mode = None
+    return Sample(
+        ts=row["timestamp"],
+        mode=mode,
+        electrical_power=_number(row.get("electrical_power")),
+        thermal_power=_number(row.get("thermal_power")),
+        electrical_energy=_number(row.get("electrical_energy")),
+        thermal_energy=_number(row.get("thermal_energy")),
+        flow_temperature=_number(row.get("flow_temperature")),
+        outside_temperature=_number(row.get("outside_temperature")),
+        compressor_running=_flag(row.get("compressor_running")),
+        defrost_active=_flag(row.get("defrost_active")),
+        circulation_pump=_flag(row.get("circulation_pump")),
+    )
+
+
+# -- per entry -----------------------------------------------------------------
+
+
+class CsvReports:
+    """One entry's samples, its CSV files and their daily schedule."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Prepare; nothing blocking happens here."""
+        self._hass = hass
+        self._entry = entry
+        self._store = SampleStore(database_path(hass))
+        self._record_failed = False
+
+    @property
+    def store(self) -> SampleStore:
+        """The sample table."""
+        return self._store
+
+    async def async_open(self) -> None:
+        """Open the database and drop samples too old for any file (raises ChangeLogError)."""
+        before = dt_util.utcnow() - SAMPLE_RETENTION
+
+        def _open() -> None:
+            self._store.open()
+            self._store.prune(self._entry.entry_id, before)
+
+        await self._hass.async_add_executor_job(_open)
+
+    async def async_close(self) -> None:
+        """Close the database connection."""
+        await self._hass.async_add_executor_job(self._store.close)
+
+    async def async_record_sample(
+        self, reading: HeatPumpReading, metrics: Metrics, meter: MeterReading | None = None
+    ) -> None:
+        """Store one poll. Never raises: the readings matter more than the files."""
+        try:
+            row = build_row(reading, metrics, meter)
+            await self._hass.async_add_executor_job(
+                self._store.add, self._entry.entry_id, reading.timestamp, row
+            )
+        except Exception as err:  # a failed sample must never fail the poll
+            if not self._record_failed:
+                LOGGER.error("Cannot store the sample for the CSV files: %s", err)
+            self._record_failed = True
+        else:
+            if self._record_failed:
+                LOGGER.info("Storing samples for the CSV files works again")
+            self._record_failed = False
+
+    # -- files ---------------------------------------------------------------
+
+    def _end_of(self, day: date, tz: tzinfo) -> datetime:
+        return datetime.combine(day, csv_time(self._entry), tzinfo=tz)
+
+    async def async_export(self, period: str, day: date | None = None) -> ExportResult:
+        """Write the `period` file; `day` None = the window ending now.
+
+        Raises ServiceValidationError (folder not allowed, date in the future)
+        or HomeAssistantError (the file or the database cannot be written).
+        """
+        tz = dt_util.get_default_time_zone()
+        now = dt_util.now()
+        if day is None:
+            end, day = now, now.date()
+        else:
+            if day > now.date():
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN,
+                    translation_key="date_in_future",
+                    translation_placeholders={"date": day.isoformat()},
+                )
+            end = self._end_of(day, tz)
+        start, end = export_window(period, end, tz)
+        directory = await self._async_directory()
+        path = directory / export_filename(day, period)
+        summary_path = directory / summary_filename(day, period)
+        entry_id = self._entry.entry_id
+        builder = self._summary_builder(start, end)
+
+        def _rows() -> Iterator[dict[str, Any]]:
+            # One pass over the samples feeds the roll-up and its summary.
+            for row in self._store.iter_rows(entry_id, start, end):
+                builder.add(summary_sample(row))
+                yield row
+
+        def _write() -> int:
+            columns = order_columns(self._store.keys(entry_id, start, end))
+            count = write_csv(path, _rows(), columns, tz=tz)
+            write_summary_csv(summary_path, builder.result().to_dict(), tz=tz)
+            return count
+
+        try:
+            rows = await self._hass.async_add_executor_job(_write)
+        except (ChangeLogError, OSError) as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="csv_export_failed",
+                translation_placeholders={"path": str(path), "error": str(err)},
+            ) from err
+        LOGGER.debug("Wrote %s and %s (%s samples)", path, summary_path, rows)
+        return ExportResult(path=path, summary_path=summary_path, rows=rows, start=start, end=end)
+
+    def _summary_builder(self, start: datetime, end: datetime) -> SummaryBuilder:
+        """The analytics with the engine's gap and running rules at the entry's interval."""
+        config = EngineConfig(
+            scan_interval_s=float(
+                self._entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
+            )
+        )
+        return SummaryBuilder(
+            start=start,
+            end=end,
+            expected_interval_s=config.scan_interval_s,
+            max_gap_s=config.heat_pump_max_gap_s,
+            running_threshold_w=config.running_threshold_w,
+            net_thermal_counter=True,
+        )
+
+    async def _async_directory(self) -> Path:
+        directory = csv_directory(self._hass, self._entry)
+        if not await self._hass.async_add_executor_job(directory_allowed, self._hass, directory):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="csv_directory_not_allowed",
+                translation_placeholders={"path": str(directory)},
+            )
+        return directory
+
+    async def async_cleanup(self, now: datetime) -> list[Path]:
+        """Delete our files older than the retention (each logged); returns them."""
+        directory = await self._async_directory()
+        days = retention_days(self._entry)
+        deleted = await self._hass.async_add_executor_job(
+            cleanup, directory, days, dt_util.as_local(now)
+        )
+        for path in deleted:
+            LOGGER.info("Deleted %s (CSV files are kept %s days)", path, days)
+        return deleted
+
+    # -- schedule ------------------------------------------------------------
+
+    @callback
+    def async_start_schedule(self) -> CALLBACK_TYPE:
+        """Write both files and clean up every day at ``csv_time``; returns the unsubscriber."""
+        at = csv_time(self._entry)
+
+        @callback
+        def _fire(now: datetime) -> None:
+            self._entry.async_create_background_task(
+                self._hass, self.async_run_scheduled(now), f"{DOMAIN} CSV roll-up"
+            )
+
+        return async_track_time_change(
+            self._hass, _fire, hour=at.hour, minute=at.minute, second=at.second
+        )
+
+    async def async_run_scheduled(self, now: datetime) -> None:
+        """The daily job: daily and weekly file of today, cleanup, sample pruning."""
+        day = dt_util.as_local(now).date()
+        for period in PERIODS:
+            try:
+                result = await self.async_export(period, day)
+            except HomeAssistantError as err:
+                LOGGER.error(
+                    "Cannot write the %s CSV file of %s: %s", period, self._entry.title, err
+                )
+            else:
+                LOGGER.debug(
+                    "Scheduled %s CSV file %s: %s samples", period, result.path, result.rows
+                )
+        try:
+            await self.async_cleanup(now)
+        except (HomeAssistantError, OSError) as err:
+            LOGGER.error("Cannot clean up the CSV files of %s: %s", self._entry.title, err)
+        try:
+            await self._hass.async_add_executor_job(
+                self._store.prune, self._entry.entry_id, dt_util.as_utc(now) - SAMPLE_RETENTION
+            )
+        except ChangeLogError as err:
+            LOGGER.error("Cannot prune the samples of %s: %s", self._entry.title, err)
+
+
+async def async_remove_samples(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget an entry's samples (the entry was deleted); its CSV files stay."""
+    store = SampleStore(database_path(hass))
+
+    def _delete() -> None:
+        store.open()
+        try:
+            store.delete_entry(entry_id)
+        finally:
+            store.close()
+
+    await hass.async_add_executor_job(_delete)
+
+
+# -- service -------------------------------------------------------------------
+
+
+def _reports(entry: HeatPumpStatsConfigEntry) -> CsvReports:
+    return entry.runtime_data.csv
+
+
+async def async_export(
+    hass: HomeAssistant, entry: HeatPumpStatsConfigEntry, period: str, day: date | None
+) -> Path:
+    """Write the entry's `period` file (see :meth:`CsvReports.async_export`); returns its path."""
+    return (await _reports(entry).async_export(period, day)).path
+
+
+async def async_handle_export_csv(call: ServiceCall) -> ServiceResponse:
+    """The ``export_csv`` service: write the file, respond with its path."""
+    entry: HeatPumpStatsConfigEntry = service.async_get_config_entry(
+        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
+    )
+    result = await _reports(entry).async_export(call.data[ATTR_PERIOD], call.data.get(ATTR_DATE))
+    if call.return_response:
+        return result.to_dict()
+    return None

@@ -1,0 +1,1012 @@
+"""Season analytics: one streaming pass over time-ordered samples gives a period's summary.
+
+Units: temperatures °C, electrical power W, thermal power kW, energy kWh,
+durations s (hours where a field says so). Timestamps are compared in UTC.
+
+The builder keeps a few numbers per purpose, per outdoor-temperature bin and
+per session, never the samples: a year of 30-s samples costs the same memory
+as an hour (only the list of sessions grows, by one entry per compressor run).
+
+Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
+
+* **Samples** are moments; ``None`` means unknown. A sample not newer than the
+  previous one, or after ``end``, is ignored. Samples at or before ``start``
+  only set the state and the counter/power references.
+* **Intervals**: the interval (previous sample, sample] belongs to the period
+  when its end lies in (``start``, ``end``]; its energy is booked whole (so a
+  counter's summary equals its value at the last sample ≤ ``end`` minus its
+  value at the last sample ≤ ``start``), its time is clipped to the period.
+* **Energy** per interval: the difference of the cumulative counter
+  (``electrical_energy``, ``thermal_energy``) when present, else the power
+  trapezoid, exactly as :class:`~.energy.CounterOrPowerIntegrator`: a counter
+  falling by more than its jitter tolerance was reset and counts its new value;
+  the power trapezoid does not bridge gaps longer than ``max_gap_s``; a counter
+  difference across a gap is counted in all totals (the counter is the truth)
+  but not in sessions or time. With ``net_thermal_counter`` the thermal counter
+  is a net total that falls during defrosts (this integration's own
+  ``thermal_energy``): its differences are booked signed, never as a reset.
+  ``power_method="left"`` replaces the trapezoid
+  by the left rectangle (a sample's power holds until the next sample): right
+  for step-shaped signals read at their steps (see the season test).
+* **Mode** of a sample: its ``mode``, else
+  :func:`~.core.classify_operating_mode` from ``defrost_active``,
+  ``compressor_running``, ``circulation_pump`` and ``electrical_power`` (the
+  latest known power when the sample has none). A sample with none of these
+  keeps the previous sample's state.
+* **Attribution**: an interval is booked to the state of the sample that
+  begins it (everything between two samples belongs to the mode known at the
+  first of them). Before the first state is known: purpose ``unknown``.
+* **Defrost**: a sample is in defrost when its mode is ``defrost`` or
+  ``defrost_active`` is True. A defrost's electricity and (negative) heat
+  belong to the purpose running when it began (the latest heating/dhw purpose,
+  heating if none) and are also totalled under ``defrost``, with its count,
+  time and heat as a percentage of the period's net heat.
+* **Running**: the compressor runs when the samples' ``compressor_running``
+  says so (once any sample has reported it), else when electrical power ≥
+  ``running_threshold_w``. Unknown keeps the previous value. A **start** is a
+  change from not running to running at a sample in the period; the first
+  known state is not a start. Starts are counted for the purpose of the sample
+  where the run begins.
+* **Purposes**: ``combined`` (everything), ``running`` (intervals while the
+  compressor runs), and the buckets ``heating``, ``dhw``, ``cooling``,
+  ``standby``, ``off``, ``unknown`` (these six add up to ``combined``).
+  Per purpose: electricity, heat, COP = Σ heat / Σ electricity, heat-weighted
+  mean flow and outdoor temperatures (weights: intervals with positive heat and
+  both temperatures known, temperatures of the sample that begins the
+  interval), Carnot COP of those two means (T_hot = flow + 2 K, T_cold =
+  outdoor − 6 K, in kelvin: T_hot / (T_hot − T_cold)), % of Carnot = COP /
+  that Carnot COP, starts and starts per running hour, time and running time.
+* **Sessions** are contiguous compressor runs, each with one purpose (that of
+  its first sample): start (the first running sample), end (the first sample
+  not running), electricity, heat, COP, max and time-weighted mean flow
+  temperature, mean outdoor temperature, defrosts. A change of purpose while
+  running ends a session and begins the next, except:
+
+  - a defrost does not split a session (its energy stays with the purpose the
+    defrost is booked to);
+  - a hot-water (dhw) run inside a heating session that returns to heating
+    after less than ``dhw_interruption_s`` of dhw mode (defrost time not
+    counted) does not split it: it is counted as an interruption of the heating
+    session, its energy is still booked to dhw in the purpose totals and shown
+    as the session's ``interruption_*`` energy, not in the session's own
+    energy. A dhw run that lasts longer, or after which the compressor stops,
+    is a dhw session of its own, and the heating session ends where it began.
+  - A data gap longer than ``max_gap_s`` ends the session at its last sample;
+    sessions cut by a gap or by the period's ends are marked ``truncated``.
+
+  The two questions ESPAltherma's summaries left open follow from these
+  rules: defrost energy during space heating is booked to heating (not to
+  dhw, even when the unit takes the defrost heat from the tank), and a dhw run
+  that starts just before a defrost does not split the heating session. (The
+  dhw run itself stays dhw, and a defrost that begins *inside* that dhw run
+  is booked to dhw: the purpose running when the defrost began.)
+* **Outdoor-temperature bins**: bin ``k`` holds intervals whose beginning
+  sample had ``k × bin_width_k ≤ outdoor < (k + 1) × bin_width_k``; per bin
+  hours (bridged time), electricity, heat and COP, for all intervals and for
+  the heating purpose alone. Intervals with an unknown outdoor temperature are
+  totalled as ``unbinned``.
+* **Last changes**: for compressor, circulation pump, heating, dhw and
+  defrost the latest state and the time it last switched (over all samples up
+  to ``end``, including those before ``start``); None when no switch was seen.
+* **Data quality**: covered time = Σ clipped intervals not longer than
+  ``max_gap_s``; ``coverage_pct`` = covered time / period; ``samples_pct`` =
+  samples in the period / (period / ``expected_interval_s``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+import math
+from typing import Any, Literal
+
+from custom_components.heatpump_stats.sources.reading import OperatingMode
+
+from .core import classify_operating_mode
+from .timeutil import as_utc, dt_to_json
+
+SECONDS_PER_HOUR = 3600.0
+KELVIN = 273.15
+CARNOT_HOT_OFFSET_K = 2.0  # condensing above the flow temperature
+CARNOT_COLD_OFFSET_K = 6.0  # evaporating below the outdoor air
+# Counter jitter tolerance, as CounterTracker's defaults.
+COUNTER_JITTER_ABS_KWH = 0.01
+COUNTER_JITTER_REL = 0.001
+
+PURPOSE_COMBINED = "combined"
+PURPOSE_RUNNING = "running"
+PURPOSE_UNKNOWN = "unknown"
+_HEATING = OperatingMode.HEATING.value
+_DHW = OperatingMode.DHW.value
+# Buckets that add up to `combined` (defrost is never a purpose of its own).
+BUCKETS: tuple[str, ...] = (
+    _HEATING,
+    _DHW,
+    OperatingMode.COOLING.value,
+    OperatingMode.STANDBY.value,
+    OperatingMode.OFF.value,
+    PURPOSE_UNKNOWN,
+)
+SUMMARY_PURPOSES: tuple[str, ...] = (PURPOSE_COMBINED, PURPOSE_RUNNING, *BUCKETS)
+# Sample's fields after `ts` = SummaryBuilder.add_values' arguments after `t`, in order.
+VALUE_FIELDS: tuple[str, ...] = (
+    "mode",
+    "electrical_power",
+    "thermal_power",
+    "electrical_energy",
+    "thermal_energy",
+    "flow_temperature",
+    "outside_temperature",
+    "compressor_running",
+    "defrost_active",
+    "circulation_pump",
+)
+STATE_KEYS: tuple[str, ...] = ("compressor", "circulation_pump", "heating", "dhw", "defrost")
+
+type PowerMethod = Literal["trapezoid", "left"]
+
+_MODE_VALUE: dict[OperatingMode, str] = {m: m.value for m in OperatingMode}
+
+# Accumulator slots of one purpose (a list, for speed).
+_E, _H, _S, _RS, _STARTS, _WH, _WF, _WO = range(8)
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One moment of the heat pump system; None = unknown.
+
+    Units: electrical power W, thermal power kW, counters kWh (cumulative),
+    temperatures °C.
+    """
+
+    ts: datetime
+    mode: OperatingMode | None = None
+    electrical_power: float | None = None
+    thermal_power: float | None = None
+    electrical_energy: float | None = None
+    thermal_energy: float | None = None
+    flow_temperature: float | None = None
+    outside_temperature: float | None = None
+    compressor_running: bool | None = None
+    defrost_active: bool | None = None
+    circulation_pump: bool | None = None
+
+
+def carnot_cop(flow_c: float | None, outdoor_c: float | None) -> float | None:
+    """Carnot COP for a flow and an outdoor temperature (°C).
+
+    T_hot = flow + 2 K, T_cold = outdoor − 6 K (kelvin); COP = T_hot / (T_hot − T_cold).
+    None when a temperature is unknown or T_hot ≤ T_cold.
+    """
+    if flow_c is None or outdoor_c is None:
+        return None
+    hot = flow_c + CARNOT_HOT_OFFSET_K + KELVIN
+    cold = outdoor_c - CARNOT_COLD_OFFSET_K + KELVIN
+    if hot <= cold:
+        return None
+    return hot / (hot - cold)
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den > 0.0 else None
+
+
+def _finite(value: float | None) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    # x - x is NaN for NaN and ±inf: no reading.
+    return value if value - value == 0.0 else None
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
+
+
+class _EnergyPath:
+    """CounterOrPowerIntegrator's rules on epoch seconds (kW, kWh); see :mod:`.energy`."""
+
+    __slots__ = ("c_ref", "c_t", "left", "max_gap_s", "p_kw", "p_t", "signed")
+
+    def __init__(self, max_gap_s: float, left: bool, signed: bool = False) -> None:
+        self.max_gap_s = max_gap_s
+        self.left = left
+        self.signed = signed  # a net counter: falls are real, never resets
+        self.p_t: float | None = None  # power chain
+        self.p_kw: float | None = None
+        self.c_t: float | None = None  # counter tracker: last accepted ts, reference value
+        self.c_ref: float | None = None
+
+    def add(self, t: float, kw: float | None, counter: float | None) -> tuple[float, bool, bool]:
+        """(kWh of the interval ending at t, booked?, bridged?)."""
+        prev_t, prev_kw = self.p_t, self.p_kw
+        self.p_t, self.p_kw = t, kw
+        p_kwh = 0.0
+        p_booked = False
+        if prev_t is not None and prev_kw is not None and t - prev_t <= self.max_gap_s:
+            if self.left:
+                p_kwh = prev_kw * (t - prev_t) / SECONDS_PER_HOUR
+                p_booked = True
+            elif kw is not None:
+                p_kwh = (prev_kw + kw) / 2.0 * (t - prev_t) / SECONDS_PER_HOUR
+                p_booked = True
+        if counter is not None and (counter >= 0.0 or self.signed):
+            ref, c_t = self.c_ref, self.c_t
+            self.c_t = t
+            if ref is None or c_t is None:
+                # Seed the counter; the power path books this interval.
+                self.c_ref = counter
+                return p_kwh, p_booked, p_booked
+            bridged = t - c_t <= self.max_gap_s
+            if counter >= ref or self.signed:
+                self.c_ref = counter
+                return counter - ref, True, bridged
+            if ref - counter <= max(COUNTER_JITTER_ABS_KWH, COUNTER_JITTER_REL * ref):
+                return 0.0, True, bridged
+            self.c_ref = counter  # reset: the energy since is the new value itself
+            return counter, True, bridged
+        if p_booked:
+            self.c_ref = None  # the power path booked it: do not count it again
+        return p_kwh, p_booked, p_booked
+
+
+class _Session:
+    """Running totals of one compressor run (or of a pending dhw interruption)."""
+
+    __slots__ = (
+        "defrosts",
+        "dhw_s",
+        "elec",
+        "end",
+        "flow_max",
+        "flow_s",
+        "flow_sum",
+        "heat",
+        "int_elec",
+        "int_heat",
+        "interruptions",
+        "out_s",
+        "out_sum",
+        "purpose",
+        "seconds",
+        "start",
+        "truncated",
+    )
+
+    def __init__(self, purpose: str, start: float, truncated: bool) -> None:
+        self.purpose = purpose
+        self.start = start
+        self.end = start
+        self.truncated = truncated
+        self.elec = 0.0
+        self.heat = 0.0
+        self.seconds = 0.0
+        self.dhw_s = 0.0
+        self.flow_max: float | None = None
+        self.flow_sum = 0.0
+        self.flow_s = 0.0
+        self.out_sum = 0.0
+        self.out_s = 0.0
+        self.defrosts = 0
+        self.interruptions = 0
+        self.int_elec = 0.0
+        self.int_heat = 0.0
+
+    def book(
+        self, elec: float, heat: float, secs: float, flow: float | None, out: float | None
+    ) -> None:
+        self.elec += elec
+        self.heat += heat
+        self.seconds += secs
+        if flow is not None:
+            self.flow_sum += flow * secs
+            self.flow_s += secs
+            if self.flow_max is None or flow > self.flow_max:
+                self.flow_max = flow
+        if out is not None:
+            self.out_sum += out * secs
+            self.out_s += secs
+
+    def absorb_interruption(self, other: _Session) -> None:
+        """A short dhw run inside this heating session: count it, keep its energy apart."""
+        self.interruptions += 1
+        self.int_elec += other.elec + other.int_elec
+        self.int_heat += other.heat + other.int_heat
+        self.defrosts += other.defrosts
+
+    def freeze(self, end: float, truncated: bool) -> SessionSummary:
+        return SessionSummary(
+            purpose=self.purpose,
+            start=datetime.fromtimestamp(self.start, UTC),
+            end=datetime.fromtimestamp(end, UTC),
+            duration_s=end - self.start,
+            electrical_energy=self.elec,
+            thermal_energy=self.heat,
+            cop=_ratio(self.heat, self.elec),
+            flow_temperature_max=self.flow_max,
+            flow_temperature_mean=self.flow_sum / self.flow_s if self.flow_s > 0 else None,
+            outside_temperature_mean=self.out_sum / self.out_s if self.out_s > 0 else None,
+            defrosts=self.defrosts,
+            dhw_interruptions=self.interruptions,
+            interruption_electrical_energy=self.int_elec,
+            interruption_thermal_energy=self.int_heat,
+            truncated=self.truncated or truncated,
+        )
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class PurposeSummary:
+    """Figures of one purpose (kWh, °C, s)."""
+
+    electrical_energy: float
+    thermal_energy: float
+    cop: float | None
+    flow_temperature_mean: float | None  # heat-weighted
+    outside_temperature_mean: float | None  # heat-weighted
+    carnot_cop: float | None  # of the two heat-weighted means
+    carnot_pct: float | None  # cop / carnot_cop × 100
+    compressor_starts: int
+    starts_per_running_hour: float | None
+    seconds: float
+    running_seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "electrical_energy": self.electrical_energy,
+            "thermal_energy": self.thermal_energy,
+            "cop": self.cop,
+            "flow_temperature_mean": self.flow_temperature_mean,
+            "outside_temperature_mean": self.outside_temperature_mean,
+            "carnot_cop": self.carnot_cop,
+            "carnot_pct": self.carnot_pct,
+            "compressor_starts": self.compressor_starts,
+            "starts_per_running_hour": self.starts_per_running_hour,
+            "hours": self.seconds / SECONDS_PER_HOUR,
+            "running_hours": self.running_seconds / SECONDS_PER_HOUR,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    """One compressor run (kWh, °C, s)."""
+
+    purpose: str
+    start: datetime
+    end: datetime
+    duration_s: float
+    electrical_energy: float
+    thermal_energy: float
+    cop: float | None
+    flow_temperature_max: float | None
+    flow_temperature_mean: float | None  # time-weighted
+    outside_temperature_mean: float | None  # time-weighted
+    defrosts: int
+    dhw_interruptions: int
+    interruption_electrical_energy: float  # booked to dhw, not in electrical_energy
+    interruption_thermal_energy: float
+    truncated: bool  # cut by the period's ends or by a data gap
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "purpose": self.purpose,
+            "start": dt_to_json(self.start),
+            "end": dt_to_json(self.end),
+            "duration_s": self.duration_s,
+            "electrical_energy": self.electrical_energy,
+            "thermal_energy": self.thermal_energy,
+            "cop": self.cop,
+            "flow_temperature_max": self.flow_temperature_max,
+            "flow_temperature_mean": self.flow_temperature_mean,
+            "outside_temperature_mean": self.outside_temperature_mean,
+            "defrosts": self.defrosts,
+            "dhw_interruptions": self.dhw_interruptions,
+            "interruption_electrical_energy": self.interruption_electrical_energy,
+            "interruption_thermal_energy": self.interruption_thermal_energy,
+            "truncated": self.truncated,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DefrostSummary:
+    """Defrosts of the period (kWh, s); heat is negative."""
+
+    count: int
+    seconds: float
+    electrical_energy: float
+    thermal_energy: float
+    pct_of_heat: float | None  # −thermal_energy / net heat of the period × 100
+    pct_of_electricity: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "count": self.count,
+            "seconds": self.seconds,
+            "electrical_energy": self.electrical_energy,
+            "thermal_energy": self.thermal_energy,
+            "pct_of_heat": self.pct_of_heat,
+            "pct_of_electricity": self.pct_of_electricity,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TemperatureBin:
+    """Outdoor temperatures in [low, low + width) °C."""
+
+    low: float
+    high: float
+    hours: float
+    electrical_energy: float
+    thermal_energy: float
+    cop: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "outside_temperature_from": self.low,
+            "outside_temperature_to": self.high,
+            "hours": self.hours,
+            "electrical_energy": self.electrical_energy,
+            "thermal_energy": self.thermal_energy,
+            "cop": self.cop,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """The latest state of an on/off condition and when it last switched."""
+
+    state: bool | None
+    last_change: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"state": self.state, "last_change": dt_to_json(self.last_change)}
+
+
+@dataclass(frozen=True, slots=True)
+class DataQuality:
+    """How much of the period the samples cover."""
+
+    samples: int
+    expected_samples: float
+    samples_pct: float | None
+    covered_s: float
+    coverage_pct: float | None
+    gaps: int  # intervals longer than max_gap_s
+    first_sample: datetime | None
+    last_sample: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "samples": self.samples,
+            "expected_samples": self.expected_samples,
+            "samples_pct": self.samples_pct,
+            "covered_hours": self.covered_s / SECONDS_PER_HOUR,
+            "coverage_pct": self.coverage_pct,
+            "gaps": self.gaps,
+            "first_sample": dt_to_json(self.first_sample),
+            "last_sample": dt_to_json(self.last_sample),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A period's summary; :meth:`to_dict` is the service response and CSV source."""
+
+    start: datetime
+    end: datetime
+    purposes: dict[str, PurposeSummary]
+    time_in_mode: dict[str, float]  # s per OperatingMode value
+    defrost: DefrostSummary
+    sessions: tuple[SessionSummary, ...]
+    bin_width_k: float
+    bins: tuple[TemperatureBin, ...]
+    bins_heating: tuple[TemperatureBin, ...]
+    unbinned: TemperatureBin | None  # intervals without outdoor temperature (low/high NaN)
+    last_changes: dict[str, StateChange]
+    data_quality: DataQuality
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (ISO 8601 UTC times, kWh, °C, hours)."""
+        return {
+            "start": dt_to_json(self.start),
+            "end": dt_to_json(self.end),
+            "energy": {key: value.to_dict() for key, value in self.purposes.items()},
+            "time_in_mode_hours": {
+                mode: secs / SECONDS_PER_HOUR for mode, secs in self.time_in_mode.items()
+            },
+            "defrost": self.defrost.to_dict(),
+            "sessions": [s.to_dict() for s in self.sessions],
+            "outside_temperature_bins": {
+                "bin_width_k": self.bin_width_k,
+                "all": [b.to_dict() for b in self.bins],
+                "heating": [b.to_dict() for b in self.bins_heating],
+                "unbinned": None
+                if self.unbinned is None
+                else {
+                    "hours": self.unbinned.hours,
+                    "electrical_energy": self.unbinned.electrical_energy,
+                    "thermal_energy": self.unbinned.thermal_energy,
+                    "cop": self.unbinned.cop,
+                },
+            },
+            "last_changes": {key: value.to_dict() for key, value in self.last_changes.items()},
+            "data_quality": self.data_quality.to_dict(),
+            "settings": dict(self.settings),
+        }
+
+
+# ---------------------------------------------------------------- builder
+
+
+class SummaryBuilder:
+    """Feed samples in time order with :meth:`add`; take the :meth:`result` at any time."""
+
+    def __init__(
+        self,
+        *,
+        start: datetime,
+        end: datetime,
+        expected_interval_s: float = 30,
+        max_gap_s: float = 150,
+        running_threshold_w: float = 150,
+        bin_width_k: float = 1.0,
+        dhw_interruption_s: float = 600,
+        power_method: PowerMethod = "trapezoid",
+        net_thermal_counter: bool = False,
+    ) -> None:
+        """Summarise (start, end]; see the module docstring for every parameter's rule (s, W, K)."""
+        start, end = as_utc(start), as_utc(end)
+        if end <= start:
+            raise ValueError("end must be after start")
+        if bin_width_k <= 0 or expected_interval_s <= 0 or max_gap_s <= 0:
+            raise ValueError("bin width, expected interval and max gap must be positive")
+        if power_method not in ("trapezoid", "left"):
+            raise ValueError(f"unknown power method {power_method!r}")
+        self._start_dt, self._end_dt = start, end
+        self._start = start.timestamp()
+        self._end = end.timestamp()
+        self._expected_interval_s = float(expected_interval_s)
+        self._max_gap_s = float(max_gap_s)
+        self._threshold_w = float(running_threshold_w)
+        self._bin_width = float(bin_width_k)
+        self._dhw_interruption_s = float(dhw_interruption_s)
+        self._power_method: PowerMethod = power_method
+        left = power_method == "left"
+        self._elec = _EnergyPath(self._max_gap_s, left)
+        self._heat = _EnergyPath(self._max_gap_s, left, signed=net_thermal_counter)
+        self._net_thermal_counter = net_thermal_counter
+
+        # Per bucket; `combined` is their sum, `running` cuts across them.
+        self._acc: dict[str, list[float]] = {p: [0.0] * 8 for p in BUCKETS}
+        self._acc_running = [0.0] * 8
+        self._time_in_mode: dict[str, float] = {m.value: 0.0 for m in OperatingMode}
+        self._bins: dict[int, list[float]] = {}
+        self._bins_heating: dict[int, list[float]] = {}
+        self._unbinned = [0.0, 0.0, 0.0]
+        self._defrost_count = 0
+        self._defrost_s = 0.0
+        self._defrost_elec = 0.0
+        self._defrost_heat = 0.0
+
+        # State of the latest sample.
+        self._t: float | None = None
+        self._mode: OperatingMode | None = None
+        self._purpose = PURPOSE_UNKNOWN
+        self._defrost = False
+        self._running: bool | None = None
+        self._flow: float | None = None
+        self._out: float | None = None
+        self._last_power_w: float | None = None
+        self._last_active = _HEATING
+        self._reports_running = False
+        self._states: dict[str, list[Any]] = {k: [None, None] for k in STATE_KEYS}
+        self._signature: tuple[Any, ...] = ()
+
+        self._session: _Session | None = None
+        self._pending: _Session | None = None  # a dhw run inside a heating session
+        self._sessions: list[SessionSummary] = []
+
+        self._samples = 0
+        self._covered_s = 0.0
+        self._gaps = 0
+        self._first_in: float | None = None
+
+    # ------------------------------------------------------------- feeding
+
+    def add(self, sample: Sample) -> None:
+        """Add one sample (must be newer than the previous; older ones are ignored)."""
+        self.add_values(
+            as_utc(sample.ts).timestamp(),
+            mode=sample.mode,
+            electrical_power=sample.electrical_power,
+            thermal_power=sample.thermal_power,
+            electrical_energy=sample.electrical_energy,
+            thermal_energy=sample.thermal_energy,
+            flow_temperature=sample.flow_temperature,
+            outside_temperature=sample.outside_temperature,
+            compressor_running=sample.compressor_running,
+            defrost_active=sample.defrost_active,
+            circulation_pump=sample.circulation_pump,
+        )
+
+    def add_all(self, samples: Iterable[Sample]) -> SummaryBuilder:
+        """Add every sample of an iterable (consumed lazily); returns self."""
+        for sample in samples:
+            self.add(sample)
+        return self
+
+    def add_values(  # noqa: PLR0917 - positional: the recorder reader calls it per sample
+        self,
+        t: float,
+        mode: OperatingMode | None,
+        electrical_power: float | None,
+        thermal_power: float | None,
+        electrical_energy: float | None,
+        thermal_energy: float | None,
+        flow_temperature: float | None,
+        outside_temperature: float | None,
+        compressor_running: bool | None,
+        defrost_active: bool | None,
+        circulation_pump: bool | None,
+    ) -> None:
+        """:meth:`add` without the Sample: `t` in seconds since the epoch (UTC), same units.
+
+        The arguments after `t` are :data:`VALUE_FIELDS`, in that order.
+        """
+        prev_t = self._t
+        if (prev_t is not None and t <= prev_t) or t > self._end:
+            return
+        # Inline finiteness checks (x - x is NaN for NaN and ±inf): this runs per sample.
+        power_w = electrical_power
+        if power_w is not None and power_w - power_w != 0.0:
+            power_w = None
+        flow = flow_temperature
+        if flow is not None and flow - flow != 0.0:
+            flow = None
+        out = outside_temperature
+        if out is not None and out - out != 0.0:
+            out = None
+
+        # Energy of (prev_t, t]: booked to the previous sample's state.
+        e_kwh, e_booked, e_bridged = self._elec.add(
+            t, None if power_w is None else power_w / 1000.0, _finite(electrical_energy)
+        )
+        h_kwh, h_booked, h_bridged = self._heat.add(
+            t, _finite(thermal_power), _finite(thermal_energy)
+        )
+        in_period = t > self._start
+        if in_period:
+            self._samples += 1
+            if self._first_in is None:
+                self._first_in = t
+            if prev_t is not None:
+                self._book(
+                    prev_t,
+                    t,
+                    e_kwh if e_booked else 0.0,
+                    h_kwh if h_booked else 0.0,
+                    # A counter difference across a gap is no part of a session.
+                    bridged_e=(e_bridged or not e_booked) and (h_bridged or not h_booked),
+                )
+
+        # The new sample's state.
+        if power_w is not None:
+            self._last_power_w = power_w
+        if mode is None and not (
+            defrost_active is None
+            and compressor_running is None
+            and circulation_pump is None
+            and power_w is None
+        ):
+            mode = classify_operating_mode(
+                defrost_active=defrost_active,
+                compressor_running=compressor_running,
+                circulation_pump=circulation_pump,
+                electrical_power_w=self._last_power_w,
+                running_threshold_w=self._threshold_w,
+            )
+        was_defrost, was_running = self._defrost, self._running
+        if mode is not None:
+            defrost = mode is OperatingMode.DEFROST or defrost_active is True
+            if defrost:
+                purpose = self._last_active
+            else:
+                purpose = _MODE_VALUE[mode]
+                if purpose in (_HEATING, _DHW):
+                    self._last_active = purpose
+            self._mode, self._purpose, self._defrost = mode, purpose, defrost
+        running = was_running
+        if compressor_running is not None:
+            if not self._reports_running:
+                self._reports_running = True
+                was_running = None  # the first reported state is not a start
+            running = compressor_running
+        elif not self._reports_running and power_w is not None:
+            running = power_w >= self._threshold_w
+        self._running = running
+        self._flow, self._out = flow, out
+        self._t = t
+
+        signature = (running, circulation_pump, self._mode, self._defrost)
+        if signature != self._signature:
+            self._signature = signature
+            self._note_states(t, running, circulation_pump)
+        if in_period:
+            self._transitions(t, was_running, was_defrost)
+
+    def _note_states(self, t: float, running: bool | None, pump: bool | None) -> None:
+        mode = self._mode
+        states = self._states
+        for key, value in (
+            ("compressor", running),
+            ("circulation_pump", pump),
+            ("heating", None if mode is None else mode is OperatingMode.HEATING),
+            ("dhw", None if mode is None else mode is OperatingMode.DHW),
+            ("defrost", None if mode is None else self._defrost),
+        ):
+            if value is None:
+                continue
+            entry = states[key]
+            if entry[0] is not None and entry[0] != value:
+                entry[1] = t
+            entry[0] = value
+
+    def _book(self, prev_t: float, t: float, elec: float, heat: float, *, bridged_e: bool) -> None:
+        # Hot path (once per sample): locals and plain lists on purpose.
+        bridged = t - prev_t <= self._max_gap_s
+        if bridged:
+            start = self._start
+            secs = t - prev_t if prev_t >= start else t - start
+            self._covered_s += secs
+            mode = self._mode
+            if mode is not None:
+                self._time_in_mode[_MODE_VALUE[mode]] += secs
+        else:
+            secs = 0.0
+            self._gaps += 1
+        purpose = self._purpose
+        running = self._running is True
+        flow, out = self._flow, self._out
+        weighted = heat > 0.0 and flow is not None and out is not None
+
+        a = self._acc[purpose]
+        a[_E] += elec
+        a[_H] += heat
+        a[_S] += secs
+        if weighted:
+            a[_WH] += heat
+            a[_WF] += heat * flow  # type: ignore[operator]
+            a[_WO] += heat * out  # type: ignore[operator]
+        if running:
+            a[_RS] += secs
+            a = self._acc_running
+            a[_E] += elec
+            a[_H] += heat
+            a[_S] += secs
+            a[_RS] += secs
+            if weighted:
+                a[_WH] += heat
+                a[_WF] += heat * flow  # type: ignore[operator]
+                a[_WO] += heat * out  # type: ignore[operator]
+
+        if self._defrost:
+            self._defrost_elec += elec
+            self._defrost_heat += heat
+            self._defrost_s += secs
+
+        b: list[float] | None
+        if out is None:
+            b = self._unbinned
+        else:
+            k = math.floor(out / self._bin_width)
+            b = self._bins.get(k)
+            if b is None:
+                b = self._bins[k] = [0.0, 0.0, 0.0]
+            if purpose == _HEATING:
+                h = self._bins_heating.get(k)
+                if h is None:
+                    h = self._bins_heating[k] = [0.0, 0.0, 0.0]
+                h[0] += secs
+                h[1] += elec
+                h[2] += heat
+        b[0] += secs
+        b[1] += elec
+        b[2] += heat
+
+        # Sessions: only what is bridged belongs to a run.
+        session = self._session
+        if running and session is None and bridged:
+            # Running when the period began.
+            session = self._session = _Session(purpose, self._start, truncated=True)
+        if session is None:
+            return
+        if not (bridged and bridged_e):
+            self._close_session(prev_t, truncated=True)
+            return
+        pending = self._pending
+        target = pending if pending is not None else session
+        target.book(elec, heat, secs, flow, out)
+        if pending is not None and self._mode is OperatingMode.DHW:
+            pending.dhw_s += secs
+            if pending.dhw_s >= self._dhw_interruption_s:
+                # Too long for an interruption: the heating session ended when it began.
+                self._sessions.append(session.freeze(pending.start, truncated=False))
+                self._session, self._pending = pending, None
+
+    def _close_session(self, end: float, *, truncated: bool) -> None:
+        session, pending = self._session, self._pending
+        if session is None:
+            return
+        if pending is not None:
+            # A dhw run that did not return to heating: a session of its own.
+            self._sessions.append(session.freeze(pending.start, truncated=False))
+            session = pending
+        self._sessions.append(session.freeze(end, truncated=truncated))
+        self._session = self._pending = None
+
+    def _transitions(self, t: float, was_running: bool | None, was_defrost: bool) -> None:
+        running = self._running
+        purpose = self._purpose
+        defrost = self._defrost
+        if running and was_running is False:
+            self._acc[purpose][_STARTS] += 1
+            self._acc_running[_STARTS] += 1
+        if defrost and not was_defrost:
+            self._defrost_count += 1
+
+        session = self._session
+        if not running:
+            if session is not None and running is False:
+                self._close_session(t, truncated=False)
+            return
+        if session is None:
+            # A start, or running again after a gap closed the session.
+            self._session = _Session(purpose, t, truncated=was_running is not False)
+            if defrost and not was_defrost:
+                self._session.defrosts += 1
+            return
+        pending = self._pending
+        if defrost and not was_defrost:
+            (pending if pending is not None else session).defrosts += 1
+        if pending is not None:
+            if purpose == session.purpose:
+                session.absorb_interruption(pending)
+                self._pending = None
+            elif purpose != _DHW:
+                self._close_session(t, truncated=False)
+                self._session = _Session(purpose, t, truncated=False)
+            return
+        if purpose == session.purpose:
+            return
+        if session.purpose == _HEATING and purpose == _DHW:
+            self._pending = _Session(_DHW, t, truncated=False)
+            return
+        self._close_session(t, truncated=False)
+        self._session = _Session(purpose, t, truncated=False)
+
+    # ------------------------------------------------------------- results
+
+    def _purpose_summary(self, a: list[float]) -> PurposeSummary:
+        elec, heat = a[_E], a[_H]
+        cop = _ratio(heat, elec)
+        flow = a[_WF] / a[_WH] if a[_WH] > 0 else None
+        out = a[_WO] / a[_WH] if a[_WH] > 0 else None
+        carnot = carnot_cop(flow, out)
+        starts = int(a[_STARTS])
+        return PurposeSummary(
+            electrical_energy=elec,
+            thermal_energy=heat,
+            cop=cop,
+            flow_temperature_mean=flow,
+            outside_temperature_mean=out,
+            carnot_cop=carnot,
+            carnot_pct=None if cop is None or carnot is None else cop / carnot * 100.0,
+            compressor_starts=starts,
+            starts_per_running_hour=_ratio(starts, a[_RS] / SECONDS_PER_HOUR),
+            seconds=a[_S],
+            running_seconds=a[_RS],
+        )
+
+    def _bin_list(self, bins: dict[int, list[float]]) -> tuple[TemperatureBin, ...]:
+        w = self._bin_width
+        return tuple(
+            TemperatureBin(
+                low=k * w,
+                high=(k + 1) * w,
+                hours=b[0] / SECONDS_PER_HOUR,
+                electrical_energy=b[1],
+                thermal_energy=b[2],
+                cop=_ratio(b[2], b[1]),
+            )
+            for k, b in sorted(bins.items())
+        )
+
+    def result(self) -> Summary:
+        """The summary of everything added so far (the builder can go on afterwards)."""
+        sessions = list(self._sessions)
+        session, pending = self._session, self._pending
+        last = self._t if self._t is not None else self._start
+        if session is not None:
+            if pending is not None:
+                sessions.append(session.freeze(pending.start, truncated=False))
+                session = pending
+            sessions.append(session.freeze(max(last, session.start), truncated=True))
+        combined = [sum(column) for column in zip(*self._acc.values(), strict=True)]
+        accs = {PURPOSE_COMBINED: combined, PURPOSE_RUNNING: self._acc_running, **self._acc}
+        period_s = self._end - self._start
+        expected = period_s / self._expected_interval_s
+        u = self._unbinned
+        return Summary(
+            start=self._start_dt,
+            end=self._end_dt,
+            purposes={p: self._purpose_summary(a) for p, a in accs.items()},
+            time_in_mode=dict(self._time_in_mode),
+            defrost=DefrostSummary(
+                count=self._defrost_count,
+                seconds=self._defrost_s,
+                electrical_energy=self._defrost_elec,
+                thermal_energy=self._defrost_heat,
+                pct_of_heat=_ratio(-self._defrost_heat * 100.0, combined[_H]),
+                pct_of_electricity=_ratio(self._defrost_elec * 100.0, combined[_E]),
+            ),
+            sessions=tuple(sessions),
+            bin_width_k=self._bin_width,
+            bins=self._bin_list(self._bins),
+            bins_heating=self._bin_list(self._bins_heating),
+            unbinned=None
+            if not any(u)
+            else TemperatureBin(
+                low=math.nan,
+                high=math.nan,
+                hours=u[0] / SECONDS_PER_HOUR,
+                electrical_energy=u[1],
+                thermal_energy=u[2],
+                cop=_ratio(u[2], u[1]),
+            ),
+            last_changes={
+                key: StateChange(
+                    state=value[0],
+                    last_change=None if value[1] is None else datetime.fromtimestamp(value[1], UTC),
+                )
+                for key, value in self._states.items()
+            },
+            data_quality=DataQuality(
+                samples=self._samples,
+                expected_samples=expected,
+                samples_pct=_ratio(self._samples * 100.0, expected),
+                covered_s=self._covered_s,
+                coverage_pct=_ratio(self._covered_s * 100.0, period_s),
+                gaps=self._gaps,
+                first_sample=None
+                if self._first_in is None
+                else datetime.fromtimestamp(self._first_in, UTC),
+                last_sample=None
+                if self._t is None or self._t <= self._start
+                else datetime.fromtimestamp(self._t, UTC),
+            ),
+            settings={
+                "expected_interval_s": self._expected_interval_s,
+                "max_gap_s": self._max_gap_s if math.isfinite(self._max_gap_s) else None,
+                "running_threshold_w": self._threshold_w,
+                "dhw_interruption_s": self._dhw_interruption_s,
+                "power_method": self._power_method,
+                "net_thermal_counter": self._net_thermal_counter,
+            },
+        )
+
+
+def summarize(
+    samples: Iterable[Sample], *, start: datetime, end: datetime, **options: Any
+) -> Summary:
+    """Build the summary of (start, end] from an iterable of samples (consumed lazily)."""
+    return SummaryBuilder(start=start, end=end, **options).add_all(samples).result()
