@@ -216,8 +216,10 @@ def test_defrost_is_booked_to_heating_and_totalled() -> None:
     % of heat = 0.05 / 0.1 × 100 = 50 %, % of electricity = 0.025/0.075 = 33.3 %.
     """
     summary = run(
-        series([(H, 3000, 9.0), (DEFROST, 1500, -3.0), (DEFROST, 1500, -3.0), (H, 3000, 9.0)])
-        + [s(120, mode=H, electrical_power=3000, thermal_power=9.0, compressor_running=True)],
+        [
+            *series([(H, 3000, 9.0), (DEFROST, 1500, -3.0), (DEFROST, 1500, -3.0), (H, 3000, 9.0)]),
+            s(120, mode=H, electrical_power=3000, thermal_power=9.0, compressor_running=True),
+        ],
         start=-1,
         power_method="left",
     )
