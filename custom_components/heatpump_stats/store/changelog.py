@@ -30,10 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 import logging
-from pathlib import Path
 import sqlite3
-import threading
 from typing import Any, Final
+
+from .connection import SqliteHandle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -166,24 +166,11 @@ def _row_to_entry(row: Sequence[Any]) -> ChangeEntry:
     )
 
 
-class ChangeLog:
+class ChangeLog(SqliteHandle):
     """SQLite-backed change log; all methods are blocking and thread safe."""
 
-    def __init__(self, path: Path) -> None:
-        """Remember the path; nothing is opened or created until :meth:`open`."""
-        self._path = Path(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def path(self) -> Path:
-        """The database file."""
-        return self._path
-
-    @property
-    def is_open(self) -> bool:
-        """Whether :meth:`open` succeeded and :meth:`close` has not been called since."""
-        return self._conn is not None
+    noun = "change log database"
+    error = ChangeLogError
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -203,14 +190,7 @@ class ChangeLog:
                 raise ChangeLogError(
                     f"Cannot create the change log folder {self._path.parent}: {err}"
                 ) from err
-            try:
-                conn = sqlite3.connect(
-                    self._path, check_same_thread=False, isolation_level=None, timeout=10.0
-                )
-            except sqlite3.Error as err:
-                raise ChangeLogError(
-                    f"Cannot open the change log database {self._path}: {err}"
-                ) from err
+            conn = self._connect()
             try:
                 self._prepare(conn)
             except ChangeLogError:
@@ -265,23 +245,6 @@ class ChangeLog:
                 raise
             conn.execute("COMMIT")
             _LOGGER.debug("Change log %s migrated to schema version %s", self._path, target)
-
-    def close(self) -> None:
-        """Close the connection; safe to call twice. :meth:`open` may be called again."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                try:
-                    conn.close()
-                except sqlite3.Error as err:  # pragma: no cover - defensive
-                    raise ChangeLogError(
-                        f"Cannot close the change log {self._path}: {err}"
-                    ) from err
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise ChangeLogError(f"The change log {self._path} is not open")
-        return self._conn
 
     # -- changes -----------------------------------------------------------
 

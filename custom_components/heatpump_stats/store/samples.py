@@ -35,15 +35,14 @@ from enum import Enum
 import json
 import logging
 import math
-from pathlib import Path
 import sqlite3
-import threading
 from typing import Any, Final
 
 from custom_components.heatpump_stats.engine.core import Metrics
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
 
 from .changelog import ChangeLog, ChangeLogError
+from .connection import SqliteHandle
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -142,24 +141,11 @@ def build_row(
     return row
 
 
-class SampleStore:
+class SampleStore(SqliteHandle):
     """The ``samples`` table; all methods are blocking and thread safe."""
 
-    def __init__(self, path: Path) -> None:
-        """Remember the database path; nothing is opened until :meth:`open`."""
-        self._path = Path(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def path(self) -> Path:
-        """The database file."""
-        return self._path
-
-    @property
-    def is_open(self) -> bool:
-        """Whether :meth:`open` succeeded and :meth:`close` has not been called since."""
-        return self._conn is not None
+    noun = "sample database"
+    error = SampleStoreError
 
     def open(self) -> None:
         """Create and migrate the database if needed (as the change log does), then connect.
@@ -174,14 +160,7 @@ class SampleStore:
             schema = ChangeLog(self._path)
             schema.open()
             schema.close()
-            try:
-                conn = sqlite3.connect(
-                    self._path, check_same_thread=False, isolation_level=None, timeout=10.0
-                )
-            except sqlite3.Error as err:
-                raise SampleStoreError(
-                    f"Cannot open the sample database {self._path}: {err}"
-                ) from err
+            conn = self._connect()
             try:
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("SELECT 1 FROM samples LIMIT 1").fetchall()
@@ -191,18 +170,6 @@ class SampleStore:
                     f"Cannot use the sample table of {self._path}: {err}"
                 ) from err
             self._conn = conn
-
-    def close(self) -> None:
-        """Close the connection; safe to call twice."""
-        with self._lock:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                conn.close()
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise SampleStoreError(f"The sample store {self._path} is not open")
-        return self._conn
 
     def add(self, entry_id: str, ts: datetime, row: Mapping[str, Any]) -> None:
         """Store one sample of `entry_id` taken at `ts`.
