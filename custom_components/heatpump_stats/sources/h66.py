@@ -49,7 +49,13 @@ import aiohttp
 import yaml
 
 from .http import async_get_json_object, base_url, parse_host
-from .reading import DeviceIdentity, HeatPumpReading, OperatingMode
+from .reading import (
+    READING_FLAGS,
+    READING_UNITS,
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -59,20 +65,8 @@ MANUFACTURERS: Final[Mapping[Brand, str]] = {"thermia": "Thermia", "ivt": "IVT",
 BRAND_TABLE_DIR: Final = Path(__file__).parent / "h66_brands"
 
 # `HeatPumpReading` fields a register may feed, with the contract's unit.
-FLOAT_KEYS: Final[Mapping[str, str]] = {
-    "outside_temperature": "°C",
-    "flow_temperature": "°C",
-    "return_temperature": "°C",
-    "dhw_temperature": "°C",
-    "compressor_modulation": "%",
-    "flow_rate": "l/min",
-    "electrical_power": "W",
-    "electrical_energy": "kWh",
-    "thermal_power": "kW",
-    "thermal_energy": "kWh",
-    "rated_thermal_power": "kW",
-}
-BOOL_KEYS: Final = frozenset({"compressor_running", "defrost_active", "circulation_pump"})
+FLOAT_KEYS: Final = READING_UNITS
+BOOL_KEYS: Final = READING_FLAGS
 # Reading fields no register may claim.
 _RESERVED_KEYS: Final = frozenset({"timestamp", "operating_mode", "settings", "extra"})
 

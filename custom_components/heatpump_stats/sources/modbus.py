@@ -81,7 +81,13 @@ import voluptuous as vol
 import yaml
 
 from .base import SourceConnectionError, SourceDataError
-from .reading import DeviceIdentity, HeatPumpReading, OperatingMode
+from .reading import (
+    READING_FLAGS,
+    READING_UNITS,
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -106,22 +112,8 @@ _WIDTH: Final[Mapping[DataType, int]] = {
     "float32": 2,
 }
 
-# The reading's numeric fields and the unit each must be delivered in.
-CONTRACT_UNITS: Final[Mapping[str, str]] = {
-    "outside_temperature": "°C",
-    "flow_temperature": "°C",
-    "return_temperature": "°C",
-    "dhw_temperature": "°C",
-    "compressor_modulation": "%",
-    "flow_rate": "l/min",
-    "electrical_power": "W",
-    "electrical_energy": "kWh",
-    "thermal_power": "kW",
-    "thermal_energy": "kWh",
-    "rated_thermal_power": "kW",
-}
-# The reading's on/off fields; a register or a state bit may fill them.
-CONTRACT_FLAGS: Final = frozenset({"compressor_running", "defrost_active", "circulation_pump"})
+CONTRACT_UNITS: Final = READING_UNITS
+CONTRACT_FLAGS: Final = READING_FLAGS
 # Reading fields no register may claim directly.
 _RESERVED_KEYS: Final = frozenset({"operating_mode", "timestamp", "settings", "extra"})
 

@@ -7,9 +7,11 @@ A value the source does not have (or could not read this time) is ``None``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 
 class OperatingMode(StrEnum):
@@ -21,6 +23,24 @@ class OperatingMode(StrEnum):
     DHW = "dhw"
     DEFROST = "defrost"
     COOLING = "cooling"
+
+
+# The reading's numeric fields and the unit a source must deliver each in.
+READING_UNITS: Final[Mapping[str, str]] = {
+    "outside_temperature": "°C",
+    "flow_temperature": "°C",
+    "return_temperature": "°C",
+    "dhw_temperature": "°C",
+    "compressor_modulation": "%",
+    "flow_rate": "l/min",
+    "electrical_power": "W",
+    "electrical_energy": "kWh",
+    "thermal_power": "kW",
+    "thermal_energy": "kWh",
+    "rated_thermal_power": "kW",
+}
+# The reading's on/off fields.
+READING_FLAGS: Final = frozenset({"compressor_running", "defrost_active", "circulation_pump"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,17 +28,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 import logging
 import sqlite3
 from typing import Any, Final
 
-from .connection import SqliteHandle
+from .connection import SqliteHandle, as_utc, from_us, to_us
 
 _LOGGER = logging.getLogger(__name__)
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
 
 SOURCE_DETECTED: Final = "detected"
 SOURCE_NOTE: Final = "note"
@@ -96,20 +94,6 @@ class ChangeLogError(Exception):
     """The change log cannot be used (corrupt file, newer schema, not open, I/O error)."""
 
 
-def _as_utc(ts: datetime) -> datetime:
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        return ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC)
-
-
-def _to_us(ts: datetime) -> int:
-    return (_as_utc(ts) - _EPOCH) // _MICROSECOND
-
-
-def _from_us(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
-
-
 @dataclass(frozen=True, slots=True)
 class ChangeEntry:
     """One row of the change log.
@@ -132,7 +116,7 @@ class ChangeEntry:
 
     def __post_init__(self) -> None:
         """Normalise the timestamp to tz-aware UTC (naive is taken as UTC)."""
-        object.__setattr__(self, "timestamp", _as_utc(self.timestamp))
+        object.__setattr__(self, "timestamp", as_utc(self.timestamp))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (ISO 8601 timestamp) for service responses and event data."""
@@ -155,7 +139,7 @@ _COLUMNS: Final = "id, ts_us, entry_id, kind, key, old, new, source, message"
 def _row_to_entry(row: Sequence[Any]) -> ChangeEntry:
     return ChangeEntry(
         id=int(row[0]),
-        timestamp=_from_us(int(row[1])),
+        timestamp=from_us(int(row[1])),
         entry_id=str(row[2]),
         kind=str(row[3]),
         key=str(row[4]),
@@ -262,7 +246,7 @@ class ChangeLog(SqliteHandle):
                     "INSERT INTO changes (ts_us, entry_id, kind, key, old, new, source, message) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
-                        _to_us(entry.timestamp),
+                        to_us(entry.timestamp),
                         entry.entry_id,
                         entry.kind,
                         entry.key,
@@ -299,10 +283,10 @@ class ChangeLog(SqliteHandle):
         params: list[Any] = [entry_id]
         if start is not None:
             clauses.append("ts_us >= ?")
-            params.append(_to_us(start))
+            params.append(to_us(start))
         if end is not None:
             clauses.append("ts_us < ?")
-            params.append(_to_us(end))
+            params.append(to_us(end))
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind)

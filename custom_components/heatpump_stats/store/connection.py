@@ -2,9 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 import sqlite3
 import threading
+from typing import Final
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
+
+
+def as_utc(ts: datetime) -> datetime:
+    """Aware UTC; a naive time is taken as UTC."""
+    if ts.tzinfo is None or ts.utcoffset() is None:
+        return ts.replace(tzinfo=UTC)
+    return ts.astimezone(UTC)
+
+
+def to_us(ts: datetime) -> int:
+    """Microseconds since the epoch: exact ordering and range filters in SQL."""
+    return (as_utc(ts) - _EPOCH) // _MICROSECOND
+
+
+def from_us(value: int) -> datetime:
+    """The inverse of :func:`to_us` (aware UTC)."""
+    return _EPOCH + timedelta(microseconds=value)
 
 
 class SqliteHandle:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import fields
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 import json
 import logging
@@ -42,12 +42,10 @@ from custom_components.heatpump_stats.engine.core import Metrics
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
 
 from .changelog import ChangeLog, ChangeLogError
-from .connection import SqliteHandle
+from .connection import SqliteHandle, as_utc, from_us, to_us
 
 _LOGGER = logging.getLogger(__name__)
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND: Final = timedelta(microseconds=1)
 
 # Samples older than this are pruned: enough for a weekly file ending now plus
 # a daily file of any of the last seven days.
@@ -68,20 +66,6 @@ class SampleStoreError(ChangeLogError):
     """The sample table cannot be used (a :class:`ChangeLogError`: same database)."""
 
 
-def _as_utc(ts: datetime) -> datetime:
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        return ts.replace(tzinfo=UTC)
-    return ts.astimezone(UTC)
-
-
-def _to_us(ts: datetime) -> int:
-    return (_as_utc(ts) - _EPOCH) // _MICROSECOND
-
-
-def _from_us(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=value)
-
-
 def json_value(value: Any) -> Any:
     """`value` as something JSON (and a CSV cell) can hold without surprises."""
     if value is None or isinstance(value, (bool, int, str)):
@@ -92,7 +76,7 @@ def json_value(value: Any) -> Any:
     if isinstance(value, Enum):
         return json_value(value.value)
     if isinstance(value, datetime):
-        return _as_utc(value).isoformat()
+        return as_utc(value).isoformat()
     if isinstance(value, (list, tuple)):
         return [json_value(item) for item in value]
     if isinstance(value, Mapping):
@@ -186,7 +170,7 @@ class SampleStore(SqliteHandle):
         )
         self._write(
             "INSERT INTO samples (entry_id, ts_us, data) VALUES (?, ?, ?)",
-            (entry_id, _to_us(ts), data),
+            (entry_id, to_us(ts), data),
         )
 
     def iter_rows(
@@ -199,7 +183,7 @@ class SampleStore(SqliteHandle):
         """
         if page_size <= 0:
             raise ValueError("page_size must be positive")
-        start_us, end_us = _to_us(start), _to_us(end)
+        start_us, end_us = to_us(start), to_us(end)
         last_ts, last_id = start_us - 1, 0
         while True:
             page = self._fetchall(
@@ -217,7 +201,7 @@ class SampleStore(SqliteHandle):
                     _LOGGER.warning("Skipping unreadable sample %s in %s", row_id, self._path)
                     continue
                 if isinstance(values, dict):
-                    yield {TIMESTAMP_KEY: _from_us(last_ts), **values}
+                    yield {TIMESTAMP_KEY: from_us(last_ts), **values}
             if len(page) < page_size:
                 return
 
@@ -226,7 +210,7 @@ class SampleStore(SqliteHandle):
         rows = self._fetchall(
             "SELECT DISTINCT j.key FROM samples, json_each(samples.data) AS j "
             "WHERE samples.entry_id = ? AND samples.ts_us >= ? AND samples.ts_us < ?",
-            (entry_id, _to_us(start), _to_us(end)),
+            (entry_id, to_us(start), to_us(end)),
         )
         return {str(row[0]) for row in rows}
 
@@ -238,17 +222,17 @@ class SampleStore(SqliteHandle):
         params: list[Any] = [entry_id]
         if start is not None:
             clauses.append("ts_us >= ?")
-            params.append(_to_us(start))
+            params.append(to_us(start))
         if end is not None:
             clauses.append("ts_us < ?")
-            params.append(_to_us(end))
+            params.append(to_us(end))
         rows = self._fetchall(f"SELECT count(*) FROM samples WHERE {' AND '.join(clauses)}", params)
         return int(rows[0][0])
 
     def prune(self, entry_id: str, before: datetime) -> int:
         """Delete the samples of `entry_id` older than `before`; returns how many."""
         return self._write(
-            "DELETE FROM samples WHERE entry_id = ? AND ts_us < ?", (entry_id, _to_us(before))
+            "DELETE FROM samples WHERE entry_id = ? AND ts_us < ?", (entry_id, to_us(before))
         )
 
     def delete_entry(self, entry_id: str) -> int:
