@@ -21,6 +21,7 @@ import probatio as vol
 from .const import DOMAIN, EVENT_TYPES
 from .csv_reports import EXPORT_CSV_SCHEMA, SERVICE_EXPORT_CSV, async_handle_export_csv
 from .store.changelog import ChangeLogError
+from .summarize import SERVICE_SUMMARIZE, SUMMARIZE_SCHEMA, async_handle_summarize
 
 if TYPE_CHECKING:
     from .coordinator import HeatPumpStatsConfigEntry
@@ -116,6 +117,13 @@ async def _async_get_changelog(call: ServiceCall) -> ServiceResponse:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SUMMARIZE,
+        async_handle_summarize,
+        schema=SUMMARIZE_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_ADD_NOTE,

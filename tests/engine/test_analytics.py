@@ -6,6 +6,7 @@ heat in kW, counters in kWh. 2 kW for 30 s = 2 × 30 / 3600 = 1/60 kWh.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 import json
 import math
@@ -52,10 +53,10 @@ def s(seconds: float, **kwargs: object) -> Sample:
 def run(
     samples: list[Sample], start: float = 0.0, end: float = 86_400.0, **opts: object
 ) -> Summary:
-    return summarize(samples, start=at(start), end=at(end), **opts)  # type: ignore[arg-type]
+    return summarize(samples, start=at(start), end=at(end), **opts)
 
 
-def series(modes: list[tuple[OperatingMode, float, float]], **common: object) -> list[Sample]:
+def series(modes: Sequence[tuple[OperatingMode, float, float]], **common: object) -> list[Sample]:
     """(mode, electrical W, thermal kW) every 30 s from 0, after a standby sample at −30 s
     (so the first run is a real start); the compressor runs unless standby/off."""
     lead_in = s(-30, mode=STANDBY, electrical_power=0, thermal_power=0.0, compressor_running=False)
@@ -664,11 +665,12 @@ def test_heating_season_matches_demo_truth() -> None:
       ground truth to rounding (asserted at 0.5 %, observed < 1e-6).
     The trapezoid books half a sample of every power step to the state before the
     edge. Over the whole season that telescopes to nothing (combined heat and COP
-    within 0.01 %, asserted at 0.5 % below), but per purpose it is biased: measured
-    on seed 1, 60 s: heating +0.05 %, dhw −0.85 %, defrost heat −29 % (each 5-min
-    defrost loses (3 kW + next heating kW)/2 × 60 s). Finer sampling shrinks this in
-    proportion (10 s: dhw ≈ −0.14 %, defrost ≈ −5 %), never to 0.5 % for defrost heat
-    at any practical rate, so the per-purpose heat check uses the left rule.
+    within 0.01 %, asserted at 0.5 % below), but per purpose it is biased. Measured
+    with seed 1, Oct-Mar at 60 s: heating +0.05 %, dhw −0.85 %, defrost heat −29 %
+    (each 5-min defrost loses about (3 kW + the next heating kW) / 2 × one sample).
+    Finer sampling shrinks it in proportion (seed 1, December: 60 s → dhw −0.70 %,
+    defrost −28.5 %; 10 s → dhw −0.13 %, defrost −4.8 %), so defrost heat never
+    reaches 0.5 % at a practical rate and the per-purpose heat check uses the left rule.
     """
     start = datetime(2025, 10, 1, tzinfo=UTC)
     end = datetime(2026, 4, 1, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -473,3 +473,29 @@ def test_config_change_keeps_state() -> None:
     engine.update_heat_pump(hp(240, thermal_power=3.0, operating_mode=H))
     # 240 s ≤ 300 s → bridged: 3 kW × 240/3600 h = 0.2 kWh
     assert engine.snapshot(at(240)).thermal_energy == pytest.approx(0.2)
+
+
+def test_heat_counters_never_go_down_through_a_defrost() -> None:
+    """A defrost's negative heat is paid back before the counters move on.
+
+    Measured thermal power every 60 s (trapezoid, kWh = mean kW × 60/3600):
+    6, 6 -> +0.1; 6, -6 -> 0; -6, -6 -> -0.1; -6, 6 -> 0; 6, 6 -> +0.1; 6, 6 -> +0.1.
+    Net heat:      0.1, 0.1, 0.0, 0.0, 0.1, 0.2
+    Shown (max):   0.1, 0.1, 0.1, 0.1, 0.1, 0.2  -> equal again once repaid.
+    """
+    engine = Engine(EngineConfig(scan_interval_s=60), UTC)
+    powers = [6.0, 6.0, -6.0, -6.0, 6.0, 6.0, 6.0]
+    shown: list[float] = []
+    for i, kw in enumerate(powers):
+        engine.update_heat_pump(hp(60 * i, thermal_power=kw, operating_mode=OperatingMode.HEATING))
+        if i:
+            value = engine.snapshot(at(60 * i)).thermal_energy
+            assert value is not None
+            shown.append(value)
+    assert shown == pytest.approx([0.1, 0.1, 0.1, 0.1, 0.1, 0.2])
+    assert engine.thermal_energy_by_purpose["heating"] == pytest.approx(0.2)
+    metrics = engine.snapshot(at(360))
+    assert metrics.thermal_energy_heating == pytest.approx(0.2)
+    # The running maximum survives a restart.
+    restored = Engine.from_dict(json.loads(json.dumps(engine.to_dict())), engine.config, UTC)
+    assert restored.snapshot(at(360)).thermal_energy == pytest.approx(0.2)

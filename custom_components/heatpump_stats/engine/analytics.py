@@ -25,9 +25,9 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
   but not in sessions or time. With ``net_thermal_counter`` the thermal counter
   is a net total that falls during defrosts (this integration's own
   ``thermal_energy``): its differences are booked signed, never as a reset.
-  ``power_method="left"`` replaces the trapezoid
-  by the left rectangle (a sample's power holds until the next sample): right
-  for step-shaped signals read at their steps (see the season test).
+  ``power_method="left"`` replaces the trapezoid by the left rectangle (a
+  sample's power holds until the next sample): right for step-shaped signals
+  read at their steps (see the season test).
 * **Mode** of a sample: its ``mode``, else
   :func:`~.core.classify_operating_mode` from ``defrost_active``,
   ``compressor_running``, ``circulation_pump`` and ``electrical_power`` (the
@@ -71,8 +71,9 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
     as the session's ``interruption_*`` energy, not in the session's own
     energy. A dhw run that lasts longer, or after which the compressor stops,
     is a dhw session of its own, and the heating session ends where it began.
-  - A data gap longer than ``max_gap_s`` ends the session at its last sample;
-    sessions cut by a gap or by the period's ends are marked ``truncated``.
+  - a data gap longer than ``max_gap_s`` ends the session at its last sample.
+    Sessions cut by a gap or by the period's ends, or whose beginning was not
+    seen (the first known state), are marked ``truncated``.
 
   The two questions ESPAltherma's summaries left open follow from these
   rules: defrost energy during space heating is booked to heating (not to
@@ -190,14 +191,6 @@ def carnot_cop(flow_c: float | None, outdoor_c: float | None) -> float | None:
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0.0 else None
-
-
-def _finite(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value = float(value)
-    # x - x is NaN for NaN and ±inf: no reading.
-    return value if value - value == 0.0 else None
 
 
 def _iso(t: float | None) -> str | None:
@@ -678,12 +671,17 @@ class SummaryBuilder:
             out = None
 
         # Energy of (prev_t, t]: booked to the previous sample's state.
+        thermal_kw, e_counter, h_counter = thermal_power, electrical_energy, thermal_energy
+        if thermal_kw is not None and thermal_kw - thermal_kw != 0.0:
+            thermal_kw = None
+        if e_counter is not None and e_counter - e_counter != 0.0:
+            e_counter = None
+        if h_counter is not None and h_counter - h_counter != 0.0:
+            h_counter = None
         e_kwh, e_booked, e_bridged = self._elec.add(
-            t, None if power_w is None else power_w / 1000.0, _finite(electrical_energy)
+            t, None if power_w is None else power_w / 1000.0, e_counter
         )
-        h_kwh, h_booked, h_bridged = self._heat.add(
-            t, _finite(thermal_power), _finite(thermal_energy)
-        )
+        h_kwh, h_booked, h_bridged = self._heat.add(t, thermal_kw, h_counter)
         in_period = t > self._start
         if in_period:
             self._samples += 1
@@ -715,7 +713,7 @@ class SummaryBuilder:
                 electrical_power_w=self._last_power_w,
                 running_threshold_w=self._threshold_w,
             )
-        was_defrost, was_running = self._defrost, self._running
+        was_defrost, was_running, was_purpose = self._defrost, self._running, self._purpose
         if mode is not None:
             defrost = mode is OperatingMode.DEFROST or defrost_active is True
             if defrost:
@@ -741,7 +739,14 @@ class SummaryBuilder:
         if signature != self._signature:
             self._signature = signature
             self._note_states(t, running, circulation_pump)
-        if in_period:
+        if in_period and (
+            running is not was_running
+            or self._purpose != was_purpose
+            or self._defrost is not was_defrost
+            or self._pending is not None
+            or (running and self._session is None)
+        ):
+            # Something may start, end or split: otherwise there is nothing to do.
             self._transitions(t, was_running, was_defrost)
 
     def _note_states(self, t: float, running: bool | None, pump: bool | None) -> None:

@@ -75,6 +75,8 @@ SEASONAL_COP_MIN_ELECTRICAL_KWH = 0.1
 PURPOSE_HEATING = OperatingMode.HEATING.value
 PURPOSE_DHW = OperatingMode.DHW.value
 PURPOSE_UNKNOWN = "unknown"
+_TOTAL = "total"
+
 # Buckets of electricity / heat by purpose (defrost is never a purpose of its own).
 PURPOSES = (
     PURPOSE_HEATING,
@@ -130,7 +132,7 @@ class Metrics:
     thermal_power_method: ThermalMethod | None
     thermal_power_modulation: float | None  # kW
     thermal_power_delta_t: float | None  # kW
-    thermal_energy: float | None  # kWh, accumulated net heat since setup
+    thermal_energy: float | None  # kWh, net heat since setup, never decreasing (see Engine)
     cop: float | None  # 5-minute window
     daily_cop: float | None
     seasonal_cop: float | None
@@ -243,6 +245,11 @@ class Engine:
         self._heat_total: float | None = None
         self._elec_total: float | None = None
         self._heat_by_purpose = _zero_purposes()
+        # What the heat counters show: the running maximum of the net totals, so
+        # they never go down (a defrost's negative heat is paid back by the heat
+        # that follows before they move on; over any longer period they equal
+        # net heat). Statistics and the Energy dashboard need that.
+        self._heat_shown: dict[str, float] = {}
         self._elec_by_purpose = _zero_purposes()
         self._heat_defrost = 0.0
         self._elec_defrost = 0.0
@@ -371,6 +378,10 @@ class Engine:
         self._heat_total += inc.kwh
         purpose = state.purpose if state is not None else PURPOSE_UNKNOWN
         self._heat_by_purpose[purpose] = self._heat_by_purpose.get(purpose, 0.0) + inc.kwh
+        self._heat_shown[_TOTAL] = max(self._heat_shown.get(_TOTAL, 0.0), self._heat_total)
+        self._heat_shown[purpose] = max(
+            self._heat_shown.get(purpose, 0.0), self._heat_by_purpose[purpose]
+        )
         if state is not None and state.defrost:
             self._heat_defrost += inc.kwh
         if inc.bridged and inc.start is not None:
@@ -440,15 +451,17 @@ class Engine:
             thermal_power_method=thermal.method if thermal else None,
             thermal_power_modulation=thermal.modulation_kw if thermal else None,
             thermal_power_delta_t=thermal.delta_t_kw if thermal else None,
-            thermal_energy=self._heat_total,
+            thermal_energy=None
+            if self._heat_total is None
+            else self._heat_shown.get(_TOTAL, self._heat_total),
             cop=cop,
             daily_cop=self._ratio(today, today, DAILY_COP_MIN_ELECTRICAL_KWH),
             seasonal_cop=self._ratio(season, today, SEASONAL_COP_MIN_ELECTRICAL_KWH),
             electrical_energy_heating=self._elec_by_purpose[PURPOSE_HEATING],
             electrical_energy_dhw=self._elec_by_purpose[PURPOSE_DHW],
             electrical_energy_defrost=self._elec_defrost,
-            thermal_energy_heating=self._heat_by_purpose[PURPOSE_HEATING],
-            thermal_energy_dhw=self._heat_by_purpose[PURPOSE_DHW],
+            thermal_energy_heating=self._heat_shown.get(PURPOSE_HEATING, 0.0),
+            thermal_energy_dhw=self._heat_shown.get(PURPOSE_DHW, 0.0),
             compressor_starts=self._compressor_starts,
             energy_today=totals.today,
             energy_week=totals.week,
@@ -482,6 +495,7 @@ class Engine:
             "heat_total": self._heat_total,
             "elec_total": self._elec_total,
             "heat_by_purpose": dict(self._heat_by_purpose),
+            "heat_shown": dict(self._heat_shown),
             "elec_by_purpose": dict(self._elec_by_purpose),
             "heat_defrost": self._heat_defrost,
             "elec_defrost": self._elec_defrost,
@@ -510,6 +524,12 @@ class Engine:
         engine._heat_total = opt_float(data.get("heat_total"))
         engine._elec_total = opt_float(data.get("elec_total"))
         engine._heat_by_purpose = _load_purposes(data.get("heat_by_purpose"))
+        shown = data.get("heat_shown")
+        engine._heat_shown = (
+            {str(k): float(v) for k, v in shown.items()}
+            if isinstance(shown, dict)
+            else {_TOTAL: engine._heat_total or 0.0, **engine._heat_by_purpose}
+        )
         engine._elec_by_purpose = _load_purposes(data.get("elec_by_purpose"))
         engine._heat_defrost = float(data.get("heat_defrost", 0.0))
         engine._elec_defrost = float(data.get("elec_defrost", 0.0))
