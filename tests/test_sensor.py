@@ -205,3 +205,32 @@ async def test_daily_figures_reset_at_local_midnight(
     assert value(hass, "energy_month") == pytest.approx(total_now, abs=1e-6)
     assert value(hass, "energy_year") == pytest.approx(total_now, abs=1e-6)
     assert value(hass, "projected_annual_energy") > total_now
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_carnot_efficiency_and_time_in_mode(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """% of Carnot = COP / Carnot COP with T_hot = flow + 2 K, T_cold = outdoor − 6 K.
+
+    E.g. flow 35 °C, outdoor 2 °C: T_hot = 310.15 K, T_cold = 269.15 K,
+    Carnot = 310.15 / 41 = 7.565; COP 3.4 -> 44.9 %.
+    """
+    await _setup(hass, demo_entry)
+    await _until_running(hass, freezer)
+    await advance(hass, freezer, 300)
+    metrics = demo_entry.runtime_data.heat_pump.data.metrics
+    assert metrics.cop is not None
+    assert metrics.flow_temperature is not None
+    assert metrics.outside_temperature is not None
+    hot = metrics.flow_temperature + 2 + 273.15
+    cold = metrics.outside_temperature - 6 + 273.15
+    expected = 100 * metrics.cop / (hot / (hot - cold))
+    assert value(hass, "carnot_efficiency") == pytest.approx(expected, abs=0.06)
+    # Time per mode adds up to the time the engine has seen.
+    hours = sum(
+        value(hass, f"time_{mode}")
+        for mode in ("off", "standby", "heating", "dhw", "defrost", "cooling")
+    )
+    assert hours == pytest.approx(sum(metrics.time_in_mode.values()) / 3600, abs=1e-3)
+    assert hours > 0.1

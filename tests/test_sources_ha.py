@@ -310,6 +310,18 @@ async def test_shelly_meter_with_password_and_reauth(
         assert entry.data["meter"] == "shelly_pro_3em"
         assert float(_value(hass, entry, "electrical_power")) == 652.5
         assert entry.runtime_data.meter is not None
+        # Per-phase values exist, disabled by default: 230.5 / 410.0 / 12.0 W.
+        registry = er.async_get(hass)
+        for phase in ("a", "b", "c"):
+            for kind in ("power", "energy"):
+                entity_id = registry.async_get_entity_id(
+                    "sensor", DOMAIN, f"{entry.unique_id}_{kind}_phase_{phase}"
+                )
+                assert entity_id is not None
+                registry_entry = registry.async_get(entity_id)
+                assert registry_entry is not None
+                assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert entry.runtime_data.meter.data.reading.phases_power == (230.5, 410.0, 12.0)
 
         # The password changes on the device: a reauth flow starts.
         shelly.password = "new-secret"

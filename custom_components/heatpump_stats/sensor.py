@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     PERCENTAGE,
+    EntityCategory,
     UnitOfEnergy,
     UnitOfFrequency,
     UnitOfPower,
@@ -28,7 +30,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import EVENT_CONFIG_CHANGE
-from .coordinator import HeatPumpCoordinator, HeatPumpData, HeatPumpStatsConfigEntry
+from .coordinator import (
+    HeatPumpCoordinator,
+    HeatPumpData,
+    HeatPumpStatsConfigEntry,
+    MeterCoordinator,
+)
+from .engine.analytics import carnot_percent
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
 from .sources.reading import OperatingMode
@@ -98,6 +106,10 @@ def _thermal_power(key: str, value_fn: Callable[[Metrics], float | None], **kwar
         value_fn=lambda m: _rounded(value_fn(m), 3),
         **kwargs,
     )
+
+
+def _hours_in_mode(mode: str, metrics: Metrics) -> float:
+    return round(metrics.time_in_mode.get(mode, 0.0) / 3600, 4)
 
 
 def _rounded(value: float | None, digits: int) -> float | None:
@@ -197,6 +209,33 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
         meter_bound=True,
     ),
     HeatPumpStatsSensorDescription(
+        key="carnot_efficiency",
+        translation_key="carnot_efficiency",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        suggested_display_precision=0,
+        value_fn=lambda m: _rounded(
+            carnot_percent(m.cop, m.flow_temperature, m.outside_temperature), 1
+        ),
+        exists_fn=lambda d: (
+            d.reading.flow_temperature is not None and d.reading.outside_temperature is not None
+        ),
+    ),
+    *(
+        HeatPumpStatsSensorDescription(
+            key=f"time_{mode.value}",
+            translation_key=f"time_{mode.value}",
+            device_class=SensorDeviceClass.DURATION,
+            native_unit_of_measurement=UnitOfTime.HOURS,
+            state_class=SensorStateClass.TOTAL_INCREASING,
+            entity_category=EntityCategory.DIAGNOSTIC,
+            suggested_display_precision=1,
+            value_fn=partial(_hours_in_mode, mode.value),
+        )
+        for mode in OperatingMode
+    ),
+    HeatPumpStatsSensorDescription(
         key="compressor_starts",
         translation_key="compressor_starts",
         state_class=SensorStateClass.TOTAL_INCREASING,
@@ -233,6 +272,13 @@ async def async_setup_entry(
         HeatPumpStatsExtraSensor(entry=entry, coordinator=coordinator, key=key)
         for key in extra_keys(coordinator.data)
     )
+    if meter is not None:
+        reading = meter.data.reading
+        async_add_entities(
+            MeterPhaseSensor(entry=entry, coordinator=meter, phase=phase, energy=energy)
+            for energy, values in ((False, reading.phases_power), (True, reading.phases_energy))
+            for phase in range(min(len(values), len(PHASES)))
+        )
 
 
 class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
@@ -427,3 +473,48 @@ class HeatPumpStatsExtraSensor(HeatPumpStatsEntity, SensorEntity):
             self._key
         )
         return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+PHASES = ("a", "b", "c")
+
+
+class MeterPhaseSensor(HeatPumpStatsEntity, SensorEntity):
+    """One phase (or channel) of a three-phase meter, disabled by default."""
+
+    def __init__(
+        self,
+        *,
+        entry: HeatPumpStatsConfigEntry,
+        coordinator: MeterCoordinator,
+        phase: int,
+        energy: bool,
+    ) -> None:
+        """Phase `phase` (0..2) power (W) or energy (kWh)."""
+        name = PHASES[phase]
+        super().__init__(
+            entry=entry,
+            coordinator=coordinator,
+            description=SensorEntityDescription(
+                key=f"{'energy' if energy else 'power'}_phase_{name}",
+                translation_key=f"{'energy' if energy else 'power'}_phase",
+                translation_placeholders={"phase": name.upper()},
+                device_class=SensorDeviceClass.ENERGY if energy else SensorDeviceClass.POWER,
+                native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR
+                if energy
+                else UnitOfPower.WATT,
+                state_class=SensorStateClass.TOTAL_INCREASING
+                if energy
+                else SensorStateClass.MEASUREMENT,
+                entity_registry_enabled_default=False,
+            ),
+        )
+        self._meter = coordinator
+        self._phase = phase
+        self._energy = energy
+
+    @property
+    def native_value(self) -> StateType:
+        """The phase's latest value."""
+        reading = self._meter.data.reading
+        values = reading.phases_energy if self._energy else reading.phases_power
+        return values[self._phase] if self._phase < len(values) else None

@@ -189,6 +189,16 @@ def carnot_cop(flow_c: float | None, outdoor_c: float | None) -> float | None:
     return hot / (hot - cold)
 
 
+def carnot_percent(
+    cop: float | None, flow_c: float | None, outdoor_c: float | None
+) -> float | None:
+    """COP as % of the Carnot COP of :func:`carnot_cop` (None when either is unknown)."""
+    carnot = carnot_cop(flow_c, outdoor_c)
+    if cop is None or carnot is None:
+        return None
+    return 100.0 * cop / carnot
+
+
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0.0 else None
 
