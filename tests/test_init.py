@@ -137,3 +137,23 @@ async def test_failure_unavailable_one_log_line_then_recovery(
     assert energy_after >= energy_before
     # The simulator's counter starts at 0 when the entry is set up.
     assert energy_after == pytest.approx(truth.electrical_energy, abs=1e-6)
+
+
+@pytest.mark.freeze_time("2026-01-15T05:00:00+00:00")
+async def test_state_is_written_while_running_not_only_at_stop(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_storage: dict[str, object],
+) -> None:
+    """Polls every 30 s must not keep postponing the 60 s delayed save (a crash loses less)."""
+    demo_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    key = STORE_KEY.format(demo_entry.entry_id)
+    await advance(hass, freezer, 5 * 60)
+    assert key in hass_storage
+    first = hass_storage[key]["data"]["engine"]["elec_total"]  # type: ignore[index]
+    await advance(hass, freezer, 5 * 60)
+    second = hass_storage[key]["data"]["engine"]["elec_total"]  # type: ignore[index]
+    assert second > first

@@ -95,6 +95,7 @@ class EntryStore:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry_id}", private=True, atomic_writes=True
         )
         self.data: dict[str, Any] = {}
+        self._save_pending = False
 
     async def async_load(self) -> dict[str, Any]:
         """Load the stored state (empty on first start)."""
@@ -102,11 +103,24 @@ class EntryStore:
         return self.data
 
     def schedule_save(self) -> None:
-        """Write soon; Home Assistant also flushes pending writes when it stops."""
-        self._store.async_delay_save(lambda: self.data, STORAGE_SAVE_DELAY.total_seconds())
+        """Write within STORAGE_SAVE_DELAY; Home Assistant also flushes pending writes at stop.
+
+        A save already scheduled is left alone: `Store.async_delay_save`
+        restarts its timer on every call, and polls more frequent than the
+        delay would otherwise postpone the write until shutdown.
+        """
+        if self._save_pending:
+            return
+        self._save_pending = True
+        self._store.async_delay_save(self._data_to_save, STORAGE_SAVE_DELAY.total_seconds())
+
+    def _data_to_save(self) -> dict[str, Any]:
+        self._save_pending = False
+        return self.data
 
     async def async_save(self) -> None:
         """Write now."""
+        self._save_pending = False
         await self._store.async_save(self.data)
 
     async def async_remove(self) -> None:

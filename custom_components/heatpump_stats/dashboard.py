@@ -1,0 +1,466 @@
+"""The Lovelace dashboard of one heat pump system, built and installed from Home Assistant.
+
+`build_dashboard` makes the dashboard's configuration (one sections view:
+live tiles, daily statistics, history graphs, heat against outdoor
+temperature, and the change log next to the COP curve) from the entities the
+entry really has: every entity id is looked up in the entity registry by its
+unique id `<entry unique id>_<key>`; a card whose entities are all missing is
+left out, a card with some missing shows the others.
+
+`async_install_dashboard` creates (or, the next time, updates) a storage-mode
+dashboard through Home Assistant's lovelace integration, with the same objects
+its websocket commands use: the dashboards collection of
+`lovelace/dashboards/create` / `update`, and the dashboard's `LovelaceStorage`
+of `lovelace/config/save`. Nothing under `.storage` is written by hand.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from homeassistant.components.lovelace.const import (
+    CONF_REQUIRE_ADMIN,
+    CONF_SHOW_IN_SIDEBAR,
+    CONF_TITLE,
+    CONF_URL_PATH,
+    LOVELACE_DATA,
+)
+from homeassistant.components.lovelace.dashboard import DashboardsCollection, LovelaceStorage
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
+from homeassistant.const import ATTR_RESTORED, CONF_ICON, STATE_UNAVAILABLE, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.collection import DictStorageCollectionWebsocket
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import slugify
+
+from .const import DOMAIN
+
+DASHBOARD_ICON: Final = "mdi:heat-pump"
+URL_PATH_PREFIX: Final = "heat-pump"
+DEFAULT_HOURS_TO_SHOW: Final = 24
+DEFAULT_DAYS_TO_SHOW: Final = 30
+# The websocket command whose handler is bound to the dashboards collection.
+_DASHBOARDS_LIST_COMMAND: Final = "lovelace/dashboards/list"
+_WEBSOCKET_API_DOMAIN: Final = "websocket_api"
+
+# Card and section titles: `dashboard.<key>.title` in translations/<lang>.json;
+# these English texts are used when a translation is missing.
+TITLES: Final[dict[str, str]] = {
+    "now": "Now",
+    "power": "Heat and electrical power",
+    "temperatures": "Temperatures",
+    "temperature_history": "Flow, return and outside temperature",
+    "energy": "Energy per day",
+    "daily_energy": "Electricity and heat per day",
+    "daily_cop": "Daily COP (average of the day)",
+    "outdoor": "Heat by outdoor temperature",
+    "daily_heat": "Heat per day",
+    "daily_outside": "Outside temperature per day (mean)",
+    "changes": "Configuration changes and COP",
+    "cop_history": "COP",
+    "changelog": "Change log",
+}
+
+# Live tiles, in order: (platform, key).
+NOW_TILES: Final = (
+    (Platform.SENSOR, "operating_mode"),
+    (Platform.BINARY_SENSOR, "compressor_running"),
+    (Platform.SENSOR, "cop"),
+    (Platform.SENSOR, "thermal_power"),
+    (Platform.SENSOR, "electrical_power"),
+    (Platform.SENSOR, "compressor_modulation"),
+    (Platform.SENSOR, "daily_cop"),
+    (Platform.SENSOR, "seasonal_cop"),
+)
+TEMPERATURE_TILES: Final = (
+    (Platform.SENSOR, "outside_temperature"),
+    (Platform.SENSOR, "flow_temperature"),
+    (Platform.SENSOR, "return_temperature"),
+    (Platform.SENSOR, "dhw_temperature"),
+)
+ENERGY_TILES: Final = (
+    (Platform.SENSOR, "energy_today"),
+    (Platform.SENSOR, "projected_annual_energy"),
+)
+
+
+class _Resolver:
+    """Entity ids of one entry's keys, from the entity registry (never from names)."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, names: dict[str, str]) -> None:
+        self._hass = hass
+        self._registry = er.async_get(hass)
+        self._unique_prefix = f"{entry.unique_id}_"
+        self._loaded = entry.state is ConfigEntryState.LOADED
+        self._names = names
+
+    def entity_id(self, platform: Platform, key: str) -> str | None:
+        """The entity id of `key`, or None when it does not exist or is not shown.
+
+        An entity counts when the registry has it, it is enabled, and (while the
+        entry is loaded) it has a state that its integration wrote: a registry
+        entry that the integration no longer creates only has the `restored`
+        placeholder state, and a card for it would show an error.
+        """
+        entity_id = self._registry.async_get_entity_id(
+            platform, DOMAIN, f"{self._unique_prefix}{key}"
+        )
+        if entity_id is None:
+            return None
+        entry = self._registry.async_get(entity_id)
+        if entry is None or entry.disabled_by is not None:
+            return None
+        if self._loaded:
+            state = self._hass.states.get(entity_id)
+            if state is None or (
+                state.state == STATE_UNAVAILABLE and state.attributes.get(ATTR_RESTORED)
+            ):
+                return None
+        return entity_id
+
+    def ref(self, platform: Platform, key: str) -> dict[str, str] | None:
+        """`{"entity": ..., "name": ...}` for a multi-entity card, or None.
+
+        The short translated name is given unless the user renamed the entity
+        (then the card shows the user's name).
+        """
+        entity_id = self.entity_id(platform, key)
+        if entity_id is None:
+            return None
+        ref = {"entity": entity_id}
+        entry = self._registry.async_get(entity_id)
+        name = self._names.get(f"{platform}.{key}")
+        if entry is not None and entry.name is None and name:
+            ref["name"] = name
+        return ref
+
+    def refs(self, items: tuple[tuple[Platform, str], ...]) -> list[dict[str, str]]:
+        """The refs of the items that exist, in order."""
+        return [ref for platform, key in items if (ref := self.ref(platform, key)) is not None]
+
+
+def _tiles(resolver: _Resolver, items: tuple[tuple[Platform, str], ...]) -> list[dict[str, Any]]:
+    return [{"type": "tile", **ref} for ref in resolver.refs(items)]
+
+
+def _heading(title: str, icon: str) -> dict[str, Any]:
+    return {"type": "heading", "heading": title, "icon": icon}
+
+
+def _section(cards: list[dict[str, Any]], **extra: Any) -> dict[str, Any] | None:
+    """A grid section, or None when it would hold nothing but its heading."""
+    if len(cards) <= 1:
+        return None
+    return {"type": "grid", "cards": cards, **extra}
+
+
+def _history_graph(
+    title: str, entities: list[dict[str, str]], hours_to_show: int, **extra: Any
+) -> list[dict[str, Any]]:
+    if not entities:
+        return []
+    return [
+        {
+            "type": "history-graph",
+            "title": title,
+            "hours_to_show": hours_to_show,
+            "entities": entities,
+            **extra,
+        }
+    ]
+
+
+def _statistics_graph(
+    title: str,
+    entities: list[dict[str, str]],
+    *,
+    stat_types: list[str],
+    chart_type: str,
+    days_to_show: int,
+    **extra: Any,
+) -> list[dict[str, Any]]:
+    if not entities:
+        return []
+    return [
+        {
+            "type": "statistics-graph",
+            "title": title,
+            "entities": entities,
+            "period": "day",
+            "stat_types": stat_types,
+            "chart_type": chart_type,
+            "days_to_show": days_to_show,
+            **extra,
+        }
+    ]
+
+
+async def _async_texts(hass: HomeAssistant) -> tuple[dict[str, str], dict[str, str]]:
+    """(card titles, short entity names) in Home Assistant's language."""
+    language = hass.config.language
+    dashboard = await async_get_translations(hass, language, "dashboard", {DOMAIN})
+    entity = await async_get_translations(hass, language, "entity", {DOMAIN})
+    titles = {
+        key: dashboard.get(f"component.{DOMAIN}.dashboard.{key}.title", default)
+        for key, default in TITLES.items()
+    }
+    prefix = f"component.{DOMAIN}.entity."
+    names: dict[str, str] = {}
+    for full_key, text in entity.items():
+        # component.heatpump_stats.entity.<platform>.<key>.name
+        parts = full_key.removeprefix(prefix).split(".")
+        if full_key.startswith(prefix) and len(parts) == 3 and parts[2] == "name":
+            names[f"{parts[0]}.{parts[1]}"] = text
+    return titles, names
+
+
+async def async_build_dashboard(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    *,
+    hours_to_show: int = DEFAULT_HOURS_TO_SHOW,
+    days_to_show: int = DEFAULT_DAYS_TO_SHOW,
+) -> dict[str, Any]:
+    """`build_dashboard` with the card titles and entity names in HA's language."""
+    titles, names = await _async_texts(hass)
+    return build_dashboard(
+        hass,
+        entry,
+        hours_to_show=hours_to_show,
+        days_to_show=days_to_show,
+        titles=titles,
+        names=names,
+    )
+
+
+@callback
+def build_dashboard(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    *,
+    hours_to_show: int = DEFAULT_HOURS_TO_SHOW,
+    days_to_show: int = DEFAULT_DAYS_TO_SHOW,
+    titles: dict[str, str] | None = None,
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The Lovelace configuration of the entry's dashboard (cards only for entities it has).
+
+    `hours_to_show` is the window of the history graphs and of the change log
+    (the COP curve and the change log always cover the same hours);
+    `days_to_show` that of the daily statistics graphs.
+    """
+    t = {**TITLES, **(titles or {})}
+    r = _Resolver(hass, entry, names or {})
+    sensor = Platform.SENSOR
+
+    now = [
+        _heading(t["now"], "mdi:heat-pump"),
+        *_tiles(r, NOW_TILES),
+        *_history_graph(
+            t["power"],
+            r.refs(((sensor, "thermal_power"), (sensor, "electrical_power"))),
+            hours_to_show,
+        ),
+    ]
+    temperatures = [
+        _heading(t["temperatures"], "mdi:thermometer"),
+        *_tiles(r, TEMPERATURE_TILES),
+        *_history_graph(
+            t["temperature_history"],
+            r.refs(
+                (
+                    (sensor, "flow_temperature"),
+                    (sensor, "return_temperature"),
+                    (sensor, "outside_temperature"),
+                )
+            ),
+            hours_to_show,
+        ),
+    ]
+    energy = [
+        _heading(t["energy"], "mdi:chart-bar"),
+        *_statistics_graph(
+            t["daily_energy"],
+            r.refs(((sensor, "electrical_energy"), (sensor, "thermal_energy"))),
+            stat_types=["change"],
+            chart_type="bar",
+            days_to_show=days_to_show,
+        ),
+        *_statistics_graph(
+            t["daily_cop"],
+            r.refs(((sensor, "daily_cop"),)),
+            stat_types=["mean"],
+            chart_type="bar",
+            days_to_show=days_to_show,
+        ),
+        *_tiles(r, ENERGY_TILES),
+    ]
+    # Cards cannot call `heatpump_stats.summarize` (energy by outdoor-temperature
+    # bin), so the same days are shown twice: heat per day above the day's mean
+    # outside temperature, bars under bars (a bar shows from the first day on; a
+    # line needs two).
+    outdoor = [
+        _heading(t["outdoor"], "mdi:snowflake-thermometer"),
+        *_statistics_graph(
+            t["daily_heat"],
+            r.refs(((sensor, "thermal_energy_heating"), (sensor, "thermal_energy_dhw")))
+            or r.refs(((sensor, "thermal_energy"),)),
+            stat_types=["change"],
+            chart_type="bar",
+            days_to_show=days_to_show,
+        ),
+        *_statistics_graph(
+            t["daily_outside"],
+            r.refs(((sensor, "outside_temperature"),)),
+            stat_types=["mean"],
+            chart_type="bar",
+            days_to_show=days_to_show,
+        ),
+    ]
+    # The COP curve and the change log side by side, over the same hours, so a
+    # change can be read against the COP before and after it. The log lists the
+    # `config_change` event entity (one line per change, with its kind); the
+    # tile below shows the newest change with the setting and its new value.
+    # The section spans two columns, so its grid has 24: 12 is half of it (on a
+    # phone the section is one column wide and the halves stack).
+    half = {"grid_options": {"columns": 12, "rows": 8}}
+    log_entity = r.entity_id(Platform.EVENT, "config_change") or r.entity_id(
+        sensor, "last_config_change"
+    )
+    changes = [
+        _heading(t["changes"], "mdi:history"),
+        *_history_graph(
+            t["cop_history"],
+            r.refs(((sensor, "cop"), (sensor, "daily_cop"))),
+            hours_to_show,
+            **half,
+        ),
+    ]
+    if log_entity is not None:
+        changes.append(
+            {
+                "type": "logbook",
+                "title": t["changelog"],
+                "hours_to_show": hours_to_show,
+                "entities": [log_entity],
+                **half,
+            }
+        )
+    if (last := r.ref(sensor, "last_config_change")) is not None:
+        changes.append(
+            {
+                "type": "tile",
+                **last,
+                "state_content": ["state", "key", "new", "message"],
+                "grid_options": {"columns": "full"},
+            }
+        )
+
+    sections = [
+        section
+        for section in (
+            _section(now),
+            _section(temperatures),
+            _section(energy),
+            _section(outdoor),
+            _section(changes, column_span=2),
+        )
+        if section is not None
+    ]
+    return {
+        "title": entry.title,
+        "views": [
+            {
+                # No view title: the toolbar shows the dashboard's (the entry's).
+                "type": "sections",
+                "path": "overview",
+                "icon": DASHBOARD_ICON,
+                "max_columns": 4,
+                "sections": sections,
+            }
+        ],
+    }
+
+
+def default_url_path(entry: ConfigEntry) -> str:
+    """`heat-pump-<slug of the entry title>` (lovelace wants a hyphen in it)."""
+    slug = slugify(entry.title, separator="-") or slugify(str(entry.unique_id), separator="-")
+    return f"{URL_PATH_PREFIX}-{slug or entry.entry_id.lower()}"
+
+
+def _not_loaded() -> HomeAssistantError:
+    return HomeAssistantError(translation_domain=DOMAIN, translation_key="lovelace_not_loaded")
+
+
+@callback
+def _dashboards_collection(hass: HomeAssistant) -> DashboardsCollection:
+    """The collection behind `lovelace/dashboards/*` (lovelace keeps no other handle on it)."""
+    handlers = hass.data.get(_WEBSOCKET_API_DOMAIN) or {}
+    handler = handlers.get(_DASHBOARDS_LIST_COMMAND, (None,))[0]
+    owner = getattr(handler, "__self__", None)
+    if isinstance(owner, DictStorageCollectionWebsocket) and isinstance(
+        owner.storage_collection, DashboardsCollection
+    ):
+        return owner.storage_collection
+    raise _not_loaded()
+
+
+async def async_install_dashboard(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    *,
+    url_path: str | None = None,
+    hours_to_show: int = DEFAULT_HOURS_TO_SHOW,
+    days_to_show: int = DEFAULT_DAYS_TO_SHOW,
+    config: dict[str, Any] | None = None,
+) -> str:
+    """Create or update the entry's storage-mode dashboard; return its url path.
+
+    The first call creates the dashboard (sidebar entry titled like the
+    entry, icon mdi:heat-pump); later calls update its title, icon and cards
+    in place. Raises a translated HomeAssistantError when the lovelace
+    integration is not loaded, or the url path belongs to something that is
+    not a storage-mode dashboard.
+    """
+    if LOVELACE_DATA not in hass.data:
+        raise _not_loaded()
+    collection = _dashboards_collection(hass)
+    url_path = url_path or default_url_path(entry)
+    if config is None:
+        config = await async_build_dashboard(
+            hass, entry, hours_to_show=hours_to_show, days_to_show=days_to_show
+        )
+    fields = {CONF_TITLE: entry.title, CONF_ICON: DASHBOARD_ICON}
+    item = next(
+        (item for item in collection.async_items() if item.get(CONF_URL_PATH) == url_path), None
+    )
+    try:
+        if item is None:
+            await collection.async_create_item(
+                {
+                    CONF_URL_PATH: url_path,
+                    CONF_SHOW_IN_SIDEBAR: True,
+                    CONF_REQUIRE_ADMIN: False,
+                    **fields,
+                }
+            )
+        elif any(item.get(key) != value for key, value in fields.items()):
+            await collection.async_update_item(item["id"], fields)
+    except HomeAssistantError as err:
+        # Another panel (e.g. a YAML dashboard) already has this url path.
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="dashboard_url_taken",
+            translation_placeholders={"url_path": url_path},
+        ) from err
+    store = hass.data[LOVELACE_DATA].dashboards.get(url_path)
+    if not isinstance(store, LovelaceStorage):
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="dashboard_url_taken",
+            translation_placeholders={"url_path": url_path},
+        )
+    await store.async_save(config)
+    return url_path
