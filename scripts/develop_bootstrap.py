@@ -552,6 +552,22 @@ def ensure_demo_entry(api: HomeAssistantAPI) -> None:
             add_to_energy_dashboard(api, entry_id)
         except (Failure, OSError, aiohttp.ClientError, TimeoutError) as err:
             say(f"WARNING: the Energy dashboard was not set up: {err}")
+        install_dashboard(api, entry_id)
+
+
+def install_dashboard(api: HomeAssistantAPI, entry_id: str) -> None:
+    """The integration's own dashboard for the demo entry, via its install_dashboard action."""
+    try:
+        answer = api.call(
+            "POST",
+            f"/api/services/{DOMAIN}/install_dashboard?return_response",
+            json_body={"config_entry_id": entry_id},
+        )
+    except (Failure, OSError) as err:
+        say(f"WARNING: the Heat Pump Stats dashboard was not installed: {err}")
+        return
+    url_path = (answer or {}).get("service_response", {}).get("url_path", "")
+    say(f"dashboard: {api.base_url}/{url_path} (the graphs fill as history builds up)")
 
 
 def websocket(api: HomeAssistantAPI, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -313,3 +313,44 @@ async def test_rate_limit_stops_calls_until_reset_and_raises_a_repair(
     assert cloud.count(FEATURES_URL) > calls
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert hass.states.get(entity_id).state != STATE_UNAVAILABLE
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials")
+async def test_reconfigure_signs_in_again_and_keeps_the_device(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+) -> None:
+    """Reconfigure goes through the same OAuth2 flow; the token is replaced, the device kept."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    state = config_entry_oauth2_flow._encode_jwt(
+        hass,
+        {
+            "flow_id": result["flow_id"],
+            "redirect_uri": "https://example.com/auth/external/callback",
+        },
+    )
+    client = await hass_client_no_auth()
+    await client.get(f"/auth/external/callback?code=abcd&state={state}")
+    aioclient_mock.post(
+        TOKEN_URL,
+        json={
+            "access_token": "fresh-access",
+            "refresh_token": "fresh-refresh",
+            "token_type": "Bearer",
+            "expires_in": 3600,
+        },
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data["token"]["access_token"] == "fresh-access"
+    assert entry.data["device"]["device_id"] == DEVICE.device_id
+    assert entry.state is ConfigEntryState.LOADED

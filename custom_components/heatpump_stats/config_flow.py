@@ -238,6 +238,11 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         """Change the connection settings of a network heat pump."""
         entry = self._get_reconfigure_entry()
         source = entry.data[CONF_SOURCE]
+        if source == SOURCE_VIESSMANN:
+            # Sign in again (perhaps with other application credentials); the
+            # heat pump must still be on the account.
+            self._data = dict(entry.data)
+            return await self.async_step_pick_implementation()
         if source not in (SOURCE_LUXTRONIK, SOURCE_MODBUS, SOURCE_H66):
             return self.async_abort(reason="reconfigure_not_supported")
         self._data = {CONF_SOURCE: source}
@@ -262,7 +267,8 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             return self.async_update_reload_and_abort(
                 entry, data_updates={"token": data["token"], **self._reauth_updates}
             )
-        self._data.update(data)
+        if self.source != SOURCE_RECONFIGURE:
+            self._data.update(data)
         account = await async_get_budget(
             self.hass, data["auth_implementation"], DEFAULT_VIESSMANN_DAILY_CALL_BUDGET
         )
@@ -275,6 +281,18 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             return self.async_abort(reason="cannot_connect")
         if not devices:
             return self.async_abort(reason="no_devices")
+        if self.source == SOURCE_RECONFIGURE:
+            entry = self._get_reconfigure_entry()
+            current = ViessmannDevice.from_dict(entry.data[CONF_DEVICE]).unique_id
+            if current not in {device.unique_id for device in devices}:
+                return self.async_abort(reason="device_not_found")
+            return self.async_update_reload_and_abort(
+                entry,
+                data_updates={
+                    "auth_implementation": data["auth_implementation"],
+                    "token": data["token"],
+                },
+            )
         self._devices = {device.unique_id: device for device in devices}
         if len(devices) == 1:
             return await self._async_finish_viessmann(devices[0])
