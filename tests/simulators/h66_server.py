@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 from aiohttp import web
+
+from .http_device import HttpDeviceSimulator
 
 Mode = Literal["ok", "http500", "garbage", "truncated", "not_object", "slow"]
 
@@ -141,24 +142,17 @@ def recorded_alldata(brand: str) -> dict[str, int]:
     return data
 
 
-class H66Simulator:
+class H66Simulator(HttpDeviceSimulator):
     """The gateway; `async with H66Simulator("nibe") as sim: sim.host`."""
 
     def __init__(self, brand: str = "thermia", data: dict[str, object] | None = None) -> None:
         """Serve `data` (default: the brand's recorded payload)."""
+        super().__init__()
         self.brand = brand
         self.data: dict[str, object] = dict(data if data is not None else recorded_alldata(brand))
         self.mode: Mode = "ok"
         self.requests = 0
         self.slow_seconds = 30.0
-        self._release = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-
-    @property
-    def host(self) -> str:
-        """``127.0.0.1:<port>`` as a user would enter it."""
-        return f"127.0.0.1:{self._port}"
 
     def set_signed(self, reg_id: str, value: int) -> None:
         """Store a signed value the way the gateway sends it (unsigned 16-bit)."""
@@ -181,34 +175,6 @@ class H66Simulator:
                     await asyncio.wait_for(self._release.wait(), self.slow_seconds)
         return web.Response(text=body, content_type="application/json")
 
-    async def start(self) -> str:
-        """Listen on an ephemeral port of 127.0.0.1; return `host`."""
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
+        """The device's endpoint."""
         app.router.add_get("/api/alldata", self._alldata)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
-        return self.host
-
-    async def close(self) -> None:
-        """Release slow requests and stop listening."""
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        """Start."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.close()

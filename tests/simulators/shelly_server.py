@@ -24,10 +24,11 @@ import hmac
 import json
 import re
 import secrets
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 
 from aiohttp import web
+
+from .http_device import HttpDeviceSimulator
 
 Mode = Literal["ok", "http500", "garbage", "truncated", "slow"]
 Profile = Literal["triphase", "monophase"]
@@ -39,7 +40,7 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-class ShellyPro3EMSimulator:
+class ShellyPro3EMSimulator(HttpDeviceSimulator):
     """`async with ShellyPro3EMSimulator(password="x") as dev: dev.host`."""
 
     def __init__(
@@ -55,6 +56,7 @@ class ShellyPro3EMSimulator:
         nonce_max_uses: int | None = None,
     ) -> None:
         """A device; by default triphase, no password, nonces never expire."""
+        super().__init__()
         self.profile: Profile = profile
         self.password = password
         self.model = model
@@ -73,14 +75,6 @@ class ShellyPro3EMSimulator:
         self.log: list[tuple[str, int]] = []
         self.slow_seconds = 30.0
         self._nonces: dict[str, dict[str, int]] = {}
-        self._release = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
-
-    @property
-    def host(self) -> str:
-        """``127.0.0.1:<port>``."""
-        return f"127.0.0.1:{self._port}"
 
     # --- payloads ---------------------------------------------------------
 
@@ -249,33 +243,6 @@ class ShellyPro3EMSimulator:
             body = body[: len(body) // 2]
         return web.Response(text=body, content_type="application/json")
 
-    async def start(self) -> str:
-        """Listen on an ephemeral port of 127.0.0.1; return `host`."""
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
+        """The device's endpoint."""
         app.router.add_get("/rpc/{method}", self._rpc)
-        self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self._port = self._runner.addresses[0][1]
-        return self.host
-
-    async def close(self) -> None:
-        """Release slow requests and stop listening."""
-        self._release.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        """Start."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.close()
