@@ -33,13 +33,6 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session like the one Home Assistant injects."""
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
 async def sim() -> AsyncIterator[H66Simulator]:
     """A Thermia gateway."""
     async with H66Simulator("thermia") as server:

@@ -25,13 +25,6 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
 @pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A client session like the one Home Assistant injects."""
-    async with aiohttp.ClientSession() as client:
-        yield client
-
-
-@pytest.fixture
 async def device() -> AsyncIterator[ShellyPro3EMSimulator]:
     """An open triphase Pro 3EM."""
     async with ShellyPro3EMSimulator() as sim:
