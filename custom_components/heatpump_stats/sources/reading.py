@@ -37,6 +37,10 @@ READING_UNITS: Final[Mapping[str, str]] = {
     "electrical_energy": "kWh",
     "thermal_power": "kW",
     "thermal_energy": "kWh",
+    "thermal_energy_heating": "kWh",
+    "thermal_energy_dhw": "kWh",
+    "electrical_energy_heating": "kWh",
+    "electrical_energy_dhw": "kWh",
     "rated_thermal_power": "kW",
 }
 # The reading's on/off fields.
@@ -74,6 +78,13 @@ class HeatPumpReading:
     # Heat measured by the device itself beats any estimate.
     thermal_power: float | None = None
     thermal_energy: float | None = None
+    # The device's own lifetime counters by purpose (kWh), where it keeps them
+    # (Luxtronik heat quantities, ISG totals, Viessmann summaries). The engine
+    # mirrors them in the entities of the same key instead of counting.
+    thermal_energy_heating: float | None = None
+    thermal_energy_dhw: float | None = None
+    electrical_energy_heating: float | None = None
+    electrical_energy_dhw: float | None = None
     # Device-reported rated thermal power (kW), e.g. Viessmann's compressor power.
     rated_thermal_power: float | None = None
     # Configuration the device reports (setpoints, schedules, program) for the
