@@ -99,3 +99,12 @@ H66_BRANDS: Final = ("thermia", "ivt", "nibe")
 CONF_DEVICE: Final = "device"
 CONF_VIESSMANN_DAILY_CALL_BUDGET: Final = "viessmann_daily_call_budget"
 DEFAULT_VIESSMANN_DAILY_CALL_BUDGET: Final = 1450
+
+# Second round (shared/CONTRACT.md "Additions").
+# `entities` source: an on/off defrost entity (ESPAltherma's "Defrost Operation").
+CONF_DEFROST: Final = "defrost"
+# Alerts (options).
+CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR: Final = "short_cycling_max_starts_per_hour"
+DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR: Final = 3
+CONF_COP_BELOW_EXPECTED_PCT: Final = "cop_below_expected_pct"
+DEFAULT_COP_BELOW_EXPECTED_PCT: Final = 15

@@ -19,8 +19,20 @@ class SourceDataError(SourceError):
     """The device answered with something that cannot be decoded."""
 
 
+class SourceNotThisDeviceError(SourceDataError):
+    """Something answers at the address, but not the device asked for.
+
+    For example a web server on the Luxtronik port, or an HTTP server that is
+    not an H66 gateway or a Shelly.
+    """
+
+
 class SourceAuthError(SourceError):
     """The device or cloud refused the credentials."""
+
+
+class SourceAuthRequiredError(SourceAuthError):
+    """The device requires credentials and none were given."""
 
 
 class HeatPumpSource(Protocol):
