@@ -1,13 +1,34 @@
-"""Config flow and options flow."""
+"""Config flow and options flow (calls of the flow manager; tests/test_flow_walk.py drives the
+same forms over HTTP as the frontend does).
+
+Coverage of config_flow.py (HA's Bronze rule: 100 %):
+    scripts/coverage_config_flow
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
+from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.heatpump_stats.config_flow import _title
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sources.base import (
+    SourceAuthError,
+    SourceAuthRequiredError,
+    SourceConnectionError,
+    SourceDataError,
+    SourceError,
+    SourceNotThisDeviceError,
+)
+from custom_components.heatpump_stats.sources.reading import DeviceIdentity
+
+_FLOW = "custom_components.heatpump_stats.config_flow"
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -51,14 +72,16 @@ async def test_user_step_offers_only_working_sources(hass: HomeAssistant) -> Non
     ]
 
 
-async def test_duplicate_demo_aborts(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:
-    """A second demo with the same name is the same system."""
+async def test_duplicate_demo_name_is_a_field_error(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """A second demo with the same name: the name field says so (no abort)."""
     demo_entry.add_to_hass(hass)
     flow_id = await _start(hass)
     await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
     result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Test Heat Pump"})
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_taken"}
 
 
 async def test_demo_name_without_letters_is_a_field_error(hass: HomeAssistant) -> None:
@@ -113,6 +136,8 @@ async def test_options_flow_saves_and_reloads(
         "season_start": "09-01",
         "csv_retention_days": 30,
         "csv_time": "07:00",
+        "short_cycling_max_starts_per_hour": 3,
+        "cop_below_expected_pct": 15,
     }
     assert demo_entry.state is ConfigEntryState.LOADED
     coordinator = demo_entry.runtime_data.heat_pump
@@ -134,3 +159,233 @@ async def test_options_flow_rejects_bad_season_start(
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"season_start": "invalid_season_start"}
+
+
+class _FailingSource:
+    """A source whose read raises `error` (the flow's error mapping under test)."""
+
+    identity = DeviceIdentity(manufacturer="X", model="Y")
+
+    def __init__(self, error: Exception) -> None:
+        self._error = error
+
+    async def async_read(self) -> None:
+        raise self._error
+
+    async def async_close(self) -> None:
+        return None
+
+
+@pytest.mark.parametrize(
+    ("error", "field", "key"),
+    [
+        (SourceNotThisDeviceError("a web server"), "host", "not_luxtronik"),
+        (SourceAuthRequiredError("password"), "host", "auth_required"),
+        (SourceAuthError("refused"), "host", "invalid_auth"),
+        (SourceDataError("garbage"), "host", "invalid_response"),
+        (SourceConnectionError("refused"), "host", "cannot_connect"),
+        (SourceError("other"), "host", "cannot_connect"),
+    ],
+)
+async def test_luxtronik_probe_errors_map_to_field_errors(
+    hass: HomeAssistant, error: Exception, field: str, key: str
+) -> None:
+    """Each source error becomes one clear error on the field it concerns."""
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, {"source": "luxtronik"})
+    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"host": "10.0.0.9", "port": 8889}
+        )
+    assert result["errors"] == {field: key}
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "errors"),
+    [
+        ("luxtronik", {"host": "  ", "port": 8889}, {"host": "host_required"}),
+        (
+            "modbus_tcp",
+            {"host": "10.0.0.9", "port": 502, "unit_id": 1, "model": "custom"},
+            {"register_map": "register_map_required"},
+        ),
+        (
+            "modbus_rtu",
+            {"serial_port": " ", "baudrate": "9600", "unit_id": 1, "model": "stiebel_eltron_isg"},
+            {"serial_port": "serial_port_required"},
+        ),
+        ("h66", {"host": "http://10.0.0.9", "brand": "ivt"}, {"host": "invalid_host"}),
+    ],
+)
+async def test_local_checks_before_connecting(
+    hass: HomeAssistant, step: str, data: dict[str, object], errors: dict[str, str]
+) -> None:
+    """Empty or malformed fields are refused on their field without a connection."""
+    flow_id = await _start(hass)
+    source = "modbus" if step.startswith("modbus") else step
+    result = await hass.config_entries.flow.async_configure(flow_id, {"source": source})
+    if source == "modbus":
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"connection": step.removeprefix("modbus_")}
+        )
+    assert result["step_id"] == step
+    with patch(f"{_FLOW}.async_create_source", side_effect=AssertionError("no connection")):
+        result = await hass.config_entries.flow.async_configure(flow_id, data)
+    assert result["errors"] == errors
+
+
+def test_title_is_make_and_model_without_address() -> None:
+    """The title names the device: make + model, the model alone when it starts with the make."""
+    assert _title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM")) == "Stiebel Eltron WPM"
+    assert _title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
+    assert _title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
+
+
+async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
+    flow_id = await _start(hass)
+    await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
+    await hass.config_entries.flow.async_configure(flow_id, {"name": "Meter test"})
+    result = await hass.config_entries.flow.async_configure(flow_id, {"meter": meter})
+    assert result["step_id"] == meter
+    return flow_id
+
+
+@pytest.mark.parametrize(
+    ("error", "errors"),
+    [
+        (SourceAuthRequiredError("401"), {"shelly_password": "auth_required"}),
+        (SourceNotThisDeviceError("not a shelly"), {"shelly_host": "not_shelly"}),
+        (SourceDataError("garbage"), {"shelly_host": "invalid_response"}),
+        (SourceConnectionError("refused"), {"shelly_host": "cannot_connect"}),
+    ],
+)
+async def test_shelly_errors(
+    hass: HomeAssistant, error: Exception, errors: dict[str, str]
+) -> None:
+    """A Shelly asking for a password says so; other failures sit on the host."""
+    flow_id = await _demo_to_meter(hass, "shelly_pro_3em")
+    with patch(f"{_FLOW}.async_create_meter", return_value=_FailingSource(error)):
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"shelly_host": "10.0.0.7"}
+        )
+    assert result["errors"] == errors
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"shelly_host": "http://10.0.0.7"}
+    )
+    assert result["errors"] == {"shelly_host": "invalid_host"}
+
+
+async def test_entity_meter_errors(hass: HomeAssistant) -> None:
+    """No entity, a missing entity and a wrong unit are said on the right field."""
+    hass.states.async_set("sensor.amps", "5", {"unit_of_measurement": "A"})
+    flow_id = await _demo_to_meter(hass, "entity")
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["errors"] == {"base": "meter_entity_required"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"power_entity": "sensor.amps", "energy_entity": "sensor.missing"}
+    )
+    assert result["errors"] == {
+        "power_entity": "wrong_unit_power",
+        "energy_entity": "entity_not_found",
+    }
+
+
+async def test_reconfigure_entities_source_and_shelly_meter(hass: HomeAssistant) -> None:
+    """Entities entry: the form is pre-filled; the meter step offers `source` and the Shelly host."""
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    for entity_id in ("sensor.o", "sensor.f", "sensor.r"):
+        hass.states.async_set(entity_id, "20", temperature)
+    hass.states.async_set("sensor.p", "100", {"unit_of_measurement": "W", "device_class": "power"})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Heat pump (f)",
+        unique_id="entities_sensor_f",
+        data={
+            "source": "entities",
+            "outside_temperature": "sensor.o",
+            "flow_temperature": "sensor.f",
+            "return_temperature": "sensor.r",
+            "electrical_power": "sensor.p",
+            "dhw_temperature": "sensor.gone",
+            "meter": "shelly_pro_3em",
+            "shelly_host": "10.0.0.7",
+            "shelly_password": "",
+        },
+    )
+    entry.add_to_hass(hass)
+    with patch("custom_components.heatpump_stats.async_setup_entry", return_value=True):
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "reconfigure_meter"}
+        )
+        assert "source" in result["data_schema"].schema["meter"].config["options"]
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"meter": "shelly_pro_3em"}
+        )
+        assert result["step_id"] == "shelly_pro_3em"
+        suggested = {
+            str(key): key.description["suggested_value"]
+            for key in result["data_schema"].schema
+            if key.description
+        }
+        assert suggested["shelly_host"] == "10.0.0.7"
+
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {"next_step_id": "source_settings"}
+        )
+        assert result["step_id"] == "entities"
+        # The optional hot-water entity is cleared: it leaves the entry.
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"],
+            {
+                "outside_temperature": "sensor.o",
+                "flow_temperature": "sensor.f",
+                "return_temperature": "sensor.r",
+                "electrical_power": "sensor.p",
+            },
+        )
+        assert result["reason"] == "reconfigure_successful"
+    assert "dhw_temperature" not in entry.data
+    assert entry.data["shelly_host"] == "10.0.0.7"
+
+
+async def test_options_flow_errors(hass: HomeAssistant, tmp_path: Path) -> None:
+    """A folder outside the allowlist and a broken mode map are field errors."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="E",
+        unique_id="entities_x",
+        data={"source": "entities", "meter": "none"},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert "mode_map" in result["data_schema"].schema
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "scan_interval_s": 30,
+            "season_start": "07-01",
+            "csv_directory": "/definitely/not/allowed",
+            "mode_map": "Heating = nonsense",
+        },
+    )
+    assert result["errors"] == {
+        "csv_directory": "csv_directory_not_allowed",
+        "mode_map": "invalid_mode_map",
+    }
+    assert result["description_placeholders"]["problem"]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"scan_interval_s": 30}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_of_a_viessmann_entry_have_the_budget(hass: HomeAssistant) -> None:
+    """Only a Viessmann entry shows the daily call budget."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="V", unique_id="viessmann_x", data={"source": "viessmann"}
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert "viessmann_daily_call_budget" in result["data_schema"].schema

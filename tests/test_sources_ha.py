@@ -137,14 +137,8 @@ async def test_modbus_isg_from_the_ui_with_its_own_counters(hass: HomeAssistant)
         result = await _flow(
             hass,
             {"source": "modbus"},
-            {
-                "connection": "tcp",
-                "host": "127.0.0.1",
-                "port": sim.port,
-                "unit_id": 1,
-                "baudrate": "9600",
-                "model": "stiebel_eltron_isg",
-            },
+            {"connection": "tcp"},
+            {"host": "127.0.0.1", "port": sim.port, "unit_id": 1, "model": "stiebel_eltron_isg"},
         )
         assert result["step_id"] == "meter"
         options = result["data_schema"].schema["meter"].config["options"]  # type: ignore[index,union-attr]
@@ -175,12 +169,11 @@ async def test_modbus_custom_map_mistake_is_shown_in_the_flow(
     result = await _flow(
         hass,
         {"source": "modbus"},
+        {"connection": "tcp"},
         {
-            "connection": "tcp",
             "host": "127.0.0.1",
             "port": 502,
             "unit_id": 1,
-            "baudrate": "9600",
             "model": "custom",
             "register_map": str(path),
         },
@@ -281,7 +274,7 @@ async def test_entities_wrong_unit_is_a_field_error(hass: HomeAssistant) -> None
             "electrical_power": "sensor.amps",
         },
     )
-    assert result["errors"] == {"electrical_power": "wrong_unit"}
+    assert result["errors"] == {"electrical_power": "wrong_unit_power"}
 
 
 async def test_shelly_meter_with_password_and_reauth(

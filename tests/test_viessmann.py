@@ -328,6 +328,11 @@ async def test_reconfigure_signs_in_again_and_keeps_the_device(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     result = await entry.start_reconfigure_flow(hass)
+    # The menu offers the sign-in (source settings) and the meter.
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "source_settings"}
+    )
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     state = config_entry_oauth2_flow._encode_jwt(
         hass,

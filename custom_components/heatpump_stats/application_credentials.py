@@ -19,7 +19,11 @@ VICARE_SCOPES = [SCOPE_IOT, SCOPE_OFFLINE_ACCESS]
 
 async def async_get_description_placeholders(hass: HomeAssistant) -> dict[str, str]:
     """Where to get a client id."""
-    return {"more_info_url": "https://app.developer.viessmann-climatesolutions.com/"}
+    return {
+        "more_info_url": "https://app.developer.viessmann-climatesolutions.com/",
+        # A placeholder, not text: hassfest refuses URLs in translation strings.
+        "redirect_url": "https://my.home-assistant.io/redirect/oauth",
+    }
 
 
 async def async_get_auth_implementation(

@@ -1,8 +1,16 @@
-"""Config flow of Heat Pump Stats: source, source details, meter; options, reauth, reconfigure."""
+"""Config flow of Heat Pump Stats: source, source details, meter; options, reauth, reconfigure.
+
+The shape follows homewizard's flow: each step builds its schema and calls
+one `_async_try_connect`, which raises a `RecoverableError` naming the field
+and the error key; the local network sources (Luxtronik, Modbus TCP and RTU,
+H66) are rows of one table (`_DEVICE_FORMS`: schema, checks, unique id,
+title) and share one step body.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 import logging
 from pathlib import Path
 from typing import Any, override
@@ -39,6 +47,8 @@ from .const import (
     CONF_BAUDRATE,
     CONF_BRAND,
     CONF_CONNECTION,
+    CONF_COP_BELOW_EXPECTED_PCT,
+    CONF_DEFROST,
     CONF_DEVICE,
     CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
@@ -57,17 +67,20 @@ from .const import (
     CONF_SERIAL_PORT,
     CONF_SHELLY_HOST,
     CONF_SHELLY_PASSWORD,
+    CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     CONF_SOURCE,
     CONF_STALE_AFTER_MIN,
     CONF_UNIT_ID,
     CONF_VIESSMANN_DAILY_CALL_BUDGET,
     CONNECTION_RTU,
     CONNECTION_TCP,
+    DEFAULT_COP_BELOW_EXPECTED_PCT,
     DEFAULT_LUXTRONIK_PORT,
     DEFAULT_METER_SCAN_INTERVAL_S,
     DEFAULT_MODBUS_PORT,
     DEFAULT_SCAN_INTERVAL_S,
     DEFAULT_SEASON_START,
+    DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DEFAULT_STALE_AFTER_MIN,
     DEFAULT_VIESSMANN_DAILY_CALL_BUDGET,
     DOMAIN,
@@ -100,9 +113,17 @@ from .csv_reports import (
 from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
-from .sources.base import SourceAuthError, SourceDataError, SourceError
+from .sources.base import (
+    SourceAuthError,
+    SourceAuthRequiredError,
+    SourceConnectionError,
+    SourceDataError,
+    SourceError,
+    SourceNotThisDeviceError,
+)
 from .sources.entities import (
     ESPALTHERMA_MODE_MAP,
+    FIELD_QUANTITY,
     FIELDS,
     REQUIRED_FIELDS,
     ModeMapError,
@@ -118,6 +139,26 @@ from .vicare import async_get_budget, async_list_devices
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector()
+# Baud rates as the select offers them: strings (a select's values are strings;
+# an int default would be refused by the schema when the frontend sends it back).
+_BAUDRATES = ("2400", "4800", "9600", "19200", "38400", "57600", "115200")
+_DEFAULT_BAUDRATE = "9600"
+# The keys a meter adds to the entry's data (replaced when the meter changes).
+_METER_KEYS = (CONF_METER, CONF_SHELLY_HOST, CONF_SHELLY_PASSWORD, CONF_POWER_ENTITY, CONF_ENERGY_ENTITY)
+# The keys the local network forms own.
+_DEVICE_KEYS = (
+    CONF_CONNECTION,
+    CONF_HOST,
+    CONF_PORT,
+    CONF_SERIAL_PORT,
+    CONF_BAUDRATE,
+    CONF_UNIT_ID,
+    CONF_MODEL,
+    CONF_REGISTER_MAP,
+    CONF_BRAND,
+)
+# Sources whose connection settings the reconfigure menu offers.
+_SOURCE_SETTINGS = (SOURCE_VIESSMANN, SOURCE_LUXTRONIK, SOURCE_MODBUS, SOURCE_H66, SOURCE_ENTITIES)
 
 
 def _select(options: list[str], key: str) -> SelectSelector:
@@ -137,12 +178,213 @@ def _has_electricity(reading: HeatPumpReading) -> bool:
     return reading.electrical_power is not None or reading.electrical_energy is not None
 
 
-def _error_key(err: SourceError) -> str:
-    if isinstance(err, SourceAuthError):
-        return "invalid_auth"
-    if isinstance(err, SourceDataError):
-        return "invalid_response"
-    return "cannot_connect"
+class RecoverableError(Exception):
+    """Input the user can correct: shown as `error` on `field` of the form."""
+
+    def __init__(self, field: str, error: str, **placeholders: str) -> None:
+        """Remember where the error goes and what it says."""
+        super().__init__(f"{field}: {error}")
+        self.field = field
+        self.error = error
+        self.placeholders = placeholders
+
+
+def _plain_host(value: Any, field: str = CONF_HOST) -> str:
+    """A host name or address without scheme, path or port (Luxtronik, Modbus TCP)."""
+    host = str(value or "").strip()
+    if not host:
+        raise RecoverableError(field, "host_required")
+    try:
+        parsed, _port = parse_host(host)
+    except ValueError as err:
+        raise RecoverableError(field, "invalid_plain_host") from err
+    if parsed != host.strip("[]"):
+        # host:port in a host field: the port has its own field here.
+        raise RecoverableError(field, "invalid_plain_host")
+    return host
+
+
+def _http_host(value: Any, field: str = CONF_HOST) -> str:
+    """`host` or `host:port` of an HTTP device (H66, Shelly)."""
+    host = str(value or "").strip()
+    try:
+        parse_host(host)
+    except ValueError as err:
+        raise RecoverableError(field, "invalid_host") from err
+    return host
+
+
+def _title(identity: DeviceIdentity) -> str:
+    """Make and model, never an address: the device name (and so the entity ids)."""
+    model = identity.model or ""
+    make = identity.manufacturer or ""
+    if not make or model.lower().startswith(make.split()[0].lower()):
+        return model or make
+    return f"{make} {model}".strip()
+
+
+# ------------------------------------------------------------- device forms
+
+
+@dataclass(frozen=True, kw_only=True)
+class _DeviceForm:
+    """One local network source: its form, checks, unique id and title."""
+
+    source: str
+    schema: Callable[[], dict[Any, Any]]
+    parse: Callable[[Mapping[str, Any]], dict[str, Any]]
+    unique_id: Callable[[Mapping[str, Any], DeviceIdentity], str]
+    title: Callable[[DeviceIdentity], str]
+    # The field a failed connection is shown on.
+    connection_field: str
+    # The error when something answers that is not this kind of device.
+    not_this_device: str
+
+
+def _luxtronik_schema() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_HOST): _TEXT,
+        vol.Required(CONF_PORT, default=DEFAULT_LUXTRONIK_PORT): _number(1, 65535, 1),
+    }
+
+
+def _luxtronik_parse(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data = {CONF_HOST: _plain_host(user_input.get(CONF_HOST)), CONF_PORT: int(user_input[CONF_PORT])}
+    if data[CONF_PORT] in (80, 8888):
+        raise RecoverableError(CONF_PORT, "web_port")
+    return data
+
+
+def _luxtronik_unique_id(data: Mapping[str, Any], identity: DeviceIdentity) -> str:
+    unique = identity.serial_number or f"{data[CONF_HOST]}_{data[CONF_PORT]}"
+    return f"luxtronik_{slugify(unique)}"
+
+
+def _luxtronik_title(identity: DeviceIdentity) -> str:
+    model = identity.model or "Luxtronik"
+    return model if "luxtronik" in model.lower() else f"Luxtronik {model}"
+
+
+def _modbus_common() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_UNIT_ID, default=1): _number(0, 247, 1),
+        vol.Required(CONF_MODEL, default=MODBUS_MODELS[0]): _select(list(MODBUS_MODELS), CONF_MODEL),
+        vol.Optional(CONF_REGISTER_MAP): _TEXT,
+    }
+
+
+def _modbus_tcp_schema() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_HOST): _TEXT,
+        vol.Required(CONF_PORT, default=DEFAULT_MODBUS_PORT): _number(1, 65535, 1),
+        **_modbus_common(),
+    }
+
+
+def _modbus_rtu_schema() -> dict[Any, Any]:
+    return {
+        vol.Required(CONF_SERIAL_PORT): _TEXT,
+        vol.Required(CONF_BAUDRATE, default=_DEFAULT_BAUDRATE): _select(
+            list(_BAUDRATES), CONF_BAUDRATE
+        ),
+        **_modbus_common(),
+    }
+
+
+def _modbus_parse_common(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    data = {
+        CONF_UNIT_ID: int(user_input[CONF_UNIT_ID]),
+        CONF_MODEL: user_input[CONF_MODEL],
+        CONF_REGISTER_MAP: str(user_input.get(CONF_REGISTER_MAP) or "").strip(),
+    }
+    if data[CONF_MODEL] == MODEL_CUSTOM and not data[CONF_REGISTER_MAP]:
+        raise RecoverableError(CONF_REGISTER_MAP, "register_map_required")
+    return data
+
+
+def _modbus_tcp_parse(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        CONF_CONNECTION: CONNECTION_TCP,
+        CONF_HOST: _plain_host(user_input.get(CONF_HOST)),
+        CONF_PORT: int(user_input[CONF_PORT]),
+        **_modbus_parse_common(user_input),
+    }
+
+
+def _modbus_rtu_parse(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    serial_port = str(user_input.get(CONF_SERIAL_PORT) or "").strip()
+    if not serial_port:
+        raise RecoverableError(CONF_SERIAL_PORT, "serial_port_required")
+    return {
+        CONF_CONNECTION: CONNECTION_RTU,
+        CONF_SERIAL_PORT: serial_port,
+        CONF_BAUDRATE: int(user_input[CONF_BAUDRATE]),
+        **_modbus_parse_common(user_input),
+    }
+
+
+def _modbus_unique_id(data: Mapping[str, Any], identity: DeviceIdentity) -> str:
+    where = (
+        f"{data[CONF_HOST]}:{data[CONF_PORT]}"
+        if data[CONF_CONNECTION] == CONNECTION_TCP
+        else data[CONF_SERIAL_PORT]
+    )
+    return f"modbus_{slugify(where)}_{data[CONF_UNIT_ID]}"
+
+
+def _h66_parse(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    return {CONF_HOST: _http_host(user_input.get(CONF_HOST)), CONF_BRAND: user_input[CONF_BRAND]}
+
+
+_DEVICE_FORMS: dict[str, _DeviceForm] = {
+    SOURCE_LUXTRONIK: _DeviceForm(
+        source=SOURCE_LUXTRONIK,
+        schema=_luxtronik_schema,
+        parse=_luxtronik_parse,
+        unique_id=_luxtronik_unique_id,
+        title=_luxtronik_title,
+        connection_field=CONF_HOST,
+        not_this_device="not_luxtronik",
+    ),
+    "modbus_tcp": _DeviceForm(
+        source=SOURCE_MODBUS,
+        schema=_modbus_tcp_schema,
+        parse=_modbus_tcp_parse,
+        unique_id=_modbus_unique_id,
+        title=_title,
+        connection_field=CONF_HOST,
+        not_this_device="not_modbus",
+    ),
+    "modbus_rtu": _DeviceForm(
+        source=SOURCE_MODBUS,
+        schema=_modbus_rtu_schema,
+        parse=_modbus_rtu_parse,
+        unique_id=_modbus_unique_id,
+        title=_title,
+        connection_field=CONF_SERIAL_PORT,
+        not_this_device="not_modbus",
+    ),
+    SOURCE_H66: _DeviceForm(
+        source=SOURCE_H66,
+        schema=lambda: {
+            vol.Required(CONF_HOST): _TEXT,
+            vol.Required(CONF_BRAND, default=H66_BRANDS[0]): _select(list(H66_BRANDS), CONF_BRAND),
+        },
+        parse=_h66_parse,
+        unique_id=lambda data, identity: f"h66_{slugify(data[CONF_HOST])}",
+        title=lambda identity: f"{identity.manufacturer} heat pump (H66)",
+        connection_field=CONF_HOST,
+        not_this_device="not_h66",
+    ),
+}
+
+
+def _suggested(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored data as the form shows it (a select's values are strings)."""
+    shown = dict(data)
+    if CONF_BAUDRATE in shown:
+        shown[CONF_BAUDRATE] = str(shown[CONF_BAUDRATE])
+    return shown
 
 
 class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler, domain=DOMAIN):
@@ -179,22 +421,65 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
 
     # ----------------------------------------------------------------- helpers
 
-    async def _async_probe(self, data: Mapping[str, Any]) -> tuple[DeviceIdentity, HeatPumpReading]:
-        """Read the heat pump once with the entered settings (raises SourceError)."""
-        source = await async_create_source(self.hass, {**self._data, **data}, {}, None)
+    async def _async_try_connect(
+        self, data: Mapping[str, Any], form: _DeviceForm | None = None
+    ) -> tuple[DeviceIdentity, HeatPumpReading]:
+        """Read the heat pump once with the entered settings.
+
+        Raises RecoverableError with the field and error key to show.
+        """
+        field = form.connection_field if form is not None else "base"
+        try:
+            source = await async_create_source(self.hass, {**self._data, **data}, {}, None)
+        except RegisterMapError as err:
+            raise RecoverableError(
+                CONF_REGISTER_MAP, "invalid_register_map", problem=str(err)
+            ) from err
         try:
             reading = await source.async_read()
-            return source.identity, reading
+        except SourceNotThisDeviceError as err:
+            LOGGER.debug("Something else answers at %s: %s", field, err)
+            raise RecoverableError(
+                field, form.not_this_device if form else "invalid_response"
+            ) from err
+        except SourceAuthRequiredError as err:
+            raise RecoverableError(field, "auth_required") from err
+        except SourceAuthError as err:
+            raise RecoverableError(field, "invalid_auth") from err
+        except SourceDataError as err:
+            LOGGER.debug("Unexpected answer from the heat pump: %s", err)
+            raise RecoverableError(field, "invalid_response") from err
+        except SourceConnectionError as err:
+            LOGGER.debug("Heat pump probe failed: %s", err)
+            raise RecoverableError(
+                field, "cannot_open_serial" if field == CONF_SERIAL_PORT else "cannot_connect"
+            ) from err
+        except SourceError as err:
+            raise RecoverableError(field, "cannot_connect") from err
         finally:
             await source.async_close()
+        return source.identity, reading
 
     async def _async_finish_source(
-        self, unique_id: str, title: str, data: Mapping[str, Any], *, reports_electricity: bool
+        self,
+        unique_id: str,
+        title: str,
+        data: Mapping[str, Any],
+        *,
+        reports_electricity: bool,
+        replaces: tuple[str, ...] = (),
     ) -> ConfigFlowResult:
-        """Source step done: reconfigure ends here, setup goes on to the meter."""
+        """Source step done: reconfigure ends here, setup goes on to the meter.
+
+        `replaces`: the keys the step owns; on reconfigure those not entered
+        again (an optional entity cleared, TCP fields after a switch) go.
+        """
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
-            return self.async_update_reload_and_abort(entry, data_updates=dict(data))
+            # The history continues: the entry keeps its unique id (and so its
+            # entities and stored counters) even when the address changes.
+            kept = {k: v for k, v in entry.data.items() if k not in replaces}
+            return self.async_update_reload_and_abort(entry, data={**kept, **data})
         await self.async_set_unique_id(unique_id)
         self._abort_if_unique_id_configured()
         self._data.update(data)
@@ -202,40 +487,63 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         self._reports_electricity = reports_electricity
         return await self.async_step_meter()
 
-    def _defaults(self, user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _form_values(self, user_input: Mapping[str, Any] | None) -> dict[str, Any]:
         """Values to show again: what was entered, else the entry's (reconfigure)."""
         if user_input is not None:
             return dict(user_input)
         if self.source == SOURCE_RECONFIGURE:
-            return dict(self._get_reconfigure_entry().data)
+            return _suggested(self._get_reconfigure_entry().data)
         return {}
 
     # ------------------------------------------------------------------ steps
 
     @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Choose the heat pump source."""
+        """Choose the heat pump source (nothing is preselected)."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            self._data[CONF_SOURCE] = user_input[CONF_SOURCE]
-            step: Callable[[], Awaitable[ConfigFlowResult]] = getattr(
-                self, f"async_step_{user_input[CONF_SOURCE]}"
-            )
-            return await step()
+            source = user_input.get(CONF_SOURCE)
+            if source in AVAILABLE_SOURCES:
+                self._data[CONF_SOURCE] = source
+                return await self._async_step_source(str(source))
+            errors[CONF_SOURCE] = "source_required"
         return self.async_show_form(
             step_id="user",
             data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_SOURCE, default=SOURCE_DEMO): _select(
-                        list(AVAILABLE_SOURCES), CONF_SOURCE
-                    )
-                }
+                {vol.Optional(CONF_SOURCE): _select(list(AVAILABLE_SOURCES), CONF_SOURCE)}
             ),
+            errors=errors,
         )
+
+    async def _async_step_source(self, source: str) -> ConfigFlowResult:
+        steps = {
+            SOURCE_DEMO: self.async_step_demo,
+            SOURCE_VIESSMANN: self.async_step_viessmann,
+            SOURCE_LUXTRONIK: self.async_step_luxtronik,
+            SOURCE_MODBUS: self.async_step_modbus,
+            SOURCE_H66: self.async_step_h66,
+            SOURCE_ENTITIES: self.async_step_entities,
+        }
+        return await steps[source]()
 
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change the connection settings of a network heat pump."""
+        """Change the connection settings or the meter; the entry's history continues."""
+        entry = self._get_reconfigure_entry()
+        source = entry.data[CONF_SOURCE]
+        self._data = {CONF_SOURCE: source}
+        self._title = entry.title
+        if source not in _SOURCE_SETTINGS:
+            return await self.async_step_reconfigure_meter()
+        return self.async_show_menu(
+            step_id="reconfigure", menu_options=["source_settings", "reconfigure_meter"]
+        )
+
+    async def async_step_source_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Reconfigure: the source's own settings (sign-in, host, entities)."""
         entry = self._get_reconfigure_entry()
         source = entry.data[CONF_SOURCE]
         if source == SOURCE_VIESSMANN:
@@ -243,13 +551,31 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             # heat pump must still be on the account.
             self._data = dict(entry.data)
             return await self.async_step_pick_implementation()
-        if source not in (SOURCE_LUXTRONIK, SOURCE_MODBUS, SOURCE_H66):
-            return self.async_abort(reason="reconfigure_not_supported")
-        self._data = {CONF_SOURCE: source}
-        step: Callable[[dict[str, Any] | None], Awaitable[ConfigFlowResult]] = getattr(
-            self, f"async_step_{source}"
-        )
-        return await step(user_input)
+        if source == SOURCE_MODBUS:
+            step = "modbus_rtu" if entry.data.get(CONF_CONNECTION) == CONNECTION_RTU else "modbus_tcp"
+            return await self._async_device_step(step, None)
+        return await self._async_step_source(source)
+
+    async def async_step_reconfigure_meter(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Reconfigure: offer every meter, `source` where the heat pump has readings."""
+        entry = self._get_reconfigure_entry()
+        source = entry.data[CONF_SOURCE]
+        if entry.data.get(CONF_METER) == METER_SOURCE or source == SOURCE_DEMO:
+            self._reports_electricity = True
+        elif source == SOURCE_ENTITIES:
+            self._reports_electricity = bool(
+                entry.data.get("electrical_power") or entry.data.get("electrical_energy")
+            )
+        elif source in _DEVICE_FORMS or source == SOURCE_MODBUS:
+            try:
+                _identity, reading = await self._async_try_connect(entry.data)
+            except RecoverableError:
+                self._reports_electricity = False
+            else:
+                self._reports_electricity = _has_electricity(reading)
+        return await self.async_step_meter()
 
     async def async_step_viessmann(
         self, user_input: dict[str, Any] | None = None
@@ -334,19 +660,23 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         """Name the simulated heat pump (no hardware needed)."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            name = user_input[CONF_NAME].strip()
+            name = str(user_input.get(CONF_NAME) or "").strip()
+            unique_id = f"demo_{slugify(name)}"
             if not any(char.isalnum() for char in name):
                 errors[CONF_NAME] = "invalid_name"
+            elif self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, unique_id):
+                # Another simulated heat pump has this name: say so on the field.
+                errors[CONF_NAME] = "name_taken"
             else:
                 return await self._async_finish_source(
-                    f"demo_{slugify(name)}",
-                    name,
-                    {CONF_NAME: name},
-                    reports_electricity=True,
+                    unique_id, name, {CONF_NAME: name}, reports_electricity=True
                 )
         return self.async_show_form(
             step_id="demo",
-            data_schema=vol.Schema({vol.Required(CONF_NAME, default="Demo heat pump"): _TEXT}),
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema({vol.Required(CONF_NAME, default="Demo heat pump"): _TEXT}),
+                user_input,
+            ),
             errors=errors,
         )
 
@@ -354,150 +684,71 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Host and port of a Luxtronik 2 controller (port 8889, not the web port 8888)."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            data = {CONF_HOST: user_input[CONF_HOST].strip(), CONF_PORT: int(user_input[CONF_PORT])}
-            if data[CONF_PORT] in (80, 8888):
-                errors[CONF_PORT] = "web_port"
-            else:
-                try:
-                    identity, reading = await self._async_probe(data)
-                except SourceError as err:
-                    LOGGER.debug("Luxtronik probe of %s failed: %s", data[CONF_HOST], err)
-                    errors[CONF_HOST] = _error_key(err)
-                else:
-                    unique = identity.serial_number or f"{data[CONF_HOST]}_{data[CONF_PORT]}"
-                    return await self._async_finish_source(
-                        f"luxtronik_{slugify(unique)}",
-                        f"{identity.model} ({data[CONF_HOST]})",
-                        data,
-                        reports_electricity=_has_electricity(reading),
-                    )
-        defaults = self._defaults(user_input)
-        return self.async_show_form(
-            step_id="luxtronik",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): _TEXT,
-                    vol.Required(
-                        CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_LUXTRONIK_PORT)
-                    ): _number(1, 65535, 1),
-                }
-            ),
-            errors=errors,
-        )
+        return await self._async_device_step(SOURCE_LUXTRONIK, user_input)
 
     async def async_step_modbus(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """A Modbus heat pump over TCP or RTU, with a shipped or custom register map."""
-        errors: dict[str, str] = {}
-        placeholders = {"problem": ""}
+        """A Modbus heat pump: first the connection type (TCP or RTU)."""
         if user_input is not None:
-            data = {
-                CONF_CONNECTION: user_input[CONF_CONNECTION],
-                CONF_HOST: (user_input.get(CONF_HOST) or "").strip(),
-                CONF_PORT: int(user_input.get(CONF_PORT, DEFAULT_MODBUS_PORT)),
-                CONF_UNIT_ID: int(user_input.get(CONF_UNIT_ID, 1)),
-                CONF_SERIAL_PORT: (user_input.get(CONF_SERIAL_PORT) or "").strip(),
-                CONF_BAUDRATE: int(user_input.get(CONF_BAUDRATE, 9600)),
-                CONF_MODEL: user_input[CONF_MODEL],
-                CONF_REGISTER_MAP: (user_input.get(CONF_REGISTER_MAP) or "").strip(),
-            }
-            if data[CONF_CONNECTION] == CONNECTION_TCP and not data[CONF_HOST]:
-                errors[CONF_HOST] = "host_required"
-            elif data[CONF_CONNECTION] == CONNECTION_RTU and not data[CONF_SERIAL_PORT]:
-                errors[CONF_SERIAL_PORT] = "serial_port_required"
-            elif data[CONF_MODEL] == MODEL_CUSTOM and not data[CONF_REGISTER_MAP]:
-                errors[CONF_REGISTER_MAP] = "register_map_required"
-            else:
-                try:
-                    identity, reading = await self._async_probe(data)
-                except RegisterMapError as err:
-                    errors[CONF_REGISTER_MAP] = "invalid_register_map"
-                    placeholders["problem"] = str(err)
-                except SourceError as err:
-                    field = (
-                        CONF_HOST if data[CONF_CONNECTION] == CONNECTION_TCP else CONF_SERIAL_PORT
-                    )
-                    errors[field] = _error_key(err)
-                else:
-                    where = (
-                        f"{data[CONF_HOST]}:{data[CONF_PORT]}"
-                        if data[CONF_CONNECTION] == CONNECTION_TCP
-                        else data[CONF_SERIAL_PORT]
-                    )
-                    return await self._async_finish_source(
-                        f"modbus_{slugify(where)}_{data[CONF_UNIT_ID]}",
-                        f"{identity.manufacturer} {identity.model} ({where})",
-                        data,
-                        reports_electricity=_has_electricity(reading),
-                    )
-        defaults = self._defaults(user_input)
+            connection = user_input[CONF_CONNECTION]
+            return await self._async_device_step(
+                "modbus_rtu" if connection == CONNECTION_RTU else "modbus_tcp", None
+            )
         return self.async_show_form(
             step_id="modbus",
             data_schema=vol.Schema(
                 {
-                    vol.Required(
-                        CONF_CONNECTION, default=defaults.get(CONF_CONNECTION, CONNECTION_TCP)
-                    ): _select([CONNECTION_TCP, CONNECTION_RTU], CONF_CONNECTION),
-                    vol.Optional(CONF_HOST, default=defaults.get(CONF_HOST, "")): _TEXT,
-                    vol.Required(
-                        CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_MODBUS_PORT)
-                    ): _number(1, 65535, 1),
-                    vol.Required(CONF_UNIT_ID, default=defaults.get(CONF_UNIT_ID, 1)): _number(
-                        0, 247, 1
-                    ),
-                    vol.Optional(
-                        CONF_SERIAL_PORT, default=defaults.get(CONF_SERIAL_PORT, "")
-                    ): _TEXT,
-                    vol.Required(CONF_BAUDRATE, default=defaults.get(CONF_BAUDRATE, 9600)): _select(
-                        ["2400", "4800", "9600", "19200", "38400", "57600", "115200"],
-                        CONF_BAUDRATE,
-                    ),
-                    vol.Required(
-                        CONF_MODEL, default=defaults.get(CONF_MODEL, MODBUS_MODELS[0])
-                    ): _select(list(MODBUS_MODELS), CONF_MODEL),
-                    vol.Optional(
-                        CONF_REGISTER_MAP, default=defaults.get(CONF_REGISTER_MAP, "")
-                    ): _TEXT,
+                    vol.Required(CONF_CONNECTION, default=CONNECTION_TCP): _select(
+                        [CONNECTION_TCP, CONNECTION_RTU], CONF_CONNECTION
+                    )
                 }
             ),
-            errors=errors,
-            description_placeholders=placeholders,
         )
+
+    async def async_step_modbus_tcp(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Modbus TCP: host, port, unit id and register map."""
+        return await self._async_device_step("modbus_tcp", user_input)
+
+    async def async_step_modbus_rtu(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Modbus RTU: serial port, baud rate, unit id and register map."""
+        return await self._async_device_step("modbus_rtu", user_input)
 
     async def async_step_h66(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The H66 gateway of a Thermia, IVT or NIBE heat pump."""
+        return await self._async_device_step(SOURCE_H66, user_input)
+
+    async def _async_device_step(
+        self, step_id: str, user_input: Mapping[str, Any] | None
+    ) -> ConfigFlowResult:
+        """The one step body of the local network sources (see `_DEVICE_FORMS`)."""
+        form = _DEVICE_FORMS[step_id]
         errors: dict[str, str] = {}
+        placeholders = {"problem": ""}
         if user_input is not None:
-            data = {CONF_HOST: user_input[CONF_HOST].strip(), CONF_BRAND: user_input[CONF_BRAND]}
             try:
-                parse_host(data[CONF_HOST])
-            except ValueError:
-                errors[CONF_HOST] = "invalid_host"
+                data = form.parse(user_input)
+                identity, reading = await self._async_try_connect(data, form)
+            except RecoverableError as err:
+                errors[err.field] = err.error
+                placeholders.update(err.placeholders)
             else:
-                try:
-                    identity, reading = await self._async_probe(data)
-                except SourceError as err:
-                    errors[CONF_HOST] = _error_key(err)
-                else:
-                    return await self._async_finish_source(
-                        f"h66_{slugify(data[CONF_HOST])}",
-                        f"{identity.manufacturer} ({data[CONF_HOST]})",
-                        data,
-                        reports_electricity=_has_electricity(reading),
-                    )
-        defaults = self._defaults(user_input)
+                return await self._async_finish_source(
+                    form.unique_id(data, identity),
+                    form.title(identity),
+                    data,
+                    reports_electricity=_has_electricity(reading),
+                    replaces=_DEVICE_KEYS,
+                )
         return self.async_show_form(
-            step_id="h66",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, "")): _TEXT,
-                    vol.Required(
-                        CONF_BRAND, default=defaults.get(CONF_BRAND, H66_BRANDS[0])
-                    ): _select(list(H66_BRANDS), CONF_BRAND),
-                }
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(form.schema()), self._form_values(user_input)
             ),
             errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_entities(
@@ -505,17 +756,17 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
     ) -> ConfigFlowResult:
         """Entities of a heat pump already in Home Assistant (ESPAltherma and others)."""
         errors: dict[str, str] = {}
-        placeholders = {"problems": ""}
         if user_input is not None:
-            data = {key: user_input[key] for key in FIELDS if user_input.get(key)}
+            data = {key: user_input[key] for key in (*FIELDS, CONF_DEFROST) if user_input.get(key)}
             states = {key: raw_state(self.hass, entity_id) for key, entity_id in data.items()}
             for key, state in states.items():
                 if state is None:
                     errors[key] = "entity_not_found"
-            problems = check_units({k: v for k, v in states.items() if v is not None})
-            for key in problems:
-                errors.setdefault(key, "wrong_unit")
-            placeholders["problems"] = "; ".join(f"{k}: {v}" for k, v in problems.items())
+            numeric = {k: v for k, v in states.items() if v is not None and k in FIELDS}
+            for key in check_units(numeric):
+                # The error says in words what the field needs.
+                quantity = FIELD_QUANTITY[key].name.lower()
+                errors.setdefault(key, f"wrong_unit_{quantity}")
             if not errors:
                 flow_entity = data["flow_temperature"]
                 flow_state = self.hass.states.get(flow_entity)
@@ -527,6 +778,7 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                     reports_electricity=bool(
                         data.get("electrical_power") or data.get("electrical_energy")
                     ),
+                    replaces=(*FIELDS, CONF_DEFROST),
                 )
         schema: dict[Any, Any] = {}
         for key in FIELDS:
@@ -535,11 +787,15 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             if key == "operating_mode":
                 domains = ["sensor", "select", "input_select"]
             schema[marker(key)] = EntitySelector(EntitySelectorConfig(domain=domains))
+        schema[vol.Optional(CONF_DEFROST)] = EntitySelector(
+            EntitySelectorConfig(domain=["binary_sensor", "sensor", "input_boolean"])
+        )
         return self.async_show_form(
             step_id="entities",
-            data_schema=self.add_suggested_values_to_schema(vol.Schema(schema), user_input or {}),
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(schema), self._form_values(user_input)
+            ),
             errors=errors,
-            description_placeholders=placeholders,
         )
 
     async def async_step_meter(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -550,18 +806,35 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         if user_input is not None:
             meter = user_input[CONF_METER]
             self._data[CONF_METER] = meter
-            if meter in (METER_SHELLY_PRO_3EM, METER_ENTITY):
-                step: Callable[[], Awaitable[ConfigFlowResult]] = getattr(
-                    self, f"async_step_{meter}"
-                )
-                return await step()
-            return self.async_create_entry(title=self._title, data=self._data)
+            if meter == METER_SHELLY_PRO_3EM:
+                return await self.async_step_shelly_pro_3em()
+            if meter == METER_ENTITY:
+                return await self.async_step_entity()
+            return self._async_finish_meter({CONF_METER: meter})
+        default = meters[0]
+        if self.source == SOURCE_RECONFIGURE:
+            current = self._get_reconfigure_entry().data.get(CONF_METER)
+            if current in meters:
+                default = current
         return self.async_show_form(
             step_id="meter",
             data_schema=vol.Schema(
-                {vol.Required(CONF_METER, default=meters[0]): _select(meters, CONF_METER)}
+                {vol.Required(CONF_METER, default=default): _select(meters, CONF_METER)}
             ),
         )
+
+    def _async_finish_meter(self, meter_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """Meter chosen: create the entry, or (reconfigure) swap the meter and reload.
+
+        The reload keeps the entry id, so the stored counters and the
+        entities' history continue with the new meter.
+        """
+        if self.source == SOURCE_RECONFIGURE:
+            entry = self._get_reconfigure_entry()
+            data = {k: v for k, v in entry.data.items() if k not in _METER_KEYS}
+            return self.async_update_reload_and_abort(entry, data={**data, **meter_data})
+        self._data.update(meter_data)
+        return self.async_create_entry(title=self._title, data=self._data)
 
     async def async_step_shelly_pro_3em(
         self, user_input: dict[str, Any] | None = None
@@ -570,13 +843,16 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {
-                CONF_SHELLY_HOST: user_input[CONF_SHELLY_HOST].strip(),
+                CONF_METER: METER_SHELLY_PRO_3EM,
+                CONF_SHELLY_HOST: str(user_input.get(CONF_SHELLY_HOST) or "").strip(),
                 CONF_SHELLY_PASSWORD: user_input.get(CONF_SHELLY_PASSWORD) or "",
             }
             errors = await self._async_check_shelly(data)
             if not errors:
-                self._data.update(data)
-                return self.async_create_entry(title=self._title, data=self._data)
+                return self._async_finish_meter(data)
+        suggested = {CONF_SHELLY_HOST: (user_input or {}).get(CONF_SHELLY_HOST)}
+        if user_input is None and self.source == SOURCE_RECONFIGURE:
+            suggested[CONF_SHELLY_HOST] = self._get_reconfigure_entry().data.get(CONF_SHELLY_HOST)
         return self.async_show_form(
             step_id="shelly_pro_3em",
             data_schema=self.add_suggested_values_to_schema(
@@ -586,26 +862,32 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                         vol.Optional(CONF_SHELLY_PASSWORD): _PASSWORD,
                     }
                 ),
-                {CONF_SHELLY_HOST: (user_input or {}).get(CONF_SHELLY_HOST, "")},
+                suggested,
             ),
             errors=errors,
         )
 
     async def _async_check_shelly(self, data: Mapping[str, Any]) -> dict[str, str]:
         try:
-            parse_host(data[CONF_SHELLY_HOST])
-        except ValueError:
-            return {CONF_SHELLY_HOST: "invalid_host"}
+            _http_host(data[CONF_SHELLY_HOST], CONF_SHELLY_HOST)
+        except RecoverableError as err:
+            return {err.field: err.error}
         meter = await async_create_meter(
             self.hass, {**self._data, **data, CONF_METER: METER_SHELLY_PRO_3EM}
         )
         assert meter is not None
         try:
             await meter.async_read()
+        except SourceAuthRequiredError:
+            return {CONF_SHELLY_PASSWORD: "auth_required"}
         except SourceAuthError:
             return {CONF_SHELLY_PASSWORD: "invalid_auth"}
-        except SourceError as err:
-            return {CONF_SHELLY_HOST: _error_key(err)}
+        except SourceNotThisDeviceError:
+            return {CONF_SHELLY_HOST: "not_shelly"}
+        except SourceDataError:
+            return {CONF_SHELLY_HOST: "invalid_response"}
+        except SourceError:
+            return {CONF_SHELLY_HOST: "cannot_connect"}
         finally:
             await meter.async_close()
         return {}
@@ -615,29 +897,25 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {
+                CONF_METER: METER_ENTITY,
                 CONF_POWER_ENTITY: user_input.get(CONF_POWER_ENTITY) or "",
                 CONF_ENERGY_ENTITY: user_input.get(CONF_ENERGY_ENTITY) or "",
             }
+            conf = {"electrical_power": CONF_POWER_ENTITY, "electrical_energy": CONF_ENERGY_ENTITY}
             if not data[CONF_POWER_ENTITY] and not data[CONF_ENERGY_ENTITY]:
                 errors["base"] = "meter_entity_required"
             else:
-                fields = {
-                    "electrical_power": data[CONF_POWER_ENTITY],
-                    "electrical_energy": data[CONF_ENERGY_ENTITY],
-                }
-                states = {k: raw_state(self.hass, v) for k, v in fields.items() if v}
-                conf = {
-                    "electrical_power": CONF_POWER_ENTITY,
-                    "electrical_energy": CONF_ENERGY_ENTITY,
-                }
+                states = {k: raw_state(self.hass, data[v]) for k, v in conf.items() if data[v]}
                 for key, state in states.items():
                     if state is None:
                         errors[conf[key]] = "entity_not_found"
                 for key in check_units({k: v for k, v in states.items() if v is not None}):
-                    errors.setdefault(conf[key], "wrong_unit")
+                    errors.setdefault(conf[key], f"wrong_unit_{FIELD_QUANTITY[key].name.lower()}")
             if not errors:
-                self._data.update(data)
-                return self.async_create_entry(title=self._title, data=self._data)
+                return self._async_finish_meter(data)
+        suggested = user_input
+        if user_input is None and self.source == SOURCE_RECONFIGURE:
+            suggested = dict(self._get_reconfigure_entry().data)
         return self.async_show_form(
             step_id="entity",
             data_schema=self.add_suggested_values_to_schema(
@@ -651,7 +929,7 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                         ),
                     }
                 ),
-                user_input or {},
+                suggested,
             ),
             errors=errors,
         )
@@ -696,14 +974,71 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         )
 
 
+# Options stored as int (the number selector sends floats).
+_INT_OPTIONS = (
+    CONF_SCAN_INTERVAL_S,
+    CONF_METER_SCAN_INTERVAL_S,
+    CONF_STALE_AFTER_MIN,
+    CONF_VIESSMANN_DAILY_CALL_BUDGET,
+    CONF_CSV_RETENTION_DAYS,
+    CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+)
+
+
+def _options_schema(entry: HeatPumpStatsConfigEntry) -> vol.Schema:
+    """The options an entry has (only those that apply to its source and meter)."""
+    source = entry.data.get(CONF_SOURCE)
+    meter = entry.data.get(CONF_METER)
+    schema: dict[Any, Any] = {
+        vol.Optional(CONF_RATED_THERMAL_POWER_KW): _number(0.5, 100, 0.1, "kW"),
+        vol.Optional(CONF_FLOW_RATE_L_MIN): _number(1, 500, 0.1, "l/min"),
+        vol.Required(CONF_SCAN_INTERVAL_S, default=DEFAULT_SCAN_INTERVAL_S): _number(
+            MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, 1, "s"
+        ),
+    }
+    if meter in (METER_SHELLY_PRO_3EM, METER_ENTITY):
+        schema[vol.Required(CONF_METER_SCAN_INTERVAL_S, default=DEFAULT_METER_SCAN_INTERVAL_S)] = (
+            _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, 1, "s")
+        )
+    if source == SOURCE_VIESSMANN:
+        schema[
+            vol.Required(
+                CONF_VIESSMANN_DAILY_CALL_BUDGET, default=DEFAULT_VIESSMANN_DAILY_CALL_BUDGET
+            )
+        ] = _number(50, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET, 1, "calls/day")
+    if source == SOURCE_ENTITIES:
+        schema[vol.Required(CONF_MODE_MAP, default=format_mode_map(ESPALTHERMA_MODE_MAP))] = (
+            TextSelector(TextSelectorConfig(multiline=True))
+        )
+    if source == SOURCE_ENTITIES or meter == METER_ENTITY:
+        schema[vol.Required(CONF_STALE_AFTER_MIN, default=DEFAULT_STALE_AFTER_MIN)] = _number(
+            0, 1440, 1, "min"
+        )
+    schema[vol.Required(CONF_SEASON_START, default=DEFAULT_SEASON_START)] = _TEXT
+    schema[
+        vol.Required(
+            CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+            default=DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+        )
+    ] = _number(1, 60, 1, "starts/h")
+    schema[vol.Required(CONF_COP_BELOW_EXPECTED_PCT, default=DEFAULT_COP_BELOW_EXPECTED_PCT)] = (
+        _number(1, 90, 1, "%")
+    )
+    schema[vol.Optional(CONF_CSV_DIRECTORY)] = _TEXT
+    schema[vol.Required(CONF_CSV_RETENTION_DAYS, default=DEFAULT_CSV_RETENTION_DAYS)] = _number(
+        1, 3650, 1, "d"
+    )
+    schema[vol.Required(CONF_CSV_TIME, default=DEFAULT_CSV_TIME)] = TimeSelector()
+    return vol.Schema(schema)
+
+
 class OptionsFlowHandler(OptionsFlowWithReload):
-    """Tune the physics and the poll intervals; the entry reloads on save."""
+    """Tune the physics, the alerts and the poll intervals; the entry reloads on save."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show and validate the options."""
         errors: dict[str, str] = {}
         placeholders = {"problem": ""}
-        entry = self.config_entry
         if user_input is not None:
             try:
                 parse_season_start(user_input.get(CONF_SEASON_START, DEFAULT_SEASON_START))
@@ -723,77 +1058,14 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                     errors[CONF_MODE_MAP] = "invalid_mode_map"
                     placeholders["problem"] = str(err)
             if not errors:
-                for key in (
-                    CONF_SCAN_INTERVAL_S,
-                    CONF_METER_SCAN_INTERVAL_S,
-                    CONF_STALE_AFTER_MIN,
-                    CONF_VIESSMANN_DAILY_CALL_BUDGET,
-                    CONF_CSV_RETENTION_DAYS,
-                ):
+                for key in _INT_OPTIONS:
                     if key in user_input:
                         user_input[key] = int(user_input[key])
                 return self.async_create_entry(data=user_input)
-        options = entry.options
-        schema: dict[Any, Any] = {
-            vol.Optional(CONF_RATED_THERMAL_POWER_KW): _number(0.5, 100, 0.1, "kW"),
-            vol.Optional(CONF_FLOW_RATE_L_MIN): _number(1, 500, 0.1, "l/min"),
-            vol.Required(
-                CONF_SCAN_INTERVAL_S,
-                default=options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S),
-            ): _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, 1, "s"),
-        }
-        if entry.data.get(CONF_METER) in (METER_SHELLY_PRO_3EM, METER_ENTITY):
-            schema[
-                vol.Required(
-                    CONF_METER_SCAN_INTERVAL_S,
-                    default=options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S),
-                )
-            ] = _number(MIN_SCAN_INTERVAL_S, MAX_SCAN_INTERVAL_S, 1, "s")
-        if entry.data.get(CONF_SOURCE) == SOURCE_VIESSMANN:
-            schema[
-                vol.Required(
-                    CONF_VIESSMANN_DAILY_CALL_BUDGET,
-                    default=options.get(
-                        CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET
-                    ),
-                )
-            ] = _number(50, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET, 1, "calls/day")
-        if entry.data.get(CONF_SOURCE) == SOURCE_ENTITIES:
-            schema[
-                vol.Required(
-                    CONF_MODE_MAP,
-                    default=options.get(CONF_MODE_MAP, format_mode_map(ESPALTHERMA_MODE_MAP)),
-                )
-            ] = TextSelector(TextSelectorConfig(multiline=True))
-        if (
-            entry.data.get(CONF_SOURCE) == SOURCE_ENTITIES
-            or entry.data.get(CONF_METER) == METER_ENTITY
-        ):
-            schema[
-                vol.Required(
-                    CONF_STALE_AFTER_MIN,
-                    default=options.get(CONF_STALE_AFTER_MIN, DEFAULT_STALE_AFTER_MIN),
-                )
-            ] = _number(0, 1440, 1, "min")
-        schema[
-            vol.Required(
-                CONF_SEASON_START, default=options.get(CONF_SEASON_START, DEFAULT_SEASON_START)
-            )
-        ] = _TEXT
-        schema[vol.Optional(CONF_CSV_DIRECTORY)] = _TEXT
-        schema[
-            vol.Required(
-                CONF_CSV_RETENTION_DAYS,
-                default=options.get(CONF_CSV_RETENTION_DAYS, DEFAULT_CSV_RETENTION_DAYS),
-            )
-        ] = _number(1, 3650, 1, "d")
-        schema[
-            vol.Required(CONF_CSV_TIME, default=options.get(CONF_CSV_TIME, DEFAULT_CSV_TIME))
-        ] = TimeSelector()
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(schema), user_input or dict(options)
+                _options_schema(self.config_entry), user_input or self.config_entry.options
             ),
             errors=errors,
             description_placeholders=placeholders,

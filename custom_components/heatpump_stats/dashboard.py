@@ -45,7 +45,7 @@ DEFAULT_DAYS_TO_SHOW: Final = 30
 _DASHBOARDS_LIST_COMMAND: Final = "lovelace/dashboards/list"
 _WEBSOCKET_API_DOMAIN: Final = "websocket_api"
 
-# Card and section titles: `dashboard.<key>.title` in translations/<lang>.json;
+# Card and section titles: `common.dashboard_<key>` in translations/<lang>.json;
 # these English texts are used when a translation is missing.
 TITLES: Final[dict[str, str]] = {
     "now": "Now",
@@ -200,10 +200,12 @@ def _statistics_graph(
 async def _async_texts(hass: HomeAssistant) -> tuple[dict[str, str], dict[str, str]]:
     """(card titles, short entity names) in Home Assistant's language."""
     language = hass.config.language
-    dashboard = await async_get_translations(hass, language, "dashboard", {DOMAIN})
+    # hassfest allows no `dashboard` block in translations: the titles are
+    # `common.dashboard_<key>` strings.
+    common = await async_get_translations(hass, language, "common", {DOMAIN})
     entity = await async_get_translations(hass, language, "entity", {DOMAIN})
     titles = {
-        key: dashboard.get(f"component.{DOMAIN}.dashboard.{key}.title", default)
+        key: common.get(f"component.{DOMAIN}.common.dashboard_{key}", default)
         for key, default in TITLES.items()
     }
     prefix = f"component.{DOMAIN}.entity."

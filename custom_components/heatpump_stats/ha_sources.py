@@ -19,6 +19,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
+from .const import DOMAIN
 from .sources.base import SourceConnectionError
 from .sources.entities import (
     FIELDS,
@@ -47,7 +48,10 @@ def _identity(hass: HomeAssistant, entity_id: str) -> DeviceIdentity:
     """Manufacturer/model of the device the flow temperature entity belongs to, if any."""
     entry = er.async_get(hass).async_get(entity_id)
     device = dr.async_get(hass).async_get(entry.device_id) if entry and entry.device_id else None
-    if not isinstance(device, dr.DeviceEntry):
+    if not isinstance(device, dr.DeviceEntry) or any(
+        domain == DOMAIN for domain, _ in device.identifiers
+    ):
+        # Our own entities (a demo entry's, say) describe our device, not a heat pump.
         return DeviceIdentity(manufacturer="Home Assistant", model="Heat pump from entities")
     return DeviceIdentity(
         manufacturer=device.manufacturer or "Home Assistant",

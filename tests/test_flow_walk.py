@@ -1,0 +1,455 @@
+"""Every form of every source and meter, submitted the way the frontend submits it.
+
+See tests/flow_walk.py: each step is fetched over HTTP, pre-filled from its
+serialized defaults and suggested values, and only what a user types is
+changed. A field whose default does not pass its own schema (the Modbus baud
+rate: an int default for a select of strings) fails here with HTTP 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.heatpump_stats.const import DOMAIN
+
+from .common import advance
+from .flow_walk import FrontendFlow, frontend, start_options, start_reconfigure, start_user
+from .simulators.h66_server import H66Simulator
+from .simulators.luxtronik_server import LuxtronikSimulator
+from .simulators.modbus_server import ModbusSimulator, isg_tables
+from .simulators.shelly_server import ShellyPro3EMSimulator
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+
+@pytest.fixture
+async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
+    sim = LuxtronikSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+async def flow(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> FrontendFlow:
+    return await frontend(hass, hass_client)
+
+
+async def _choose_source(flow: FrontendFlow, source: str) -> None:
+    await start_user(flow)
+    assert flow.step_id == "user"
+    await flow.submit({"source": source})
+    assert flow.result["type"] == "form", flow.result
+
+
+def _entry(hass: HomeAssistant, flow: FrontendFlow) -> MockConfigEntry:
+    assert flow.result["type"] == "create_entry", flow.result
+    entry = hass.config_entries.async_get_entry(flow.result["result"]["entry_id"])
+    assert entry is not None
+    return entry  # type: ignore[return-value]
+
+
+async def test_user_step_preselects_no_source(flow: FrontendFlow) -> None:
+    """The source field has no default: submitting it untouched asks for a choice."""
+    await start_user(flow)
+    field = flow.field("source")
+    assert "default" not in field
+    assert flow.prefilled() == {}
+    await flow.submit()
+    assert flow.step_id == "user"
+    assert flow.errors == {"source": "source_required"}
+
+
+@pytest.mark.parametrize("meter", ["source", "none"])
+async def test_demo_with_defaults(hass: HomeAssistant, flow: FrontendFlow, meter: str) -> None:
+    """Demo: every field left as pre-filled; the meter as chosen."""
+    await _choose_source(flow, "demo")
+    assert flow.step_id == "demo"
+    await flow.submit()
+    assert flow.step_id == "meter"
+    assert flow.prefilled() == {"meter": "source"}  # pre-filled: the heat pump's own
+    await flow.submit({"meter": meter})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    assert entry.title == "Demo heat pump"
+    assert entry.data == {"source": "demo", "name": "Demo heat pump", "meter": meter}
+    assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_duplicate_demo_name_is_flagged_on_the_field(
+    hass: HomeAssistant, flow: FrontendFlow, demo_entry: MockConfigEntry
+) -> None:
+    """The same name again: an error on the name field, and the flow goes on."""
+    demo_entry.add_to_hass(hass)
+    await _choose_source(flow, "demo")
+    await flow.submit({"name": "Test heat pump"})
+    assert flow.step_id == "demo"
+    assert flow.errors == {"name": "name_taken"}
+    await flow.submit({"name": "Second heat pump"})
+    assert flow.step_id == "meter"
+
+
+async def test_luxtronik_with_defaults(
+    hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
+) -> None:
+    """Luxtronik: the user types the host (and the simulator's port); no address in the title."""
+    await _choose_source(flow, "luxtronik")
+    assert flow.prefilled() == {"port": 8889}
+    await flow.submit({"host": "127.0.0.1", "port": luxtronik.port})
+    assert flow.step_id == "meter", flow.result
+    await flow.submit({"meter": "none"})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    assert "127.0.0.1" not in entry.title
+    assert str(luxtronik.port) not in entry.title
+    assert entry.title.startswith("Luxtronik")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "error"),
+    [
+        ({"host": "http://192.168.1.20"}, "host", "invalid_plain_host"),
+        ({"host": "192.168.1.20:8889"}, "host", "invalid_plain_host"),
+        ({"host": "192.168.1.20", "port": 8888}, "port", "web_port"),
+    ],
+)
+async def test_luxtronik_host_mistakes(
+    flow: FrontendFlow, typed: dict[str, object], field: str, error: str
+) -> None:
+    """http:// or a :port in the host field gets the same clear message as H66."""
+    await _choose_source(flow, "luxtronik")
+    await flow.submit(typed)
+    assert flow.errors == {field: error}
+
+
+async def test_modbus_asks_the_connection_first(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """TCP shows no serial fields, RTU no host; the baud rate default passes its own schema."""
+    await _choose_source(flow, "modbus")
+    assert flow.field_names() == ["connection"]
+    await flow.submit()  # pre-filled: tcp
+    assert flow.step_id == "modbus_tcp"
+    assert flow.field_names() == ["host", "port", "unit_id", "model", "register_map"]
+
+    await _choose_source(flow, "modbus")
+    await flow.submit({"connection": "rtu"})
+    assert flow.step_id == "modbus_rtu"
+    assert flow.field_names() == ["serial_port", "baudrate", "unit_id", "model", "register_map"]
+    assert flow.prefilled()["baudrate"] == "9600"
+    # A serial port that does not exist: said on the serial port field, not "check the host".
+    await flow.submit({"serial_port": "/dev/heatpump-stats-no-such-port"})
+    assert flow.step_id == "modbus_rtu"
+    assert flow.errors == {"serial_port": "cannot_open_serial"}
+
+
+async def test_modbus_tcp_isg_with_defaults(hass: HomeAssistant, flow: FrontendFlow) -> None:
+    """ISG over TCP: host and port typed, everything else as pre-filled; title by make and model."""
+    inputs, holding = isg_tables()
+    async with ModbusSimulator(inputs, holding) as sim:
+        await _choose_source(flow, "modbus")
+        await flow.submit()
+        await flow.submit({"host": "127.0.0.1", "port": sim.port})
+        assert flow.step_id == "meter", flow.result
+        assert flow.prefilled() == {"meter": "source"}
+        await flow.submit()
+        await hass.async_block_till_done()
+        entry = _entry(hass, flow)
+        assert entry.data["connection"] == "tcp"
+        assert "127" not in entry.title
+        assert str(sim.port) not in entry.title
+        assert "Stiebel" in entry.title
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_modbus_host_with_scheme(flow: FrontendFlow) -> None:
+    """Modbus: http:// in the host is the same clear field error."""
+    await _choose_source(flow, "modbus")
+    await flow.submit()
+    await flow.submit({"host": "http://isg.local"})
+    assert flow.errors == {"host": "invalid_plain_host"}
+
+
+async def test_h66_with_defaults_and_a_shelly(hass: HomeAssistant, flow: FrontendFlow) -> None:
+    """H66 (brand pre-filled: thermia) + Shelly without password."""
+    async with H66Simulator("thermia") as h66, ShellyPro3EMSimulator() as shelly:
+        await _choose_source(flow, "h66")
+        assert flow.prefilled() == {"brand": "thermia"}
+        await flow.submit({"host": h66.host})
+        assert flow.step_id == "meter", flow.result
+        await flow.submit({"meter": "shelly_pro_3em"})
+        assert flow.step_id == "shelly_pro_3em"
+        await flow.submit({"shelly_host": shelly.host})
+        await hass.async_block_till_done()
+        entry = _entry(hass, flow)
+        assert entry.title == "Thermia heat pump (H66)"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_shelly_password_missing_and_wrong(hass: HomeAssistant, flow: FrontendFlow) -> None:
+    """A Shelly with a password: wrong says wrong; the right one creates the entry."""
+    async with ShellyPro3EMSimulator(password="secret") as shelly:
+        await _choose_source(flow, "demo")
+        await flow.submit()
+        await flow.submit({"meter": "shelly_pro_3em"})
+        await flow.submit({"shelly_host": shelly.host, "shelly_password": "wrong"})
+        assert flow.errors == {"shelly_password": "invalid_auth"}
+        await flow.submit({"shelly_host": shelly.host, "shelly_password": "secret"})
+        await hass.async_block_till_done()
+        entry = _entry(hass, flow)
+        assert entry.data["shelly_password"] == "secret"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_and_entity_meter(hass: HomeAssistant, flow: FrontendFlow) -> None:
+    """Entities with the optional defrost field, then an energy entity as the meter."""
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    hass.states.async_set("sensor.esp_outside", "3.0", temperature)
+    hass.states.async_set("sensor.esp_flow_t", "35.0", temperature)
+    hass.states.async_set("sensor.esp_return_t", "30.0", temperature)
+    hass.states.async_set("binary_sensor.esp_defrost", "off")
+    hass.states.async_set(
+        "sensor.hp_energy", "1500", {"unit_of_measurement": "Wh", "device_class": "energy"}
+    )
+    await _choose_source(flow, "entities")
+    assert "defrost" in flow.field_names()
+    assert flow.field("defrost")["selector"]["entity"]["domain"] == [
+        "binary_sensor",
+        "sensor",
+        "input_boolean",
+    ]
+    await flow.submit(
+        {
+            "outside_temperature": "sensor.esp_outside",
+            "flow_temperature": "sensor.esp_flow_t",
+            "return_temperature": "sensor.esp_return_t",
+            "defrost": "binary_sensor.esp_defrost",
+        }
+    )
+    assert flow.step_id == "meter", flow.result
+    # No electricity among the entities: `source` is not offered, and the text does not name it.
+    assert "source" not in flow.field("meter")["selector"]["select"]["options"]
+    await flow.submit({"meter": "entity"})
+    assert flow.step_id == "entity"
+    await flow.submit({"energy_entity": "sensor.hp_energy"})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    assert entry.data["defrost"] == "binary_sensor.esp_defrost"
+    assert entry.data["energy_entity"] == "sensor.hp_energy"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_wrong_unit_is_said_on_the_field(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """Amperes as electrical power: the error sits on the field, as a sentence key."""
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    for entity_id in ("sensor.a", "sensor.b", "sensor.c"):
+        hass.states.async_set(entity_id, "20", temperature)
+    hass.states.async_set("sensor.amps", "5", {"unit_of_measurement": "A"})
+    await _choose_source(flow, "entities")
+    await flow.submit(
+        {
+            "outside_temperature": "sensor.a",
+            "flow_temperature": "sensor.b",
+            "return_temperature": "sensor.amps",
+            "electrical_power": "sensor.amps",
+            "defrost": "binary_sensor.missing",
+        }
+    )
+    assert flow.errors == {
+        "return_temperature": "wrong_unit_temperature",
+        "electrical_power": "wrong_unit_power",
+        "defrost": "entity_not_found",
+    }
+
+
+async def test_options_with_defaults_for_every_kind_of_entry(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator
+) -> None:
+    """Options saved untouched store the defaults, alerts included; reload keeps the entry."""
+    hass.states.async_set("sensor.p", "100", {"unit_of_measurement": "W", "device_class": "power"})
+    entries = [
+        MockConfigEntry(
+            domain=DOMAIN,
+            title="Demo",
+            unique_id="demo_demo",
+            data={"source": "demo", "name": "Demo", "meter": "entity", "power_entity": "sensor.p"},
+        ),
+    ]
+    options = await frontend(hass, hass_client, "options")
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        await start_options(options, entry.entry_id)
+        data = options.prefilled()
+        assert data["short_cycling_max_starts_per_hour"] == 3
+        assert data["cop_below_expected_pct"] == 15
+        assert data["meter_scan_interval_s"] == 10
+        assert data["stale_after_min"] == 15
+        await options.submit()
+        await hass.async_block_till_done()
+        assert options.result["type"] == "create_entry", options.result
+        assert entry.options["short_cycling_max_starts_per_hour"] == 3
+        assert entry.options["cop_below_expected_pct"] == 15
+        # Saved again, the stored values come back as suggested values.
+        await start_options(options, entry.entry_id)
+        await options.submit({"scan_interval_s": 45})
+        await hass.async_block_till_done()
+        await start_options(options, entry.entry_id)
+        assert options.field("scan_interval_s")["description"]["suggested_value"] == 45
+        await options.submit({"season_start": "13-45"})
+        assert options.errors == {"season_start": "invalid_season_start"}
+
+
+async def test_reconfigure_demo_adds_a_meter_and_history_continues(
+    hass: HomeAssistant, flow: FrontendFlow, freezer: FrozenDateTimeFactory
+) -> None:
+    """A demo entry without meter gets an entity meter; same entry, counters continue."""
+    hass.states.async_set(
+        "sensor.hp_energy", "1500", {"unit_of_measurement": "Wh", "device_class": "energy"}
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Garden HP",
+        unique_id="demo_garden_hp",
+        data={"source": "demo", "name": "Garden HP", "meter": "none"},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 600)
+    thermal_before = entry.runtime_data.heat_pump.data.metrics.thermal_energy
+    assert thermal_before is not None
+    assert thermal_before > 0
+
+    await start_reconfigure(flow, entry.entry_id)
+    assert flow.step_id == "meter"  # the demo has no connection settings: straight to the meter
+    assert flow.prefilled() == {"meter": "none"}  # pre-filled: the current meter
+    await flow.submit({"meter": "entity"})
+    await flow.submit({"energy_entity": "sensor.hp_energy"})
+    await hass.async_block_till_done()
+    assert flow.result["type"] == "abort"
+    assert flow.result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == "demo_garden_hp"
+    assert entry.data["meter"] == "entity"
+    assert entry.state is ConfigEntryState.LOADED
+    assert entry.runtime_data.meter is not None
+    # The stored state came back with the reload: no restart from zero.
+    thermal_after = entry.runtime_data.heat_pump.data.metrics.thermal_energy
+    assert thermal_after is not None
+    assert thermal_after >= thermal_before
+
+
+async def test_reconfigure_luxtronik_connection_and_meter(
+    hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
+) -> None:
+    """Luxtronik reconfigure: the menu offers the connection and the meter; the form is pre-filled."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Luxtronik 2",
+        unique_id="luxtronik_x",
+        data={"source": "luxtronik", "host": "127.0.0.1", "port": luxtronik.port, "meter": "none"},
+    )
+    entry.add_to_hass(hass)
+    await start_reconfigure(flow, entry.entry_id)
+    assert flow.result["type"] == "menu"
+    await flow.choose("source_settings")
+    assert flow.step_id == "luxtronik"
+    assert flow.prefilled() == {"host": "127.0.0.1", "port": luxtronik.port}
+    await flow.submit()
+    assert flow.result["reason"] == "reconfigure_successful", flow.result
+    await hass.async_block_till_done()
+
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("reconfigure_meter")
+    assert flow.step_id == "meter"
+    assert "shelly_pro_3em" in flow.field("meter")["selector"]["select"]["options"]
+    await flow.submit({"meter": "none"})
+    assert flow.result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.unique_id == "luxtronik_x"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_modbus_rtu_prefills_the_stored_baud_rate(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The stored int 9600 comes back as the select's string: no HTTP 400, a field error."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Stiebel Eltron WPM",
+        unique_id="modbus_dev_ttyusb0_1",
+        data={
+            "source": "modbus",
+            "connection": "rtu",
+            "serial_port": "/dev/heatpump-stats-no-such-port",
+            "baudrate": 19200,
+            "unit_id": 1,
+            "model": "stiebel_eltron_isg",
+            "register_map": "",
+            "meter": "none",
+        },
+    )
+    entry.add_to_hass(hass)
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("source_settings")
+    assert flow.step_id == "modbus_rtu"
+    assert flow.prefilled()["baudrate"] == "19200"
+    await flow.submit()
+    assert flow.errors == {"serial_port": "cannot_open_serial"}
+
+    # The meter: Modbus entries can get one too.
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("reconfigure_meter")
+    assert flow.step_id == "meter"
+    await flow.submit({"meter": "entity"})
+    assert flow.step_id == "entity"
+
+
+async def test_reauth_shelly_through_the_frontend(
+    hass: HomeAssistant, flow: FrontendFlow, freezer: FrozenDateTimeFactory
+) -> None:
+    """The Shelly's password changes: the reauth form takes the new one."""
+    async with ShellyPro3EMSimulator(password="secret") as shelly:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Shelly HP",
+            unique_id="demo_shelly_hp",
+            data={
+                "source": "demo",
+                "name": "Shelly HP",
+                "meter": "shelly_pro_3em",
+                "shelly_host": shelly.host,
+                "shelly_password": "secret",
+            },
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        shelly.password = "new-secret"
+        await advance(hass, freezer, 10)
+        reauth = [
+            f
+            for f in hass.config_entries.flow.async_progress()
+            if f["context"].get("source") == "reauth"
+        ]
+        assert len(reauth) == 1
+        await flow.resume(reauth[0]["flow_id"])
+        assert flow.step_id == "reauth_confirm"
+        await flow.submit({"shelly_password": "wrong"})
+        assert flow.errors == {"shelly_password": "invalid_auth"}
+        await flow.submit({"shelly_password": "new-secret"})
+        assert flow.result["reason"] == "reauth_successful"
+        await hass.async_block_till_done()
+        assert entry.data["shelly_password"] == "new-secret"
+        assert await hass.config_entries.async_unload(entry.entry_id)
