@@ -71,7 +71,7 @@ def initial_form_data(schema: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+    return value is None or value in ("", [])
 
 
 class FrontendFlow:
@@ -154,9 +154,7 @@ class FrontendFlow:
         """Click a menu option."""
         assert self.result.get("type") == "menu", f"not a menu: {self.result}"
         assert option in self.result["menu_options"], self.result["menu_options"]
-        return await self._post(
-            f"{self._base}/{self.result['flow_id']}", {"next_step_id": option}
-        )
+        return await self._post(f"{self._base}/{self.result['flow_id']}", {"next_step_id": option})
 
 
 async def frontend(

@@ -7,16 +7,22 @@ Coverage of config_flow.py (HA's Bronze rule: 100 %):
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
+    SOURCE_USER,
+    ConfigEntryState,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heatpump_stats.config_flow import _title
+from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
@@ -26,7 +32,9 @@ from custom_components.heatpump_stats.sources.base import (
     SourceError,
     SourceNotThisDeviceError,
 )
+from custom_components.heatpump_stats.engine.budget import BudgetExceeded
 from custom_components.heatpump_stats.sources.reading import DeviceIdentity
+from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 
 _FLOW = "custom_components.heatpump_stats.config_flow"
 
@@ -236,7 +244,9 @@ async def test_local_checks_before_connecting(
 
 def test_title_is_make_and_model_without_address() -> None:
     """The title names the device: make + model, the model alone when it starts with the make."""
-    assert _title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM")) == "Stiebel Eltron WPM"
+    assert (
+        _title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM")) == "Stiebel Eltron WPM"
+    )
     assert _title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
     assert _title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
 
@@ -259,9 +269,7 @@ async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
         (SourceConnectionError("refused"), {"shelly_host": "cannot_connect"}),
     ],
 )
-async def test_shelly_errors(
-    hass: HomeAssistant, error: Exception, errors: dict[str, str]
-) -> None:
+async def test_shelly_errors(hass: HomeAssistant, error: Exception, errors: dict[str, str]) -> None:
     """A Shelly asking for a password says so; other failures sit on the host."""
     flow_id = await _demo_to_meter(hass, "shelly_pro_3em")
     with patch(f"{_FLOW}.async_create_meter", return_value=_FailingSource(error)):
@@ -291,7 +299,7 @@ async def test_entity_meter_errors(hass: HomeAssistant) -> None:
 
 
 async def test_reconfigure_entities_source_and_shelly_meter(hass: HomeAssistant) -> None:
-    """Entities entry: the form is pre-filled; the meter step offers `source` and the Shelly host."""
+    """Entities entry: the form is pre-filled; the meter offers `source` and the Shelly host."""
     temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
     for entity_id in ("sensor.o", "sensor.f", "sensor.r"):
         hass.states.async_set(entity_id, "20", temperature)
@@ -389,3 +397,153 @@ async def test_options_of_a_viessmann_entry_have_the_budget(hass: HomeAssistant)
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert "viessmann_daily_call_budget" in result["data_schema"].schema
+
+
+# ---------------------------------------------- Viessmann account outcomes
+# The OAuth2 dance itself runs for real in tests/test_viessmann.py; here the
+# outcomes of the account test after the token (1 budgeted call) are driven
+# directly on the flow handler, with the device list patched.
+
+_TOKEN = {"auth_implementation": "viessmann", "token": {"access_token": "a"}}
+
+
+def _device(serial: str) -> ViessmannDevice:
+    return ViessmannDevice(
+        installation_id=1,
+        gateway_serial=serial,
+        device_id="0",
+        model="CU401B_G",
+        roles=("type:heatpump",),
+        status="Online",
+    )
+
+
+def _viessmann_entry(meter: str = "none") -> MockConfigEntry:
+    data: dict[str, object] = {
+        "source": "viessmann",
+        "auth_implementation": "viessmann",
+        "token": {"access_token": "old"},
+        "device": _device("1111").to_dict(),
+        "meter": meter,
+    }
+    if meter == "shelly_pro_3em":
+        data |= {"shelly_host": "10.0.0.7", "shelly_password": ""}
+    return MockConfigEntry(domain=DOMAIN, title="V", unique_id="viessmann_x", data=data)
+
+
+def _handler(
+    hass: HomeAssistant, source: str, entry: MockConfigEntry | None = None
+) -> HeatPumpStatsConfigFlow:
+    flow = HeatPumpStatsConfigFlow()
+    flow.hass = hass
+    flow.handler = DOMAIN
+    flow.flow_id = "flow-under-test"
+    flow.context = {"source": source}  # type: ignore[typeddict-item]
+    if entry is not None:
+        flow.context["entry_id"] = entry.entry_id
+    return flow
+
+
+@pytest.mark.parametrize(
+    ("devices", "reason"),
+    [
+        (SourceAuthError("401"), "invalid_auth"),
+        (SourceConnectionError("down"), "cannot_connect"),
+        (BudgetExceeded(datetime(2026, 1, 1, tzinfo=UTC)), "cannot_connect"),
+        ([], "no_devices"),
+    ],
+)
+async def test_viessmann_account_problems_abort(
+    hass: HomeAssistant, devices: object, reason: str
+) -> None:
+    """A refused sign-in, an unreachable cloud, a spent budget or an empty account abort."""
+    flow = _handler(hass, SOURCE_USER)
+    with (
+        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
+        patch(
+            f"{_FLOW}.async_list_devices",
+            AsyncMock(
+                side_effect=devices if isinstance(devices, Exception) else None,
+                return_value=devices,
+            ),
+        ),
+    ):
+        result = await flow.async_oauth_create_entry(dict(_TOKEN))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == reason
+
+
+async def test_viessmann_one_or_several_heat_pumps(hass: HomeAssistant) -> None:
+    """One heat pump goes straight to the meter; several ask which one."""
+    with (
+        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
+        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=[_device("1111")])),
+    ):
+        result = await _handler(hass, SOURCE_USER).async_oauth_create_entry(dict(_TOKEN))
+    assert result["step_id"] == "meter"
+    flow = _handler(hass, SOURCE_USER)
+    two = [_device("1111"), _device("2222")]
+    with (
+        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
+        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=two)),
+    ):
+        result = await flow.async_oauth_create_entry(dict(_TOKEN))
+    assert result["step_id"] == "device"
+    result = await flow.async_step_device({"device": two[1].unique_id})
+    assert result["step_id"] == "meter"
+    assert flow.unique_id == f"viessmann_{two[1].unique_id}"
+
+
+async def test_viessmann_reauth_and_reconfigure_outcomes(hass: HomeAssistant) -> None:
+    """Reauth needs the same credentials; reconfigure needs the same heat pump on the account."""
+    entry = _viessmann_entry()
+    entry.add_to_hass(hass)
+    flow = _handler(hass, SOURCE_REAUTH, entry)
+    result = await flow.async_oauth_create_entry({**_TOKEN, "auth_implementation": "other"})
+    assert result["reason"] == "wrong_account"
+    with patch("custom_components.heatpump_stats.async_setup_entry", return_value=True):
+        result = await flow.async_oauth_create_entry({**_TOKEN, "token": {"access_token": "new"}})
+        await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["token"] == {"access_token": "new"}
+
+    flow = _handler(hass, SOURCE_RECONFIGURE, entry)
+    with (
+        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
+        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=[_device("9999")])),
+    ):
+        result = await flow.async_oauth_create_entry(dict(_TOKEN))
+    assert result["reason"] == "device_not_found"
+
+
+async def test_viessmann_reauth_with_a_shelly_goes_on_to_the_sign_in(
+    hass: HomeAssistant,
+) -> None:
+    """Viessmann + Shelly: an empty password skips the Shelly; then the sign-in follows."""
+    entry = _viessmann_entry("shelly_pro_3em")
+    entry.add_to_hass(hass)
+    flow = _handler(hass, SOURCE_REAUTH, entry)
+    result = await flow.async_step_reauth(entry.data)
+    assert result["step_id"] == "reauth_confirm"
+    with patch.object(
+        HeatPumpStatsConfigFlow,
+        "async_step_pick_implementation",
+        AsyncMock(return_value={"type": FlowResultType.EXTERNAL_STEP}),
+    ) as pick:
+        result = await flow.async_step_reauth_confirm({})
+    pick.assert_awaited_once_with({"implementation": "viessmann"})
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+
+
+async def test_options_relative_csv_folder_is_checked_in_the_config_folder(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """A relative CSV folder is resolved against the configuration folder before the check."""
+    demo_entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(demo_entry.entry_id)
+    with patch(f"{_FLOW}.directory_allowed", return_value=True) as allowed:
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], {"scan_interval_s": 30, "csv_directory": "exports"}
+        )
+    assert allowed.call_args.args[1] == Path(hass.config.path("exports"))
+    assert result["type"] is FlowResultType.CREATE_ENTRY

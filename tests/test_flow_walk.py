@@ -130,9 +130,7 @@ async def test_luxtronik_host_mistakes(
     assert flow.errors == {field: error}
 
 
-async def test_modbus_asks_the_connection_first(
-    hass: HomeAssistant, flow: FrontendFlow
-) -> None:
+async def test_modbus_asks_the_connection_first(hass: HomeAssistant, flow: FrontendFlow) -> None:
     """TCP shows no serial fields, RTU no host; the baud rate default passes its own schema."""
     await _choose_source(flow, "modbus")
     assert flow.field_names() == ["connection"]
@@ -353,7 +351,7 @@ async def test_reconfigure_demo_adds_a_meter_and_history_continues(
 async def test_reconfigure_luxtronik_connection_and_meter(
     hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
 ) -> None:
-    """Luxtronik reconfigure: the menu offers the connection and the meter; the form is pre-filled."""
+    """Luxtronik reconfigure: a menu of connection and meter; the form is pre-filled."""
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Luxtronik 2",

@@ -47,7 +47,9 @@ def test_license() -> None:
 
 def test_one_integration_with_a_complete_manifest() -> None:
     """Exactly one integration; its manifest has every key HACS reads."""
-    integrations = [p for p in (ROOT / "custom_components").iterdir() if (p / "manifest.json").is_file()]
+    integrations = [
+        p for p in (ROOT / "custom_components").iterdir() if (p / "manifest.json").is_file()
+    ]
     assert integrations == [INTEGRATION]
     manifest = json.loads((INTEGRATION / "manifest.json").read_text())
     for key in ("domain", "documentation", "issue_tracker", "codeowners", "name", "version"):

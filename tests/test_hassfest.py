@@ -50,21 +50,61 @@ TRANSLATIONS = ("en", "de")
 
 # script/hassfest/quality_scale.py ALL_RULES (Bronze, Silver, Gold, Platinum).
 ALL_RULES = (
-    "action-setup appropriate-polling brands common-modules config-flow "
-    "config-flow-test-coverage dependency-transparency docs-actions docs-conditions "
-    "docs-high-level-description docs-installation-instructions docs-removal-instructions "
-    "docs-triggers entity-event-setup entity-unique-id has-entity-name runtime-data "
-    "test-before-configure test-before-setup unique-config-entry "
-    "action-exceptions config-entry-unloading docs-configuration-parameters "
-    "docs-installation-parameters entity-unavailable integration-owner log-when-unavailable "
-    "parallel-updates reauthentication-flow test-coverage "
-    "devices diagnostics discovery discovery-update-info docs-data-update docs-examples "
-    "docs-known-limitations docs-supported-devices docs-supported-functions "
-    "docs-troubleshooting docs-use-cases dynamic-devices entity-category entity-device-class "
-    "entity-disabled-by-default entity-translations exception-translations icon-translations "
-    "reconfiguration-flow repair-issues stale-devices "
-    "async-dependency inject-websession strict-typing"
-).split()
+    "action-setup",
+    "appropriate-polling",
+    "brands",
+    "common-modules",
+    "config-flow",
+    "config-flow-test-coverage",
+    "dependency-transparency",
+    "docs-actions",
+    "docs-conditions",
+    "docs-high-level-description",
+    "docs-installation-instructions",
+    "docs-removal-instructions",
+    "docs-triggers",
+    "entity-event-setup",
+    "entity-unique-id",
+    "has-entity-name",
+    "runtime-data",
+    "test-before-configure",
+    "test-before-setup",
+    "unique-config-entry",
+    "action-exceptions",
+    "config-entry-unloading",
+    "docs-configuration-parameters",
+    "docs-installation-parameters",
+    "entity-unavailable",
+    "integration-owner",
+    "log-when-unavailable",
+    "parallel-updates",
+    "reauthentication-flow",
+    "test-coverage",
+    "devices",
+    "diagnostics",
+    "discovery",
+    "discovery-update-info",
+    "docs-data-update",
+    "docs-examples",
+    "docs-known-limitations",
+    "docs-supported-devices",
+    "docs-supported-functions",
+    "docs-troubleshooting",
+    "docs-use-cases",
+    "dynamic-devices",
+    "entity-category",
+    "entity-device-class",
+    "entity-disabled-by-default",
+    "entity-translations",
+    "exception-translations",
+    "icon-translations",
+    "reconfiguration-flow",
+    "repair-issues",
+    "stale-devices",
+    "async-dependency",
+    "inject-websession",
+    "strict-typing",
+)
 
 # script/hassfest/dependencies.py ALLOWED_USED_COMPONENTS (besides the entity platforms).
 ALLOWED_USED_COMPONENTS = {
@@ -110,7 +150,16 @@ SUPPORTED_IOT_CLASSES = {
     "local_polling",
     "local_push",
 }
-INTEGRATION_TYPES = {"device", "entity", "hardware", "helper", "hub", "service", "system", "virtual"}
+INTEGRATION_TYPES = {
+    "device",
+    "entity",
+    "hardware",
+    "helper",
+    "hub",
+    "service",
+    "system",
+    "virtual",
+}
 
 # script/hassfest/translations.py
 RE_URL = re.compile(
@@ -230,9 +279,7 @@ def test_used_components_are_dependencies() -> None:
         | set(manifest.get("after_dependencies", []))
     )
     own_platforms = {path.stem for path in INTEGRATION.glob("*.py")}
-    missing = {
-        domain for domain in _imported_components() if domain not in allowed | own_platforms
-    }
+    missing = {domain for domain in _imported_components() if domain not in allowed | own_platforms}
     assert not missing, f"used but not in dependencies/after_dependencies: {missing}"
 
 
@@ -411,9 +458,9 @@ def test_services_have_translations_and_icons() -> None:
             if "name" not in field_text or "description" not in field_text:
                 problems.append(f"{service}.{field}: no name/description")
             key = (field_schema.get("selector") or {}).get("select", {}) or {}
-            if isinstance(key, dict) and (tkey := key.get("translation_key")):
-                if tkey not in strings.get("selector", {}):
-                    problems.append(f"{service}.{field}: selector key {tkey} not translated")
+            tkey = key.get("translation_key") if isinstance(key, dict) else None
+            if tkey and tkey not in strings.get("selector", {}):
+                problems.append(f"{service}.{field}: selector key {tkey} not translated")
     assert not problems, problems
 
 
@@ -426,7 +473,12 @@ QUALITY_SCALE_SCHEMA = vol.Schema(
             {
                 vol.Optional(rule): vol.Any(
                     vol.In(["todo", "done"]),
-                    vol.Schema({vol.Required("status"): vol.In(["todo", "done"]), vol.Required("comment"): str}),
+                    vol.Schema(
+                        {
+                            vol.Required("status"): vol.In(["todo", "done"]),
+                            vol.Required("comment"): str,
+                        }
+                    ),
                     vol.Schema({vol.Required("status"): "exempt", vol.Required("comment"): str}),
                 )
                 for rule in ALL_RULES
@@ -450,7 +502,7 @@ def test_quality_scale_lists_every_rule() -> None:
 
 
 def test_icons_json() -> None:
-    """icons.py: mdi icons; entity icons for translation keys we have; service icons for services."""
+    """icons.py: mdi icons; entity icons for our translation keys, service icons for services."""
     icons = json.loads((INTEGRATION / "icons.json").read_text())
     assert set(icons) <= {"entity", "services", "entity_component"}
     strings = _translations("en")

@@ -144,7 +144,13 @@ _TEXT = TextSelector()
 _BAUDRATES = ("2400", "4800", "9600", "19200", "38400", "57600", "115200")
 _DEFAULT_BAUDRATE = "9600"
 # The keys a meter adds to the entry's data (replaced when the meter changes).
-_METER_KEYS = (CONF_METER, CONF_SHELLY_HOST, CONF_SHELLY_PASSWORD, CONF_POWER_ENTITY, CONF_ENERGY_ENTITY)
+_METER_KEYS = (
+    CONF_METER,
+    CONF_SHELLY_HOST,
+    CONF_SHELLY_PASSWORD,
+    CONF_POWER_ENTITY,
+    CONF_ENERGY_ENTITY,
+)
 # The keys the local network forms own.
 _DEVICE_KEYS = (
     CONF_CONNECTION,
@@ -249,7 +255,10 @@ def _luxtronik_schema() -> dict[Any, Any]:
 
 
 def _luxtronik_parse(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    data = {CONF_HOST: _plain_host(user_input.get(CONF_HOST)), CONF_PORT: int(user_input[CONF_PORT])}
+    data = {
+        CONF_HOST: _plain_host(user_input.get(CONF_HOST)),
+        CONF_PORT: int(user_input[CONF_PORT]),
+    }
     if data[CONF_PORT] in (80, 8888):
         raise RecoverableError(CONF_PORT, "web_port")
     return data
@@ -268,7 +277,9 @@ def _luxtronik_title(identity: DeviceIdentity) -> str:
 def _modbus_common() -> dict[Any, Any]:
     return {
         vol.Required(CONF_UNIT_ID, default=1): _number(0, 247, 1),
-        vol.Required(CONF_MODEL, default=MODBUS_MODELS[0]): _select(list(MODBUS_MODELS), CONF_MODEL),
+        vol.Required(CONF_MODEL, default=MODBUS_MODELS[0]): _select(
+            list(MODBUS_MODELS), CONF_MODEL
+        ),
         vol.Optional(CONF_REGISTER_MAP): _TEXT,
     }
 
@@ -552,7 +563,9 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             self._data = dict(entry.data)
             return await self.async_step_pick_implementation()
         if source == SOURCE_MODBUS:
-            step = "modbus_rtu" if entry.data.get(CONF_CONNECTION) == CONNECTION_RTU else "modbus_tcp"
+            step = (
+                "modbus_rtu" if entry.data.get(CONF_CONNECTION) == CONNECTION_RTU else "modbus_tcp"
+            )
             return await self._async_device_step(step, None)
         return await self._async_step_source(source)
 
