@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -165,6 +166,13 @@ async def test_modbus_tcp_isg_with_defaults(hass: HomeAssistant, flow: FrontendF
         assert "127" not in entry.title
         assert str(sim.port) not in entry.title
         assert "Stiebel" in entry.title
+        # Device name = title, so no address in any entity id either.
+        entity_ids = [
+            e.entity_id
+            for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        ]
+        assert entity_ids
+        assert not [e for e in entity_ids if "127_0_0_1" in e or str(sim.port) in e]
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -451,3 +459,36 @@ async def test_reauth_shelly_through_the_frontend(
         await hass.async_block_till_done()
         assert entry.data["shelly_password"] == "new-secret"
         assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_from_a_demo_entry_do_not_copy_the_demo_model(
+    hass: HomeAssistant, flow: FrontendFlow, demo_entry: MockConfigEntry
+) -> None:
+    """Entities taken from our own demo device: the new device is not "Simulated ..."."""
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+
+    def demo(key: str) -> str:
+        found = registry.async_get_entity_id("sensor", DOMAIN, f"demo_test_heat_pump_{key}")
+        assert found is not None
+        return found
+
+    await _choose_source(flow, "entities")
+    await flow.submit(
+        {
+            "outside_temperature": demo("outside_temperature"),
+            "flow_temperature": demo("flow_temperature"),
+            "return_temperature": demo("return_temperature"),
+        }
+    )
+    assert flow.step_id == "meter", flow.result
+    await flow.submit({"meter": "none"})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert len(devices) == 1
+    device = devices[0]
+    assert device.model == "Heat pump from entities"
+    assert device.manufacturer == "Home Assistant"
