@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.engine.budget import BudgetExceeded
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
     SourceAuthRequiredError,
@@ -32,7 +33,6 @@ from custom_components.heatpump_stats.sources.base import (
     SourceError,
     SourceNotThisDeviceError,
 )
-from custom_components.heatpump_stats.engine.budget import BudgetExceeded
 from custom_components.heatpump_stats.sources.reading import DeviceIdentity
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 
