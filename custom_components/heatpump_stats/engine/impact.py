@@ -95,6 +95,7 @@ class Rules:
     """Limits of the comparison and its confidence (days, %, kWh)."""
 
     min_days: float = 3.0  # each period; fewer: low
+    min_days_after: float | None = None  # the after-period's own minimum (None: min_days)
     high_days: float = 7.0  # each period, for high
     min_points: int = 3  # before-intervals with heat; fewer: no fit
     min_point_heat_kwh: float = 0.2  # an interval with less heat is not a fit point
@@ -429,7 +430,8 @@ def _judge(
         return CONFIDENCE_LOW, REASON_NO_DATA
     if fit is None or fit.points < rules.min_points:
         return CONFIDENCE_LOW, REASON_TOO_FEW_POINTS
-    if min(days) < rules.min_days:
+    min_after = rules.min_days if rules.min_days_after is None else rules.min_days_after
+    if days[0] < rules.min_days or days[1] < min_after:
         return CONFIDENCE_LOW, REASON_TOO_FEW_DAYS
     if overlap_pct < rules.min_overlap_pct:
         return CONFIDENCE_LOW, REASON_NO_OVERLAP
@@ -517,8 +519,9 @@ def compare_heat_demand(
         predicted += max(0.0, value) * iv.covered_hours
     normalized = _pct(actual, predicted) if predicted >= rules.min_point_heat_kwh else None
     overlap = 100.0 * actual / total if total > 0 else None
+    confidence: Confidence
+    reason: str | None
     if b_heat <= 0 or a_heat <= 0:
-        confidence: Confidence
         confidence, reason = CONFIDENCE_LOW, REASON_NO_DATA
     else:
         # The scatter of heat per hour is relative to the fitted heat; hours near
@@ -588,6 +591,8 @@ def compare_periods(
         "before": b_fig,
         "after": a_fig,
         "cop_change_pct": _pct(a_fig["cop"], b_fig["cop"]),
+        "expected_cop": _ratio(heat, expected) if normalized is not None else None,
+        "actual_cop_in_range": _ratio(heat, elec) if normalized is not None else None,
         "weather_normalized_cop_change_pct": normalized,
         "confidence": confidence,
         "reason": reason,
