@@ -376,9 +376,7 @@ class PurposeImpact:
         """Error of the normalised change: scatter × √(1/points before + 1/points after)."""
         if self.fit is None or self.expected.points == 0:
             return None
-        return self.fit.scatter_pct * math.sqrt(
-            1.0 / self.fit.points + 1.0 / self.expected.points
-        )
+        return self.fit.scatter_pct * math.sqrt(1.0 / self.fit.points + 1.0 / self.expected.points)
 
     @property
     def weather_normalized_cop_change_pct(self) -> float | None:
