@@ -52,6 +52,8 @@ from .sources.base import (
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
 from .store.changelog import ChangeLogError
 
+ALERTS_STORE_EVERY = timedelta(minutes=5)
+
 
 @dataclass(frozen=True, slots=True)
 class Alerts:
@@ -202,6 +204,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.csv: CsvReports | None = None
         self._changelog_failed = False
         self.alerts = AlertTracker.from_dict(store.data.get("alerts"))
+        self._alerts_stored: datetime | None = None
         # With meter `source` the heat pump's own electricity readings are the meter.
         self._source_is_meter = entry.data.get(CONF_METER) == METER_SOURCE
 
@@ -244,7 +247,10 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
     def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
         """Feed the alert state and judge it with the entry's thresholds."""
         self.alerts.observe(now, metrics)
-        self.store.data["alerts"] = self.alerts.to_dict()
+        # A few hundred buckets: copied for the store every few minutes, not every poll.
+        if self._alerts_stored is None or now - self._alerts_stored >= ALERTS_STORE_EVERY:
+            self.store.data["alerts"] = self.alerts.to_dict()
+            self._alerts_stored = now
         options = self.config_entry.options
         return Alerts(
             short_cycling=self.alerts.short_cycling(

@@ -51,6 +51,8 @@ COP_BUCKET_S: Final = 3600.0
 COP_RECENT_S: Final = 24 * 3600.0
 COP_REFERENCE_S: Final = 30 * 86_400.0
 COP_ALERT_RULES: Final = Rules(min_days=7.0, min_days_after=0.75)
+# The COP verdict (a fit over 720 hours, about 30 ms) is recomputed at most this often.
+COP_EVALUATE_EVERY_S: Final = 600.0
 REASON_TOO_LITTLE_DATA: Final = "too_little_data"
 
 # Slots of an hour bucket.
@@ -133,6 +135,7 @@ class AlertTracker:
         self._prev: dict[str, Any] | None = None
         self._cycling: dict[int, list[float]] = {}
         self._hours: dict[int, list[float]] = {}
+        self._cop_cache: tuple[float, float, CopBelowExpected] | None = None
 
     # ---------------------------------------------------------------- input
 
@@ -262,8 +265,18 @@ class AlertTracker:
         )
 
     def cop_below_expected(self, now: datetime, threshold_pct: float) -> CopBelowExpected:
-        """The last 24 h against the 30 days before them (see the module docstring)."""
+        """The last 24 h against the 30 days before them (see the module docstring).
+
+        Recomputed at most every COP_EVALUATE_EVERY_S (the hours change slowly).
+        """
         t = as_utc(now).timestamp()
+        cached = self._cop_cache
+        if (
+            cached is not None
+            and cached[1] == threshold_pct
+            and 0 <= t - cached[0] < COP_EVALUATE_EVERY_S
+        ):
+            return cached[2]
         split, lower = t - COP_RECENT_S, t - COP_RECENT_S - COP_REFERENCE_S
         reference, recent = [], []
         for k in sorted(self._hours):
@@ -280,7 +293,7 @@ class AlertTracker:
             state = None
         else:
             state = change < -float(threshold_pct)
-        return CopBelowExpected(
+        verdict = CopBelowExpected(
             state=state,
             cop=result["after"]["cop"],
             expected_cop=result["expected_cop"],
@@ -289,6 +302,8 @@ class AlertTracker:
             confidence=confidence,
             reason=result["reason"],
         )
+        self._cop_cache = (t, threshold_pct, verdict)
+        return verdict
 
     # ----------------------------------------------------------- persistence
 
