@@ -20,6 +20,7 @@ show +8 % ± 1.5 %.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 import math
 import random
@@ -199,8 +200,12 @@ def test_after_period_outside_the_temperature_range() -> None:
 
 
 def test_two_points_are_too_few() -> None:
-    """Two hours of heat before the change are no curve."""
-    before = week(BEFORE, mean_t=6.0)[:2]
+    """A week before the change with only two hours of heat: no curve."""
+    before = week(BEFORE, mean_t=6.0)
+    before[2:] = [
+        replace(iv, combined=PurposeFigures(), heating=PurposeFigures(), dhw=PurposeFigures())
+        for iv in before[2:]
+    ]
     result = compare_periods(before, week(AFTER, mean_t=6.0))
     assert result["heating"]["reason"] == REASON_TOO_FEW_POINTS
     assert result["confidence"] == "low"

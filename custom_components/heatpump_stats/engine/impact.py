@@ -426,11 +426,11 @@ def _judge(
     """(confidence, reason when low) from days, overlap and fit quality."""
     if overlap_pct is None:
         return CONFIDENCE_LOW, REASON_NO_DATA
-    if fit is None or fit.points < rules.min_points:
-        return CONFIDENCE_LOW, REASON_TOO_FEW_POINTS
     min_after = rules.min_days if rules.min_days_after is None else rules.min_days_after
     if days[0] < rules.min_days or days[1] < min_after:
         return CONFIDENCE_LOW, REASON_TOO_FEW_DAYS
+    if fit is None or fit.points < rules.min_points:
+        return CONFIDENCE_LOW, REASON_TOO_FEW_POINTS
     if overlap_pct < rules.min_overlap_pct:
         return CONFIDENCE_LOW, REASON_NO_OVERLAP
     if prediction_error_pct is None or prediction_error_pct > rules.max_prediction_error_pct:
