@@ -162,9 +162,7 @@ def test_heat_demand_lowered_by_ten_percent() -> None:
     The plain heat per degree-hour is biased by the weather: q/DH = 0.45 (16 − T)/(15 − T),
     about 0.45 × 10/9 = 0.500 at 6 °C and 0.45 × 14/13 = 0.485 at 2 °C.
     """
-    result = compare_periods(
-        week(BEFORE, mean_t=6.0), week(AFTER, mean_t=2.0, demand=0.9, seed=2)
-    )
+    result = compare_periods(week(BEFORE, mean_t=6.0), week(AFTER, mean_t=2.0, demand=0.9, seed=2))
     demand = result["heat_demand"]
     assert demand["weather_normalized_heat_demand_change_pct"] == pytest.approx(-10.0, abs=1.5)
     assert demand["heat_per_degree_hour_change_pct"] < -10.0
