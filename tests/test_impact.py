@@ -351,8 +351,8 @@ async def test_alert_sensors_unknown_without_data(
 async def test_short_cycling_from_the_demo(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
-    """3.2 hours of the demo (the window needs 3): the short-cycling sensor judges (on or off) and its
-    attributes agree: mean run = running hours × 60 / starts."""
+    """3.2 hours of the demo (the window needs 3): the short-cycling sensor judges
+    (on or off) and its attributes agree: mean run = running hours × 60 / starts."""
     await _setup(hass, demo_entry)
     await advance(hass, freezer, 3.2 * 3600, step=60)
     state = hass.states.get(entity_id(hass, "short_cycling", "binary_sensor"))
