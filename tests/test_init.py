@@ -50,7 +50,7 @@ async def test_setup_and_unload(
     assert demo_entry.state is ConfigEntryState.NOT_LOADED
     assert hass.states.get("sensor.test_heat_pump_cop").state == STATE_UNAVAILABLE
     stored = hass_storage[STORE_KEY.format(demo_entry.entry_id)]["data"]
-    assert set(stored) == {"engine", "source"}
+    assert set(stored) == {"engine", "source", "alerts"}
     # Nothing of ours is left scheduled.
     assert not hass.data.get(DOMAIN)
 

@@ -34,7 +34,7 @@ from .sources.modbus import RegisterMapError
 from .store.changelog import ChangeLogError
 from .vicare import ViessmannHASource, poll_interval
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 

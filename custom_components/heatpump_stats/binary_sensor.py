@@ -1,9 +1,10 @@
-"""Binary sensors: compressor, defrost and circulation pump states."""
+"""Binary sensors: compressor, defrost and circulation pump states; short-cycling and COP alerts."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
@@ -13,7 +14,8 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import HeatPumpData, HeatPumpStatsConfigEntry
+from .coordinator import Alerts, HeatPumpData, HeatPumpStatsConfigEntry
+from .engine.alerts import CopBelowExpected, ShortCycling
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
 
@@ -52,6 +54,29 @@ BINARY_SENSORS: tuple[HeatPumpStatsBinarySensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class HeatPumpStatsAlertDescription(BinarySensorEntityDescription):
+    """A problem sensor read from the coordinator's alert verdicts."""
+
+    verdict_fn: Callable[[Alerts], ShortCycling | CopBelowExpected]
+
+
+ALERT_SENSORS: tuple[HeatPumpStatsAlertDescription, ...] = (
+    HeatPumpStatsAlertDescription(
+        key="short_cycling",
+        translation_key="short_cycling",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        verdict_fn=lambda a: a.short_cycling,
+    ),
+    HeatPumpStatsAlertDescription(
+        key="cop_below_expected",
+        translation_key="cop_below_expected",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        verdict_fn=lambda a: a.cop_below_expected,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HeatPumpStatsConfigEntry,
@@ -64,6 +89,10 @@ async def async_setup_entry(
         for description in BINARY_SENSORS
         if description.exists_fn(coordinator.data)
     )
+    async_add_entities(
+        HeatPumpStatsAlertSensor(entry=entry, coordinator=coordinator, description=description)
+        for description in ALERT_SENSORS
+    )
 
 
 class HeatPumpStatsBinarySensor(HeatPumpStatsEntity, BinarySensorEntity):
@@ -75,3 +104,25 @@ class HeatPumpStatsBinarySensor(HeatPumpStatsEntity, BinarySensorEntity):
     def is_on(self) -> bool | None:
         """Return the state from the latest metrics."""
         return self.entity_description.value_fn(self.coordinator.data.metrics)
+
+
+class HeatPumpStatsAlertSensor(HeatPumpStatsEntity, BinarySensorEntity):
+    """A problem found in the recent history (unknown while the data is too thin)."""
+
+    entity_description: HeatPumpStatsAlertDescription
+
+    def _verdict(self) -> ShortCycling | CopBelowExpected | None:
+        alerts = getattr(self.coordinator.data, "alerts", None)
+        return None if alerts is None else self.entity_description.verdict_fn(alerts)
+
+    @property
+    def is_on(self) -> bool | None:
+        """On when the problem is seen; None while the data is too thin."""
+        verdict = self._verdict()
+        return None if verdict is None else verdict.state
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """The figures behind the verdict."""
+        verdict = self._verdict()
+        return None if verdict is None else verdict.attributes()

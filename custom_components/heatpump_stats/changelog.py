@@ -16,7 +16,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_CONFIG_CHANGE, LOGGER
+from .const import DOMAIN, EVENT_CONFIG_CHANGE, EVENT_NOTE_DELETED, EVENT_NOTE_UPDATED, LOGGER
 from .engine.changes import ChangeDetector, ChangeKind, DetectedChange, dump_baseline, load_baseline
 from .store.changelog import SOURCE_DETECTED, SOURCE_NOTE, ChangeEntry, ChangeLog
 
@@ -107,6 +107,51 @@ class ChangeRecorder:
         stored = await self._hass.async_add_executor_job(self._log.add, entry)
         self._announce(stored)
         return stored
+
+    async def async_get(self, change_id: int) -> ChangeEntry | None:
+        """The entry's change `change_id`, or None."""
+        return await self._hass.async_add_executor_job(self._log.get, self._entry_id, change_id)
+
+    async def async_update_note(
+        self, change_id: int, message: str, when: datetime | None
+    ) -> ChangeEntry | None:
+        """Edit a note (None when there is no such note); announces `note_updated`."""
+        old = await self.async_get(change_id)
+        if old is None or old.source != SOURCE_NOTE:
+            return None
+        stored = await self._hass.async_add_executor_job(
+            self._log.update_note, self._entry_id, change_id, message, when
+        )
+        if stored is None:
+            return None
+        await self._async_refresh_latest()
+        self._announce_note(EVENT_NOTE_UPDATED, stored, old.message, stored.message)
+        return stored
+
+    async def async_delete_note(self, change_id: int) -> ChangeEntry | None:
+        """Delete a note; returns it (None when there is no such note); announces `note_deleted`."""
+        old = await self.async_get(change_id)
+        if old is None or old.source != SOURCE_NOTE:
+            return None
+        if not await self._hass.async_add_executor_job(
+            self._log.delete_note, self._entry_id, change_id
+        ):
+            return None
+        await self._async_refresh_latest()
+        self._announce_note(EVENT_NOTE_DELETED, old, old.message, None)
+        return old
+
+    async def _async_refresh_latest(self) -> None:
+        self.latest = await self._hass.async_add_executor_job(self._log.latest, self._entry_id)
+
+    @callback
+    def _announce_note(
+        self, kind: str, entry: ChangeEntry, old: str | None, new: str | None
+    ) -> None:
+        LOGGER.info("Note %s on %s: %s", kind, self._entry_id, new if new is not None else old)
+        data = entry.to_dict()
+        data.update(kind=kind, old=old, new=new, message=new)
+        self._hass.bus.async_fire(EVENT_CONFIG_CHANGE, data)
 
     async def async_query(
         self, *, start: datetime | None, end: datetime | None, kind: str | None

@@ -67,6 +67,9 @@ STORAGE_SAVE_DELAY: Final = timedelta(seconds=60)
 # The change log.
 EVENT_CONFIG_CHANGE: Final = "heatpump_stats_config_change"
 EVENT_TYPES: Final = ("setpoint_changed", "schedule_changed", "mode_changed", "note_added")
+# Event kinds of a note edited or deleted (bus event and event entity; never a stored kind).
+EVENT_NOTE_UPDATED: Final = "note_updated"
+EVENT_NOTE_DELETED: Final = "note_deleted"
 
 # Source and meter fields (contract names).
 CONF_HOST: Final = "host"

@@ -20,15 +20,19 @@ from homeassistant.util import dt as dt_util
 
 from .changelog import ChangeRecorder
 from .const import (
+    CONF_COP_BELOW_EXPECTED_PCT,
     CONF_FLOW_RATE_L_MIN,
     CONF_METER,
     CONF_METER_SCAN_INTERVAL_S,
     CONF_RATED_THERMAL_POWER_KW,
     CONF_SCAN_INTERVAL_S,
     CONF_SEASON_START,
+    CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+    DEFAULT_COP_BELOW_EXPECTED_PCT,
     DEFAULT_METER_SCAN_INTERVAL_S,
     DEFAULT_SCAN_INTERVAL_S,
     DEFAULT_SEASON_START,
+    DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DOMAIN,
     LOGGER,
     METER_SOURCE,
@@ -36,6 +40,7 @@ from .const import (
     STORAGE_VERSION,
 )
 from .csv_reports import CsvReports
+from .engine.alerts import AlertTracker, CopBelowExpected, ShortCycling
 from .engine.core import Engine, EngineConfig, Metrics
 from .sources.base import (
     HeatPumpSource,
@@ -47,6 +52,16 @@ from .sources.base import (
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
 from .store.changelog import ChangeLogError
 
+ALERTS_STORE_EVERY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Alerts:
+    """The alert verdicts of one poll."""
+
+    short_cycling: ShortCycling
+    cop_below_expected: CopBelowExpected
+
 
 @dataclass(frozen=True, slots=True)
 class HeatPumpData:
@@ -54,6 +69,7 @@ class HeatPumpData:
 
     reading: HeatPumpReading
     metrics: Metrics
+    alerts: Alerts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +203,8 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.changes: ChangeRecorder | None = None
         self.csv: CsvReports | None = None
         self._changelog_failed = False
+        self.alerts = AlertTracker.from_dict(store.data.get("alerts"))
+        self._alerts_stored: datetime | None = None
         # With meter `source` the heat pump's own electricity readings are the meter.
         self._source_is_meter = entry.data.get(CONF_METER) == METER_SOURCE
 
@@ -219,10 +237,36 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
                 self._changelog_failed = True
             else:
                 self._changelog_failed = False
-        data = HeatPumpData(reading=reading, metrics=self.engine.snapshot(dt_util.utcnow()))
+        now = dt_util.utcnow()
+        metrics = self.engine.snapshot(now)
+        data = HeatPumpData(reading=reading, metrics=metrics, alerts=self._alerts(now, metrics))
         if self.csv is not None:
             await self.csv.async_record_sample(reading, data.metrics)
         return data
+
+    def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
+        """Feed the alert state and judge it with the entry's thresholds."""
+        self.alerts.observe(now, metrics)
+        # A few hundred buckets: copied for the store every few minutes, not every poll.
+        if self._alerts_stored is None or now - self._alerts_stored >= ALERTS_STORE_EVERY:
+            self.store.data["alerts"] = self.alerts.to_dict()
+            self._alerts_stored = now
+        options = self.config_entry.options
+        return Alerts(
+            short_cycling=self.alerts.short_cycling(
+                now,
+                float(
+                    options.get(
+                        CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+                        DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
+                    )
+                ),
+            ),
+            cop_below_expected=self.alerts.cop_below_expected(
+                now,
+                float(options.get(CONF_COP_BELOW_EXPECTED_PCT, DEFAULT_COP_BELOW_EXPECTED_PCT)),
+            ),
+        )
 
 
 class MeterCoordinator(DataUpdateCoordinator[MeterData]):

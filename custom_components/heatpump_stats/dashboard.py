@@ -16,6 +16,7 @@ of `lovelace/config/save`. Nothing under `.storage` is written by hand.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from homeassistant.components.lovelace.const import (
@@ -61,6 +62,27 @@ TITLES: Final[dict[str, str]] = {
     "changes": "Configuration changes and COP",
     "cop_history": "COP",
     "changelog": "Change log",
+    # The impact card (its words too: a markdown card has no translations of its own).
+    "impact": "Impact of each change (normalised for the weather)",
+    "impact_cop": "COP, weather-normalised",
+    "impact_plain": "plain",
+    "impact_demand": "heat demand",
+    "impact_confidence": "confidence",
+    "impact_pending": "cannot say yet",
+    "impact_none": "No changes yet. Write a note when you change a setting.",
+    "confidence_low": "low",
+    "confidence_medium": "medium",
+    "confidence_high": "high",
+    "reason_no_data": "no heat recorded in one of the periods",
+    "reason_too_few_points": "too few hours with heat before the change",
+    "reason_too_few_days": "too few days of data before or after the change",
+    "reason_no_temperature_overlap": (
+        "the weather after the change was outside the range seen before it"
+    ),
+    "reason_poor_fit": "the COP before the change scatters too much",
+    "reason_purpose_not_comparable": "heating or hot water cannot be compared yet",
+    "reason_no_history": "the recorder's history is not available",
+    "reason_no_period": "another change came at the same time",
 }
 
 # Live tiles, in order: (platform, key).
@@ -360,6 +382,8 @@ def build_dashboard(
             }
         )
 
+    changes.extend(_impact_cards(r, t))
+
     sections = [
         section
         for section in (
@@ -384,6 +408,60 @@ def build_dashboard(
             }
         ],
     }
+
+
+def _impact_template(note_entity: str, t: dict[str, str]) -> str:
+    """Markdown (Jinja) listing the note entity's `recent_changes`, newest first, with impact."""
+    reasons = {
+        key.removeprefix("reason_"): text for key, text in t.items() if key.startswith("reason_")
+    }
+    levels = {
+        key.removeprefix("confidence_"): text
+        for key, text in t.items()
+        if key.startswith("confidence_")
+    }
+    # JSON literals are valid Jinja dict literals; the texts are ours (translations).
+    return (
+        f"{{%- set changes = state_attr({json.dumps(note_entity)}, 'recent_changes') or [] -%}}\n"
+        f"{{%- set reasons = {json.dumps(reasons, ensure_ascii=False)} -%}}\n"
+        f"{{%- set levels = {json.dumps(levels, ensure_ascii=False)} -%}}\n"
+        "{%- macro pct(v) -%}"
+        "{{ '%+.1f' | format(v) if v is not none else '–' }} %"
+        "{%- endmacro -%}\n"
+        f"{{%- if not changes %}}{t['impact_none']}{{% endif -%}}\n"
+        "{%- for c in changes | reverse %}\n"
+        "**{{ as_timestamp(c.timestamp) | timestamp_custom('%Y-%m-%d %H:%M') }}** · "
+        "{% if c.source == 'note' %}{{ c.message }}"
+        "{% else %}{{ c.key | replace('_', ' ') }}: {{ c.old }} → {{ c.new }}{% endif %}  \n"
+        "{%- set i = c.impact %}\n"
+        "{% if i.weather_normalized_cop_change_pct is not none -%}\n"
+        f"{t['impact_cop']} **{{{{ pct(i.weather_normalized_cop_change_pct) }}}}** "
+        f"({t['impact_plain']} {{{{ pct(i.cop_change_pct) }}}}"
+        "{% if i.weather_normalized_heat_demand_change_pct is not none %}, "
+        f"{t['impact_demand']} {{{{ pct(i.weather_normalized_heat_demand_change_pct) }}}}"
+        "{% endif %}) · "
+        f"{t['impact_confidence']}: {{{{ levels.get(i.confidence, i.confidence) }}}}\n"
+        "{%- else -%}\n"
+        f"{t['impact_pending']}: {{{{ reasons.get(i.reason, i.reason) }}}}\n"
+        "{%- endif %}\n"
+        "{% endfor %}"
+    )
+
+
+def _impact_cards(r: _Resolver, t: dict[str, str]) -> list[dict[str, Any]]:
+    """The note field next to the log, and every recent change with its impact."""
+    note = r.ref(Platform.TEXT, "note")
+    if note is None:
+        return []
+    return [
+        {"type": "entities", "entities": [note], "grid_options": {"columns": "full"}},
+        {
+            "type": "markdown",
+            "title": t["impact"],
+            "content": _impact_template(note["entity"], t),
+            "grid_options": {"columns": "full"},
+        },
+    ]
 
 
 def default_url_path(entry: ConfigEntry) -> str:

@@ -9,7 +9,7 @@ from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import EVENT_CONFIG_CHANGE, EVENT_TYPES
+from .const import EVENT_CONFIG_CHANGE, EVENT_NOTE_DELETED, EVENT_NOTE_UPDATED, EVENT_TYPES
 from .coordinator import HeatPumpStatsConfigEntry
 from .entity import HeatPumpStatsEntity
 
@@ -18,7 +18,7 @@ PARALLEL_UPDATES = 0
 CONFIG_CHANGE = EventEntityDescription(
     key="config_change",
     translation_key="config_change",
-    event_types=list(EVENT_TYPES),
+    event_types=[*EVENT_TYPES, EVENT_NOTE_UPDATED, EVENT_NOTE_DELETED],
 )
 
 

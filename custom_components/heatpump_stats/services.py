@@ -1,9 +1,9 @@
-"""Services: add_note and get_changelog (registered once, in async_setup)."""
+"""Services: notes, the change log and its impact (registered once, in async_setup)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import (
     HomeAssistant,
@@ -18,6 +18,12 @@ from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
+from .compare import (
+    COMPARE_PERIODS_SCHEMA,
+    SERVICE_COMPARE_PERIODS,
+    async_change_impacts,
+    async_handle_compare_periods,
+)
 from .const import DOMAIN, EVENT_TYPES
 from .csv_reports import EXPORT_CSV_SCHEMA, SERVICE_EXPORT_CSV, async_handle_export_csv
 from .dashboard_service import (
@@ -25,7 +31,7 @@ from .dashboard_service import (
     SERVICE_INSTALL_DASHBOARD,
     async_handle_install_dashboard,
 )
-from .store.changelog import ChangeLogError
+from .store.changelog import SOURCE_NOTE, ChangeEntry, ChangeLogError
 from .summarize import SERVICE_SUMMARIZE, SUMMARIZE_SCHEMA, async_handle_summarize
 
 if TYPE_CHECKING:
@@ -37,9 +43,14 @@ ATTR_TIMESTAMP = "timestamp"
 ATTR_START = "start"
 ATTR_END = "end"
 ATTR_KIND = "kind"
+ATTR_ID = "id"
+ATTR_IMPACT_DAYS = "impact_days"
 
 SERVICE_ADD_NOTE = "add_note"
 SERVICE_GET_CHANGELOG = "get_changelog"
+SERVICE_UPDATE_NOTE = "update_note"
+SERVICE_DELETE_NOTE = "delete_note"
+MAX_IMPACT_DAYS = 30
 
 MAX_NOTE_LENGTH = 2000
 
@@ -56,6 +67,23 @@ GET_CHANGELOG_SCHEMA = vol.Schema(
         vol.Optional(ATTR_START): cv.datetime,
         vol.Optional(ATTR_END): cv.datetime,
         vol.Optional(ATTR_KIND): vol.In(EVENT_TYPES),
+        vol.Optional(ATTR_IMPACT_DAYS): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=MAX_IMPACT_DAYS)
+        ),
+    }
+)
+UPDATE_NOTE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
+        vol.Required(ATTR_ID): vol.All(vol.Coerce(int), vol.Range(min=1)),
+        vol.Required(ATTR_MESSAGE): cv.string,
+        vol.Optional(ATTR_TIMESTAMP): cv.datetime,
+    }
+)
+DELETE_NOTE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
+        vol.Required(ATTR_ID): vol.All(vol.Coerce(int), vol.Range(min=1)),
     }
 )
 
@@ -116,7 +144,152 @@ async def _async_get_changelog(call: ServiceCall) -> ServiceResponse:
             translation_key="changelog_error",
             translation_placeholders={"error": str(err)},
         ) from err
-    return {"entries": [row.to_dict() for row in rows]}
+    entries: list[Any] = [row.to_dict() for row in rows]
+    if (days := call.data.get(ATTR_IMPACT_DAYS)) is not None:
+        await _async_add_impacts(entry, rows, entries, days)
+    return {"entries": entries}
+
+
+async def _async_add_impacts(
+    entry: HeatPumpStatsConfigEntry,
+    rows: list[ChangeEntry],
+    entries: list[dict[str, Any]],
+    days: int,
+) -> None:
+    """`impact` of each entry: compare_periods over `days` either side, cut at its neighbours."""
+    if not rows:
+        return
+    span = timedelta(days=days)
+    try:
+        # Neighbours of every kind cut the periods, also those the `kind` filter hides.
+        neighbours = await entry.runtime_data.changes.async_query(
+            start=rows[0].timestamp - span, end=rows[-1].timestamp + span, kind=None
+        )
+    except ChangeLogError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    impacts = await async_change_impacts(
+        entry.runtime_data.heat_pump.hass,
+        entry,
+        [row.timestamp for row in rows],
+        [row.timestamp for row in neighbours],
+        days,
+    )
+    for data, impact in zip(entries, impacts, strict=True):
+        data["impact"] = impact
+
+
+def _note_id(call: ServiceCall) -> int:
+    change_id: int = call.data[ATTR_ID]
+    return change_id
+
+
+async def _async_check_note(entry: HeatPumpStatsConfigEntry, change_id: int) -> None:
+    """Raise the translated reason when `change_id` is no note of the entry."""
+    try:
+        found = await entry.runtime_data.changes.async_get(change_id)
+    except ChangeLogError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    if found is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="change_not_found",
+            translation_placeholders={"id": str(change_id)},
+        )
+    if found.source != SOURCE_NOTE:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_note",
+            translation_placeholders={"id": str(change_id), "kind": found.kind},
+        )
+
+
+async def _async_update_note(call: ServiceCall) -> ServiceResponse:
+    entry = _entry(call)
+    change_id = _note_id(call)
+    message = call.data[ATTR_MESSAGE].strip()
+    if not message or len(message) > MAX_NOTE_LENGTH:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_note",
+            translation_placeholders={"max": str(MAX_NOTE_LENGTH)},
+        )
+    await _async_check_note(entry, change_id)
+    try:
+        stored = await entry.runtime_data.changes.async_update_note(
+            change_id, message, _utc(call.data.get(ATTR_TIMESTAMP))
+        )
+    except ChangeLogError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    if stored is None:  # deleted in between
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="change_not_found",
+            translation_placeholders={"id": str(change_id)},
+        )
+    if call.return_response:
+        return {"entry": stored.to_dict()}
+    return None
+
+
+async def _async_delete_note(call: ServiceCall) -> ServiceResponse:
+    entry = _entry(call)
+    change_id = _note_id(call)
+    await _async_check_note(entry, change_id)
+    try:
+        deleted = await entry.runtime_data.changes.async_delete_note(change_id)
+    except ChangeLogError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    if deleted is None:  # deleted in between
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="change_not_found",
+            translation_placeholders={"id": str(change_id)},
+        )
+    if call.return_response:
+        return {"entry": deleted.to_dict()}
+    return None
+
+
+@callback
+def _async_setup_impact_services(hass: HomeAssistant) -> None:
+    """compare_periods, update_note and delete_note."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_COMPARE_PERIODS,
+        async_handle_compare_periods,
+        schema=COMPARE_PERIODS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_UPDATE_NOTE,
+        _async_update_note,
+        schema=UPDATE_NOTE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_DELETE_NOTE,
+        _async_delete_note,
+        schema=DELETE_NOTE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
 
 
 @callback
@@ -159,3 +332,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=EXPORT_CSV_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
+    _async_setup_impact_services(hass)

@@ -309,6 +309,55 @@ class ChangeLog(SqliteHandle):
         )
         return _row_to_entry(rows[0]) if rows else None
 
+    def get(self, entry_id: str, change_id: int) -> ChangeEntry | None:
+        """The entry `change_id` of `entry_id`, or None."""
+        rows = self._fetchall(
+            f"SELECT {_COLUMNS} FROM changes WHERE entry_id = ? AND id = ?", (entry_id, change_id)
+        )
+        return _row_to_entry(rows[0]) if rows else None
+
+    def update_note(
+        self, entry_id: str, change_id: int, message: str, timestamp: datetime | None = None
+    ) -> ChangeEntry | None:
+        """Replace a note's message (and its time when given); None when no such note.
+
+        Only rows with source ``note`` change: a detected change is the device's
+        history and stays as it was recorded.
+        """
+        sets: list[str] = ["message = ?"]
+        params: list[Any] = [message]
+        if timestamp is not None:
+            sets.append("ts_us = ?")
+            params.append(to_us(timestamp))
+        with self._lock:
+            conn = self._connection()
+            try:
+                cursor = conn.execute(
+                    f"UPDATE changes SET {', '.join(sets)} "
+                    "WHERE entry_id = ? AND id = ? AND source = ?",
+                    (*params, entry_id, change_id, SOURCE_NOTE),
+                )
+            except sqlite3.Error as err:
+                raise ChangeLogError(f"Cannot write to the change log {self._path}: {err}") from err
+            if cursor.rowcount == 0:
+                return None
+        return self.get(entry_id, change_id)
+
+    def delete_note(self, entry_id: str, change_id: int) -> bool:
+        """Delete a note; False when there is no such note (detected changes stay)."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                cursor = conn.execute(
+                    "DELETE FROM changes WHERE entry_id = ? AND id = ? AND source = ?",
+                    (entry_id, change_id, SOURCE_NOTE),
+                )
+            except sqlite3.Error as err:
+                raise ChangeLogError(
+                    f"Cannot delete from the change log {self._path}: {err}"
+                ) from err
+            return cursor.rowcount > 0
+
     def delete_entry(self, entry_id: str) -> None:
         """Remove every change and state row of `entry_id` (config entry removed)."""
         with self._lock:

@@ -1,0 +1,250 @@
+"""The `compare_periods` service and the impact of change-log entries, from history.
+
+Each period is read from the recorder one hour at a time with
+:func:`.history.summarize_history` (the summary's own rules for counters,
+purposes and gaps), reduced to an :class:`~.engine.impact.Interval` and handed
+to :func:`~.engine.impact.compare_periods`. Everything that reads runs in the
+recorder's executor; the event loop only validates and returns the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.recorder import (
+    DATA_INSTANCE,
+    async_migration_in_progress,
+    get_instance,
+)
+from homeassistant.helpers.selector import ConfigEntrySelector
+from homeassistant.util import dt as dt_util
+import probatio as vol
+from sqlalchemy.exc import SQLAlchemyError
+
+from .const import DOMAIN
+from .engine.impact import Interval, compare_periods, interval_from_summary
+from .history import async_entry_entity_ids, builder_options, summarize_history
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+SERVICE_COMPARE_PERIODS: Final = "compare_periods"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_BEFORE_START: Final = "before_start"
+ATTR_BEFORE_END: Final = "before_end"
+ATTR_AFTER_START: Final = "after_start"
+ATTR_AFTER_END: Final = "after_end"
+ATTR_HISTORY: Final = "history"
+
+HISTORY_RECORDER: Final = "recorder"
+HISTORIES: Final = (HISTORY_RECORDER, "statistics", "influxdb")
+SUPPORTED_HISTORIES: Final = (HISTORY_RECORDER,)
+
+STEP: Final = timedelta(hours=1)  # one interval of the comparison
+MAX_PERIOD: Final = timedelta(days=92)  # per period: at most 2208 hourly reads
+# Outdoor-temperature bins of 0.1 K: the time-weighted mean is then within 0.05 K.
+BIN_WIDTH_K: Final = 0.1
+
+COMPARE_PERIODS_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
+        vol.Required(ATTR_BEFORE_START): cv.datetime,
+        vol.Required(ATTR_BEFORE_END): cv.datetime,
+        vol.Required(ATTR_AFTER_START): cv.datetime,
+        vol.Required(ATTR_AFTER_END): cv.datetime,
+        vol.Optional(ATTR_HISTORY, default=HISTORY_RECORDER): vol.In(HISTORIES),
+    }
+)
+
+
+def _utc(value: datetime) -> datetime:
+    """Times without a zone are local to Home Assistant, as in the UI."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_util.get_default_time_zone())
+    return dt_util.as_utc(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Periods:
+    """The two periods of a comparison (UTC)."""
+
+    before_start: datetime
+    before_end: datetime
+    after_start: datetime
+    after_end: datetime
+
+
+def read_intervals(
+    hass: HomeAssistant,
+    entity_ids: Mapping[str, str],
+    start: datetime,
+    end: datetime,
+    options: Mapping[str, Any],
+) -> list[Interval]:
+    """Blocking: (start, end] as hourly intervals (call in the recorder's executor)."""
+    intervals: list[Interval] = []
+    lower = start
+    while lower < end:
+        upper = min(lower + STEP, end)
+        summary = summarize_history(hass, entity_ids, lower, upper, options)
+        intervals.append(interval_from_summary(summary))
+        lower = upper
+    return intervals
+
+
+def _compare_blocking(
+    hass: HomeAssistant,
+    entity_ids: Mapping[str, str],
+    periods: Sequence[Periods],
+    options: Mapping[str, Any],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = []
+    for p in periods:
+        # Nothing is read beyond now; the days covered say how much there was.
+        before = read_intervals(hass, entity_ids, p.before_start, min(p.before_end, now), options)
+        after = read_intervals(hass, entity_ids, p.after_start, min(p.after_end, now), options)
+        results.append(
+            compare_periods(
+                before,
+                after,
+                before_bounds=(p.before_start, p.before_end),
+                after_bounds=(p.after_start, p.after_end),
+            )
+        )
+    return results
+
+
+def _check_recorder(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+    """The entry's history entities; raises the translated reason when there is no history."""
+    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="recorder_unavailable"
+        )
+    entity_ids = async_entry_entity_ids(hass, entry)
+    if not entity_ids:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_history_entities",
+            translation_placeholders={"title": entry.title},
+        )
+    return entity_ids
+
+
+async def async_compare(
+    hass: HomeAssistant, entry: ConfigEntry, periods: Sequence[Periods]
+) -> list[dict[str, Any]]:
+    """Compare each pair of periods from the recorder (translated errors for the user)."""
+    entity_ids = _check_recorder(hass, entry)
+    options = {**builder_options(entry), "bin_width_k": BIN_WIDTH_K}
+    try:
+        return await get_instance(hass).async_add_executor_job(
+            _compare_blocking, hass, entity_ids, list(periods), options, dt_util.utcnow()
+        )
+    except SQLAlchemyError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="history_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+def change_periods(at: datetime, neighbours: Iterable[datetime], days: float) -> Periods | None:
+    """`days` before and after a change at `at`, cut at the neighbouring changes.
+
+    Changes at the same moment (one poll saw several settings change) count as
+    one change, so the cut is at the nearest change at another moment. None
+    when a side is empty.
+    """
+    span = timedelta(days=days)
+    before_start, after_end = at - span, at + span
+    for other in neighbours:
+        if other < at:
+            before_start = max(before_start, other)
+        elif other > at:
+            after_end = min(after_end, other)
+    if before_start >= at or after_end <= at:
+        return None
+    return Periods(before_start=before_start, before_end=at, after_start=at, after_end=after_end)
+
+
+async def async_change_impacts(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    changes: Sequence[datetime],
+    neighbours: Sequence[datetime],
+    days: float,
+    *,
+    cache: MutableMapping[Periods, dict[str, Any]] | None = None,
+) -> list[dict[str, Any] | None]:
+    """The impact of a change at each of `changes` (None where a side is empty).
+
+    Changes at the same moment share one comparison. With `cache`, a comparison
+    whose after-period had ended when it was computed is taken from it (and
+    new final ones are put in it): history that is complete does not change.
+    """
+    periods = [change_periods(at, neighbours, days) for at in changes]
+    known: dict[Periods, dict[str, Any]] = {}
+    wanted: list[Periods] = []
+    for p in periods:
+        if p is None or p in known or p in wanted:
+            continue
+        if cache is not None and p in cache:
+            known[p] = cache[p]
+        else:
+            wanted.append(p)
+    if wanted:
+        now = dt_util.utcnow()
+        for p, result in zip(wanted, await async_compare(hass, entry, wanted), strict=True):
+            known[p] = result
+            if cache is not None and p.after_end <= now:
+                cache[p] = result
+    return [None if p is None else known[p] for p in periods]
+
+
+async def async_handle_compare_periods(call: ServiceCall) -> ServiceResponse:
+    """The comparison of two periods for one entry (register with SupportsResponse.ONLY)."""
+    hass = call.hass
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": str(entry_id)},
+        )
+    history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
+    if history not in SUPPORTED_HISTORIES:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="history_not_supported",
+            translation_placeholders={"history": str(history)},
+        )
+    periods = Periods(
+        before_start=_utc(call.data[ATTR_BEFORE_START]),
+        before_end=_utc(call.data[ATTR_BEFORE_END]),
+        after_start=_utc(call.data[ATTR_AFTER_START]),
+        after_end=_utc(call.data[ATTR_AFTER_END]),
+    )
+    if periods.before_end <= periods.before_start or periods.after_end <= periods.after_start:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
+    if periods.after_start < periods.before_end:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="periods_overlap")
+    longest = max(
+        periods.before_end - periods.before_start, periods.after_end - periods.after_start
+    )
+    if longest > MAX_PERIOD:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="period_too_long",
+            translation_placeholders={"days": str(MAX_PERIOD.days)},
+        )
+    (result,) = await async_compare(hass, entry, [periods])
+    result["history"] = history
+    return result
