@@ -66,9 +66,10 @@ def read_hours(
         field = "change" if key in CHANGE_KEYS else "mean"
         for row in stats:
             value = row.get(field)
-            hours.setdefault(row["start"], {})[key] = None if value is None else float(value)
+            number = float(value) if isinstance(value, (int, float)) else None
+            hours.setdefault(row["start"], {})[key] = number
     return [
-        Hour(start=datetime.fromtimestamp(ts, UTC), **values)  # type: ignore[arg-type]
+        Hour(start=datetime.fromtimestamp(ts, UTC), **values)
         for ts, values in sorted(hours.items())
     ]
 
