@@ -127,7 +127,10 @@ def test_string_states_and_last_before(influx_url: str, database: str) -> None:
     states = reader.states("sensor.hp_mode", T0 + timedelta(minutes=80), T0 + timedelta(hours=2))
     before = reader.last_before("sensor.hp_thermal_energy", T0 + timedelta(hours=1))
     nothing = reader.last_before("sensor.hp_thermal_energy", T0)
+    mode = reader.last_state_before("sensor.hp_mode", T0 + timedelta(minutes=95))
+    no_mode = reader.last_state_before("sensor.hp_mode", T0)
     reader.close()
+    assert (mode, no_mode) == ("dhw", None)
     assert [s for _, s in states] == ["heating", "dhw", "dhw", "dhw"]
     assert before == 105.0
     assert nothing is None

@@ -286,6 +286,15 @@ class InfluxHistory:
             return _finite(value)
         return None
 
+    def last_state_before(self, entity_id: str, ts: datetime) -> str | None:
+        """The newest string state before `ts` (a mode's value at a period's start)."""
+        points = self._series(
+            entity_id, "state", None, ts, every=None, aggregate="last", newest_only=True
+        )
+        for _, value in points:
+            return None if value is None else str(value)
+        return None
+
     # -- the query builders ------------------------------------------------
 
     def _series(
