@@ -184,6 +184,19 @@ class LuxtronikFrames:
     visibilities: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _RawFrames:
+    """The three replies' value bytes as read from the socket (unpacked off the loop)."""
+
+    parameter_count: int
+    parameters: bytes
+    calculation_count: int
+    calculations: bytes
+    calculations_status: int
+    visibility_count: int
+    visibilities: bytes
+
+
 def _snake(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
@@ -298,10 +311,12 @@ class LuxtronikSource:
         """Read all three tables over one connection and map them to a reading."""
         async with self._lock:
             try:
-                frames = await self._async_fetch()
-                # Kept even if mapping fails: the raw values are what diagnostics need then.
-                self._frames = frames
-                reading = self._to_reading(frames, datetime.now(UTC))
+                raw = await self._async_fetch()
+                # Unpacking and mapping 1,700+ values costs ~0.4 ms of CPU: done in
+                # the executor so the event loop only carries the socket I/O.
+                reading = await asyncio.get_running_loop().run_in_executor(
+                    None, self._decode, raw, datetime.now(UTC)
+                )
             except SourceError as err:
                 self._last_error = str(err)
                 raise
@@ -340,18 +355,32 @@ class LuxtronikSource:
     async def async_close(self) -> None:
         """Nothing stays open between polls."""
 
+    def _decode(self, raw: _RawFrames, now: datetime) -> HeatPumpReading:
+        """Unpack the replies and map them (runs in the executor; the lock is held)."""
+        frames = LuxtronikFrames(
+            parameters=struct.unpack(f">{raw.parameter_count}i", raw.parameters),
+            calculations=struct.unpack(f">{raw.calculation_count}i", raw.calculations),
+            calculations_status=raw.calculations_status,
+            visibilities=struct.unpack(f">{raw.visibility_count}b", raw.visibilities),
+        )
+        # Kept even if mapping fails: the raw values are what diagnostics need then.
+        self._frames = frames
+        return self._to_reading(frames, now)
+
     # -- I/O ---------------------------------------------------------------
 
-    async def _async_fetch(self) -> LuxtronikFrames:
+    async def _async_fetch(self) -> _RawFrames:
         where = f"{self._host}:{self._port}"
         writer: asyncio.StreamWriter | None = None
         try:
             async with asyncio.timeout(self._timeout):
                 reader, writer = await asyncio.open_connection(self._host, self._port)
-                _, parameters = await _request(reader, writer, CMD_PARAMETERS, status=False)
-                status, calculations = await _request(reader, writer, CMD_CALCULATIONS, status=True)
-                _, visibilities = await _request(
-                    reader, writer, CMD_VISIBILITIES, status=False, item_format="b"
+                _, n_par, parameters = await _request(reader, writer, CMD_PARAMETERS, status=False)
+                status, n_calc, calculations = await _request(
+                    reader, writer, CMD_CALCULATIONS, status=True
+                )
+                _, n_vis, visibilities = await _request(
+                    reader, writer, CMD_VISIBILITIES, status=False, item_size=1
                 )
         except TimeoutError as err:
             raise SourceConnectionError(
@@ -372,10 +401,13 @@ class LuxtronikSource:
         finally:
             if writer is not None:
                 await _close(writer)
-        return LuxtronikFrames(
+        return _RawFrames(
+            parameter_count=n_par,
             parameters=parameters,
+            calculation_count=n_calc,
             calculations=calculations,
             calculations_status=status,
+            visibility_count=n_vis,
             visibilities=visibilities,
         )
 
@@ -528,9 +560,9 @@ async def _request(
     command: int,
     *,
     status: bool,
-    item_format: str = "i",
-) -> tuple[int, tuple[int, ...]]:
-    """Send (command, 0) and read one verified reply frame: (status, values)."""
+    item_size: int = 4,
+) -> tuple[int, int, bytes]:
+    """Send (command, 0) and read one verified reply frame: (status, count, value bytes)."""
     writer.write(struct.pack(">ii", command, 0))
     await writer.drain()
     first = command == CMD_PARAMETERS
@@ -554,18 +586,13 @@ async def _request(
                 f"{message}; this does not answer like a Luxtronik controller"
             )
         raise SourceDataError(message)
-    frame_status = await _read_int(reader) if status else 0
-    count = await _read_int(reader)
+    if status:
+        frame_status, count = struct.unpack(">ii", await reader.readexactly(8))
+    else:
+        frame_status, count = 0, struct.unpack(">i", await reader.readexactly(4))[0]
     if not 0 <= count <= MAX_COUNT:
         raise SourceDataError(f"Luxtronik: implausible value count {count} for command {command}")
-    size = struct.calcsize(f">{item_format}")
-    data = await reader.readexactly(count * size)
-    return frame_status, struct.unpack(f">{count}{item_format}", data)
-
-
-async def _read_int(reader: asyncio.StreamReader) -> int:
-    value: int = struct.unpack(">i", await reader.readexactly(4))[0]
-    return value
+    return frame_status, count, await reader.readexactly(count * item_size)
 
 
 async def _close(writer: asyncio.StreamWriter) -> None:
