@@ -32,8 +32,7 @@ def _serve(ready: threading.Event, stop: threading.Event, box: list[int]) -> Non
         sim = LuxtronikSimulator()
         box.append(await sim.start())
         ready.set()
-        while not stop.is_set():
-            await asyncio.sleep(0.05)
+        await asyncio.to_thread(stop.wait)
         await sim.stop()
 
     asyncio.run(main())
@@ -60,8 +59,10 @@ async def bench(polls: int) -> None:
     stop.set()
     server.join()
     print(f"Luxtronik full read, {polls} polls against the simulator (1741 values)")
-    print(f"  event-loop CPU per poll: median {statistics.median(loop_ms):.3f} ms, "
-          f"p90 {sorted(loop_ms)[int(polls * 0.9)]:.3f} ms")
+    print(
+        f"  event-loop CPU per poll: median {statistics.median(loop_ms):.3f} ms, "
+        f"p90 {sorted(loop_ms)[int(polls * 0.9)]:.3f} ms"
+    )
     print(f"  wall time per poll:      median {statistics.median(wall_ms):.3f} ms")
 
 

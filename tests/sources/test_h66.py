@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from collections.abc import AsyncIterator
 import json
 import logging
@@ -29,8 +28,8 @@ from custom_components.heatpump_stats.sources.h66 import (
 )
 from custom_components.heatpump_stats.sources.http import HttpStatusError
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
-from tests.sources.realdata import realdata_dir
 from tests.simulators.h66_server import UNKNOWN_ID, H66Simulator, recorded_alldata, u16
+from tests.sources.realdata import realdata_dir
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -477,8 +476,9 @@ async def test_real_h60_alldata(brand: str, session: aiohttp.ClientSession) -> N
     """stampzilla-go issue 224: a recorded H60 /api/alldata and the gateway's own view.
 
     Gateway view: 0003 heat carrier return 27.40, 0004 heat carrier forward 35.80,
-    0007 outdoor 19.80 (alldata, read a moment apart: 197 -> 19.7), 0009 warm water top 44.30, 0008 indoor -853.10 (0xDEAD: no
-    sensor), 0020 radiator forward 2 -52.10 (65015: no sensor); 1A01 compressor 0.
+    0007 outdoor 19.80 (alldata, read a moment apart: 197 -> 19.7), 0009 warm water
+    top 44.30, 0008 indoor -853.10 (0xDEAD: no sensor), 0020 radiator forward 2
+    -52.10 (65015: no sensor); 1A01 compressor 0.
     """
     payload = json.loads((realdata_dir("h66") / "stampzilla_224_alldata.json").read_text())
     async with H66Simulator(brand) as server:  # type: ignore[arg-type]

@@ -27,7 +27,6 @@ from custom_components.heatpump_stats.sources.luxtronik import (
     LuxtronikSource,
 )
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
-from tests.sources.realdata import realdata_dir
 from tests.simulators.luxtronik_server import (
     CMD_CALCULATIONS,
     CMD_PARAMETERS,
@@ -37,6 +36,7 @@ from tests.simulators.luxtronik_server import (
     default_parameters,
     default_visibilities,
 )
+from tests.sources.realdata import realdata_dir
 
 # Home Assistant's test plugin blocks sockets; the simulator is real TCP on 127.0.0.1.
 pytestmark = pytest.mark.usefixtures("socket_enabled")

@@ -423,17 +423,19 @@ class H66Source:
                     )
                 continue
             self._invalid_logged.discard(reg_id)
-            if raw in ABSENT_RAW or (to_signed16(raw) if reg.signed else raw) in table.missing_values:
+            if (
+                raw in ABSENT_RAW
+                or (to_signed16(raw) if reg.signed else raw) in table.missing_values
+            ):
                 continue
-            value = reg.decode(raw)
-            if reg.unit == "°C" and isinstance(value, float) and value < MIN_TEMPERATURE:
+            decoded = reg.decode(raw)
+            if reg.unit == "°C" and isinstance(decoded, float) and decoded < MIN_TEMPERATURE:
                 continue  # a sensor-absent marker, not a temperature
-            values[reg.key] = value
+            values[reg.key] = decoded
         if table.fallback and any(values[key] is None for key in table.fallback):
             stand_ins = [values[key] for key in table.fallback.values()]
             if None not in stand_ins:
-                for key, value in zip(table.fallback, stand_ins, strict=True):
-                    values[key] = value
+                values.update(zip(table.fallback, stand_ins, strict=True))
         if new_unknown:
             _LOGGER.info(
                 "H66 %s (%s): %d register id(s) not in the brand table, kept in diagnostics: %s",
