@@ -360,3 +360,63 @@ async def test_entity_meter(hass: HomeAssistant, freezer: FrozenDateTimeFactory)
     await advance(hass, freezer, 10)
     assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(1.0)
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_defrost_entity_drives_defrost_accounting(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """ESPAltherma: "Operation Mode" says Heating through a defrost; only its ON/OFF
+    "Defrost Operation" tells. The entry's `defrost` entity makes defrost_active on and
+    books the electricity to defrost: 2.0 kW for 5 min = 0.1667 kWh (within a poll)."""
+    attrs_t = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    hass.states.async_set("sensor.esp_outdoor", "-8.7", attrs_t)
+    hass.states.async_set("sensor.esp_leaving_water", "35.0", attrs_t)
+    hass.states.async_set("sensor.esp_inlet_water", "30.0", attrs_t)
+    hass.states.async_set("sensor.esp_mode", "Heating", {})
+    hass.states.async_set("sensor.esp_power", "2.0", {"unit_of_measurement": "kW"})
+    hass.states.async_set("sensor.esp_defrost", "OFF", {})
+    result = await _flow(
+        hass,
+        {"source": "entities"},
+        {
+            "outside_temperature": "sensor.esp_outdoor",
+            "flow_temperature": "sensor.esp_leaving_water",
+            "return_temperature": "sensor.esp_inlet_water",
+            "operating_mode": "sensor.esp_mode",
+            "electrical_power": "sensor.esp_power",
+        },
+        {"meter": "source"},
+    )
+    entry = result["result"]
+    await advance(hass, freezer, 30)
+    freezer.tick(1)  # the reload's first poll is newer than the last one (as in real time)
+    # The defrost field arrives with the entry data (config flow / reconfigure) and a
+    # reload picks it up.
+    hass.config_entries.async_update_entry(
+        entry,  # type: ignore[arg-type]
+        data={**entry.data, "defrost": "sensor.esp_defrost"},  # type: ignore[union-attr]
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)  # type: ignore[union-attr]
+    await hass.async_block_till_done()
+
+    async def tick(minutes: int) -> None:
+        for _ in range(minutes * 2):
+            for entity_id in ("sensor.esp_leaving_water", "sensor.esp_power", "sensor.esp_defrost"):
+                state = hass.states.get(entity_id)
+                assert state is not None
+                hass.states.async_set(entity_id, state.state, state.attributes, force_update=True)
+            await advance(hass, freezer, 30)
+
+    await tick(2)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "off"
+    assert _value(hass, entry, "operating_mode") == "heating"
+    before = float(_value(hass, entry, "electrical_energy_defrost"))
+    hass.states.async_set("sensor.esp_defrost", "ON", {})
+    await tick(5)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "on"
+    assert _value(hass, entry, "operating_mode") == "defrost"
+    booked = float(_value(hass, entry, "electrical_energy_defrost")) - before
+    assert booked == pytest.approx(2.0 * 5 / 60, abs=0.02)
+    hass.states.async_set("sensor.esp_defrost", "OFF", {})
+    await tick(1)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "off"
