@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+import json
+import logging
 from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
@@ -19,6 +22,11 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sensor import raw_value_name
+from custom_components.heatpump_stats.sources.demo import DemoHeatPump
+from custom_components.heatpump_stats.sources.h66 import BRANDS as H66_BRANDS, load_brand_table
+from custom_components.heatpump_stats.sources.luxtronik import LuxtronikSource
+from custom_components.heatpump_stats.sources.modbus import load_register_map
 
 from .common import advance
 from .simulators.h66_server import H66Simulator
@@ -353,3 +361,163 @@ async def test_entity_meter(hass: HomeAssistant, freezer: FrozenDateTimeFactory)
     await advance(hass, freezer, 10)
     assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(1.0)
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_defrost_entity_drives_defrost_accounting(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """ESPAltherma: "Operation Mode" says Heating through a defrost; only its ON/OFF
+    "Defrost Operation" tells. The entry's `defrost` entity makes defrost_active on and
+    books the electricity to defrost: 2.0 kW for 5 min = 0.1667 kWh (within a poll)."""
+    attrs_t = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    hass.states.async_set("sensor.esp_outdoor", "-8.7", attrs_t)
+    hass.states.async_set("sensor.esp_leaving_water", "35.0", attrs_t)
+    hass.states.async_set("sensor.esp_inlet_water", "30.0", attrs_t)
+    hass.states.async_set("sensor.esp_mode", "Heating", {})
+    hass.states.async_set("sensor.esp_power", "2.0", {"unit_of_measurement": "kW"})
+    hass.states.async_set("sensor.esp_defrost", "OFF", {})
+    result = await _flow(
+        hass,
+        {"source": "entities"},
+        {
+            "outside_temperature": "sensor.esp_outdoor",
+            "flow_temperature": "sensor.esp_leaving_water",
+            "return_temperature": "sensor.esp_inlet_water",
+            "operating_mode": "sensor.esp_mode",
+            "electrical_power": "sensor.esp_power",
+        },
+        {"meter": "source"},
+    )
+    entry = result["result"]
+    await advance(hass, freezer, 30)
+    freezer.tick(1)  # the reload's first poll is newer than the last one (as in real time)
+    # The defrost field arrives with the entry data (config flow / reconfigure) and a
+    # reload picks it up.
+    hass.config_entries.async_update_entry(
+        entry,  # type: ignore[arg-type]
+        data={**entry.data, "defrost": "sensor.esp_defrost"},  # type: ignore[union-attr]
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)  # type: ignore[union-attr]
+    await hass.async_block_till_done()
+
+    async def tick(minutes: int) -> None:
+        for _ in range(minutes * 2):
+            for entity_id in ("sensor.esp_leaving_water", "sensor.esp_power", "sensor.esp_defrost"):
+                state = hass.states.get(entity_id)
+                assert state is not None
+                hass.states.async_set(entity_id, state.state, state.attributes, force_update=True)
+            await advance(hass, freezer, 30)
+
+    await tick(2)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "off"
+    assert _value(hass, entry, "operating_mode") == "heating"
+    before = float(_value(hass, entry, "electrical_energy_defrost"))
+    hass.states.async_set("sensor.esp_defrost", "ON", {})
+    await tick(5)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "on"
+    assert _value(hass, entry, "operating_mode") == "defrost"
+    booked = float(_value(hass, entry, "electrical_energy_defrost")) - before
+    assert booked == pytest.approx(2.0 * 5 / 60, abs=0.02)
+    hass.states.async_set("sensor.esp_defrost", "OFF", {})
+    await tick(1)
+    assert _value(hass, entry, "defrost_active", "binary_sensor") == "off"
+
+
+async def _raw_keys_of_every_source() -> dict[str, set[str]]:
+    """Every numeric raw key (`reading.extra`) each local source and the demo can report."""
+    keys: dict[str, set[str]] = {}
+    demo = DemoHeatPump(
+        seed=1,
+        start=datetime(2026, 1, 10, tzinfo=UTC),
+        rated_thermal_power_kw=8,
+        flow_rate_l_min=20,
+    )
+    extra = demo.advance(datetime(2026, 1, 10, 2, tzinfo=UTC)).extra
+    keys["demo"] = {k for k, v in extra.items() if isinstance(v, int | float)}
+    sim = LuxtronikSimulator()
+    await sim.start()
+    try:
+        reading = await LuxtronikSource("127.0.0.1", sim.port).async_read()
+    finally:
+        await sim.stop()
+    keys["luxtronik"] = set(reading.extra)
+    for brand in H66_BRANDS:
+        keys[f"h66 {brand}"] = set(load_brand_table(brand).extra_units)
+    keys["modbus isg"] = set(load_register_map("stiebel_eltron_isg").extra_units)
+    return keys
+
+
+async def test_raw_value_names_read_as_words_and_never_repeat() -> None:
+    """ "COP", "Building deficit", not "Cop true", "Building deficit kwh"; and no raw
+    sensor shares its name with one of our entities (Luxtronik's compressor_starts)."""
+    assert raw_value_name("cop_true") == "True COP"
+    assert raw_value_name("building_deficit_kwh") == "Building deficit"
+    assert raw_value_name("dhw_tank_target") == "DHW tank target"
+    assert raw_value_name("compressor_starts") == "Compressor starts (device)"
+    translations = json.loads(
+        (
+            Path(__file__).parents[1] / "custom_components/heatpump_stats/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )["entity"]
+    own = {
+        entity["name"].casefold()
+        for platform in ("sensor", "binary_sensor")
+        for key, entity in translations[platform].items()
+        if key != "extra" and "{" not in entity["name"]
+    }
+    for source, keys in (await _raw_keys_of_every_source()).items():
+        names = [raw_value_name(key) for key in sorted(keys)]
+        assert len({n.casefold() for n in names}) == len(names), (source, names)
+        for key, name in zip(sorted(keys), names, strict=True):
+            assert name.casefold() not in own, (source, key, name)
+            words = name.split()
+            assert "_" not in name, (source, key, name)
+            assert words[0][0].isupper(), (source, key, name)
+            assert not {w.casefold() for w in words} & {"kwh", "wh", "kw"}, (source, key, name)
+            assert not {"Cop", "cop", "Dhw", "dhw", "Scop", "Spf"} & set(words), (source, key, name)
+
+
+async def test_shelly_nan_and_negative_per_phase_values_are_unknown(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bare NaN/Infinity and a -5000 Wh counter in the Shelly's replies: the per-phase
+    sensors show unknown, the total power is unknown, and nothing logs a traceback."""
+    async with ShellyPro3EMSimulator() as shelly:
+        result = await _flow(
+            hass,
+            {"source": "demo"},
+            {"name": "NaN HP"},
+            {"meter": "shelly_pro_3em"},
+            {"shelly_host": shelly.host},
+        )
+        entry = result["result"]
+        registry = er.async_get(hass)
+        phase_ids = {}
+        for phase in ("a", "b", "c"):
+            for kind in ("power", "energy"):
+                entity_id = registry.async_get_entity_id(
+                    "sensor",
+                    DOMAIN,
+                    f"{entry.unique_id}_{kind}_phase_{phase}",  # type: ignore[union-attr]
+                )
+                assert entity_id is not None
+                registry.async_update_entity(entity_id, disabled_by=None)
+                phase_ids[kind, phase] = entity_id
+        assert await hass.config_entries.async_reload(entry.entry_id)  # type: ignore[union-attr]
+        await hass.async_block_till_done()
+        shelly.replies["EM.GetStatus:0"] = (
+            '{"id":0,"a_act_power":NaN,"b_act_power":Infinity,"c_act_power":12.0,'
+            '"total_act_power":NaN}'
+        )
+        shelly.phase_energy_wh = [-5000.0, 734567.0, 100000.0]
+        caplog.clear()
+        for _ in range(3):
+            await advance(hass, freezer, 10, step=10)
+        assert hass.states.get(phase_ids["power", "a"]).state == "unknown"  # type: ignore[union-attr]
+        assert hass.states.get(phase_ids["power", "b"]).state == "unknown"  # type: ignore[union-attr]
+        assert float(hass.states.get(phase_ids["power", "c"]).state) == 12.0  # type: ignore[union-attr]
+        assert hass.states.get(phase_ids["energy", "a"]).state == "unknown"  # type: ignore[union-attr]
+        assert float(hass.states.get(phase_ids["energy", "b"]).state) == 734.567  # type: ignore[union-attr]
+        ours = [r for r in caplog.records if r.name.startswith(("homeassistant", "custom_comp"))]
+        assert not [r for r in ours if r.exc_info or r.levelno >= logging.ERROR]
+        assert await hass.config_entries.async_unload(entry.entry_id)  # type: ignore[union-attr]

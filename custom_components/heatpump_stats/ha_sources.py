@@ -22,6 +22,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN
 from .sources.base import SourceConnectionError
 from .sources.entities import (
+    DEFROST_FIELD,
     FIELDS,
     RawState,
     build_reading,
@@ -71,9 +72,13 @@ class EntitiesSource:
         mode_map: Mapping[str, OperatingMode],
         stale_after: timedelta,
     ) -> None:
-        """`fields` maps contract field keys to entity ids."""
+        """`fields` maps contract field keys (and `defrost`) to entity ids: the entry data."""
         self._hass = hass
-        self._fields = {key: value for key, value in fields.items() if key in FIELDS and value}
+        self._fields = {
+            key: value
+            for key, value in fields.items()
+            if (key in FIELDS or key == DEFROST_FIELD) and isinstance(value, str) and value
+        }
         self._mode_map = dict(mode_map)
         self._stale_after = stale_after
         self._identity = _identity(hass, self._fields["flow_temperature"])

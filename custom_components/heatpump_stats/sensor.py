@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -39,7 +39,7 @@ from .coordinator import (
 from .engine.analytics import carnot_percent
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
-from .sources.reading import OperatingMode
+from .sources.reading import READING_FLAGS, OperatingMode
 
 PARALLEL_UPDATES = 0
 
@@ -414,6 +414,45 @@ _EXTRA_PREFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorSt
     ("vendor_", None, None, SensorStateClass.MEASUREMENT),
 )
 _EXTRA_SKIP = ("problem_",)
+# Keys of our own entities (sensors and the reading's flags, the binary sensors).
+_OWN_KEYS: Final = frozenset(
+    {description.key for description in SENSORS} | READING_FLAGS | {"last_config_change"}
+)
+
+
+# Raw-value names: words a key spells in capitals, unit words a key may end
+# with (the unit is shown already), and a qualifier when the key is also one of
+# our own entities' keys (Luxtronik's compressor_starts is the controller's
+# counter beside ours): no two entities of a device share a name.
+_NAME_ACRONYMS: Final = {
+    word: word.upper()
+    for word in (
+        "cop", "scop", "spf", "jaz", "dhw", "hp", "pv", "sg", "evu", "buh", "lin",
+        "isg", "wpm", "id", "ac", "dc", "l1", "l2", "l3", "co2", "rpm", "hz",
+    )
+}  # fmt: skip
+_NAME_UNIT_WORDS: Final = frozenset({"kwh", "wh", "kw", "w", "pct"})
+_DEVICE_QUALIFIER: Final = "(device)"
+
+
+def raw_value_name(key: str) -> str:
+    """The name a raw value's sensor shows: ``building_deficit_kwh`` -> "Building deficit".
+
+    Underscores become spaces, acronyms are capitals (``cop_true`` -> "True COP",
+    ``dhw_tank_target`` -> "DHW tank target"), a trailing unit word is dropped,
+    and a key that one of our own entities also uses gets "(device)".
+    """
+    words = [word for word in key.split("_") if word]
+    while len(words) > 1 and words[-1] in _NAME_UNIT_WORDS:
+        words.pop()
+    if len(words) > 1 and words[-1] == "true":
+        words = ["true", *words[:-1]]  # "cop true" reads "true COP"
+    shown = [_NAME_ACRONYMS.get(word, word) for word in words] or [key]
+    name = " ".join(shown)
+    name = name[0].upper() + name[1:]
+    if key in _OWN_KEYS:
+        name = f"{name} {_DEVICE_QUALIFIER}"
+    return name
 
 
 def extra_description(key: str) -> SensorEntityDescription:
@@ -433,7 +472,7 @@ def extra_description(key: str) -> SensorEntityDescription:
     return SensorEntityDescription(
         key=f"extra_{key}",
         translation_key="extra",
-        translation_placeholders={"name": key.replace("_", " ").capitalize()},
+        translation_placeholders={"name": raw_value_name(key)},
         native_unit_of_measurement=unit,
         device_class=device_class,
         state_class=state_class,

@@ -16,6 +16,10 @@ Fault modes (attributes, may be changed between connections):
   not the command's echo
 * ``count_override``: announce this count instead of the real one (values unchanged)
 * ``echo_override``: a well-formed reply that echoes this number instead of the command
+* ``web_server``: answer like the web server that may listen on the port instead
+  (``HTTP/1.1 400 Bad Request`` and close), as a wrong port or another device does
+
+`from_frames` serves recorded replies byte for byte (the real-data tests).
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ class LuxtronikSimulator:
         garbage: bool = False,
         count_override: int | None = None,
         echo_override: int | None = None,
+        web_server: bool = False,
     ) -> None:
         """Serve these value lists (defaults: realistic tables with known values)."""
         self.parameters = default_parameters() if parameters is None else parameters
@@ -137,6 +142,9 @@ class LuxtronikSimulator:
         self.garbage = garbage
         self.count_override = count_override
         self.echo_override = echo_override
+        self.web_server = web_server
+        # Recorded replies (command -> bytes), served verbatim when set.
+        self.recorded: dict[int, bytes] = {}
         self.connections = 0
         self.commands: list[int] = []
         self.client_disconnects = 0  # connections the client closed itself
@@ -176,8 +184,17 @@ class LuxtronikSimulator:
 
     # -- replies -------------------------------------------------------------
 
+    @classmethod
+    def from_frames(cls, frames: dict[int, bytes]) -> LuxtronikSimulator:
+        """A controller that answers each command with its recorded reply."""
+        server = cls()
+        server.recorded = dict(frames)
+        return server
+
     def reply(self, command: int) -> bytes:
         """The exact bytes the controller answers to `command`."""
+        if command in self.recorded:
+            return self.recorded[command]
         if self.garbage:
             junk = bytearray(self._random.randbytes(64))
             echo = struct.unpack(">i", junk[:4])[0]
@@ -225,6 +242,13 @@ class LuxtronikSimulator:
                     return
                 command, _ = struct.unpack(">ii", request)
                 self.commands.append(command)
+                if self.web_server:
+                    await self._send(
+                        writer,
+                        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n"
+                        b"Connection: close\r\n\r\n",
+                    )
+                    return
                 data = self.reply(command)
                 limit = self.stall_after if self.stall_after is not None else self.close_after
                 if limit is not None and sent + len(data) > limit:

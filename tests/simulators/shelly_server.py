@@ -11,6 +11,10 @@ uri against the request target, nonce known and not expired, nonce count
 increasing. Every 401 issues a fresh nonce; `nonce_max_uses` expires nonces.
 
 `mode` simulates failures (after authentication); ``"ok"`` is the recovery.
+``"huge"`` pads every reply to `huge_bytes` (10 MB) of valid JSON, sent
+without a Content-Length (chunked) unless `huge_announced`.
+`replies` maps ``"<Method>"`` or ``"<Method>:<id>"`` to a body sent verbatim
+(recorded payloads, bare ``NaN``/``Infinity``), instead of the generated one.
 `requests` counts every request, `unauthorized` the 401 answers, `log` keeps
 (method, status) per request.
 """
@@ -30,7 +34,7 @@ from aiohttp import web
 
 from .http_device import HttpDeviceSimulator
 
-Mode = Literal["ok", "http500", "garbage", "truncated", "slow"]
+Mode = Literal["ok", "http500", "garbage", "truncated", "slow", "huge"]
 Profile = Literal["triphase", "monophase"]
 
 _AUTH_PARAM = re.compile(r'(\w+)=(?:"([^"]*)"|([^\s,]+))')
@@ -74,6 +78,9 @@ class ShellyPro3EMSimulator(HttpDeviceSimulator):
         self.unauthorized = 0
         self.log: list[tuple[str, int]] = []
         self.slow_seconds = 30.0
+        self.huge_bytes = 10 * 1024 * 1024
+        self.huge_announced = False
+        self.replies: dict[str, str] = {}
         self._nonces: dict[str, dict[str, int]] = {}
 
     # --- payloads ---------------------------------------------------------
@@ -219,6 +226,9 @@ class ShellyPro3EMSimulator(HttpDeviceSimulator):
             ch = int(request.query.get("id", "0"))
         except ValueError:
             ch = -1
+        recorded = self.replies.get(f"{method}:{ch}", self.replies.get(method))
+        if recorded is not None:
+            return web.Response(text=recorded, content_type="application/json")
         payload: dict[str, Any] | None = None
         if method == "Shelly.GetDeviceInfo":
             payload = self.device_info()
@@ -241,7 +251,29 @@ class ShellyPro3EMSimulator(HttpDeviceSimulator):
         body = json.dumps(payload)
         if self.mode == "truncated":
             body = body[: len(body) // 2]
+        if self.mode == "huge":
+            return await self._huge(request, payload)
         return web.Response(text=body, content_type="application/json")
+
+    async def _huge(self, request: web.Request, payload: dict[str, Any]) -> web.StreamResponse:
+        """The payload plus a padding field, `huge_bytes` in all, streamed in 64 kB pieces."""
+        head = json.dumps(payload)[:-1] + ', "padding": "'
+        pad = self.huge_bytes - len(head) - 2
+        resp = web.StreamResponse(headers={"Content-Type": "application/json"})
+        if self.huge_announced:
+            resp.content_length = len(head) + pad + 2
+        await resp.prepare(request)
+        await resp.write(head.encode())
+        piece = b"x" * 65536
+        sent = 0
+        with contextlib.suppress(ConnectionError):
+            while sent < pad:
+                chunk = piece[: min(len(piece), pad - sent)]
+                await resp.write(chunk)
+                sent += len(chunk)
+            await resp.write(b'"}')
+            await resp.write_eof()
+        return resp
 
     def routes(self, app: web.Application) -> None:
         """The device's endpoint."""

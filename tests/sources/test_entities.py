@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
 
 import pytest
 
@@ -22,6 +23,7 @@ from custom_components.heatpump_stats.sources.entities import (
     reading_problems,
 )
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
+from tests.sources.realdata import realdata_dir
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 STALE = timedelta(minutes=10)
@@ -469,3 +471,123 @@ def test_timestamp_is_now_in_utc() -> None:
     reading = build_reading({}, now=local_now, mode_map={}, stale_after=STALE)
     assert reading.timestamp == NOW
     assert reading.timestamp.tzinfo is UTC
+
+
+# --- defrost entity and "Fan Only" (ESPAltherma) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"),
+    [("ON", True), ("OFF", False), ("on", True), ("off", False), (" On ", True)],
+)
+def test_defrost_entity_sets_defrost(state: str, expected: bool) -> None:
+    """ESPAltherma's "Defrost Operation" (ON/OFF text) or a binary sensor (on/off)."""
+    reading = read(operating_mode=raw("Heating"), defrost=raw(state))
+    assert reading.defrost_active is expected
+    assert reading.operating_mode is (OperatingMode.DEFROST if expected else OperatingMode.HEATING)
+
+
+def test_defrost_entity_without_a_mode_entity() -> None:
+    """The flag alone: defrost_active known, the mode is defrost while it is on."""
+    assert read(defrost=raw("OFF")).defrost_active is False
+    assert read(defrost=raw("OFF")).operating_mode is None
+    assert read(defrost=raw("ON")).operating_mode is OperatingMode.DEFROST
+
+
+@pytest.mark.parametrize("state", ["unavailable", "maybe", "2"])
+def test_defrost_entity_without_a_value(state: str) -> None:
+    """No value from the flag: defrost follows the mode, with a problem noted."""
+    reading = read(operating_mode=raw("Heating"), defrost=raw(state))
+    assert reading.defrost_active is False  # from the mode
+    assert "defrost" in reading_problems(reading)
+
+
+def test_stale_defrost_entity_is_no_value() -> None:
+    reading = read(defrost=raw("ON", age=timedelta(minutes=11)))
+    assert reading.defrost_active is None
+    assert "stale" in reading_problems(reading)["defrost"]
+
+
+def test_check_units_ignores_the_defrost_entity() -> None:
+    assert check_units({"defrost": raw("ON"), "flow_temperature": raw("35", "°C")}) == {}
+
+
+@pytest.mark.parametrize(
+    ("flow", "ret", "power", "expected"),
+    [
+        ("43.2", "37.6", None, OperatingMode.HEATING),  # 5.6 K spread: the compressor heats
+        ("43.2", "37.6", "1500", OperatingMode.HEATING),
+        ("43.2", "37.6", "35", OperatingMode.STANDBY),  # 35 W: nothing runs, water cools
+        ("30.5", "29.8", None, OperatingMode.STANDBY),  # 0.7 K: the pump only
+        ("32.0", "30.0", None, OperatingMode.STANDBY),  # exactly 2 K is not more than 2 K
+    ],
+)
+def test_fan_only_while_the_flow_heats_is_heating(
+    flow: str, ret: str, power: str | None, expected: OperatingMode
+) -> None:
+    """ESPAltherma issue 437: "Fan Only" while heating; the spread tells."""
+    states: dict[str, RawState | None] = {
+        "flow_temperature": raw(flow, "°C"),
+        "return_temperature": raw(ret, "°C"),
+        "operating_mode": raw("Fan Only"),
+    }
+    if power is not None:
+        states["electrical_power"] = raw(power, "W")
+    assert read(**states).operating_mode is expected
+
+
+def test_stop_is_standby_whatever_the_spread() -> None:
+    """Only "Fan Only" is reinterpreted; the indoor unit's "Stop" is standby."""
+    reading = read(
+        flow_temperature=raw("43.2", "°C"),
+        return_temperature=raw("37.6", "°C"),
+        operating_mode=raw("Stop"),
+    )
+    assert reading.operating_mode is OperatingMode.STANDBY
+
+
+def _espaltherma_states(payload: dict[str, object]) -> dict[str, RawState]:
+    """ESPAltherma ATTR values as the MQTT sensors' states (numbers as text)."""
+    return {label: raw(str(value)) for label, value in payload.items()}
+
+
+def test_real_espaltherma_issue75_defrost_payload() -> None:
+    """ESPAltherma issue 75: "Operation Mode" Heating while "Defrost Operation" ON;
+    leaving water before BUH 43.2 °C, inlet 37.6 °C, outdoor "-8.7" (quoted), flow 29.6
+    l/min. The defrost flag wins: mode defrost, defrost_active on."""
+    payload = json.loads((realdata_dir("espaltherma") / "issue75_attr.json").read_text())
+    labels = _espaltherma_states(payload)
+    reading = read(
+        outside_temperature=labels["Outdoor air temp.(R1T)"],
+        flow_temperature=labels["Leaving water temp. before BUH (R1T)"],
+        return_temperature=labels["Inlet water temp.(R4T)"],
+        dhw_temperature=labels["DHW tank temp. (R5T)"],
+        flow_rate=labels["Flow sensor (l/min)"],
+        operating_mode=labels["Operation Mode"],
+        defrost=labels["Defrost Operation"],
+    )
+    assert reading.outside_temperature == -8.7
+    assert reading.flow_temperature == 43.2
+    assert reading.return_temperature == 37.6
+    assert reading.dhw_temperature == 28.4
+    assert reading.flow_rate == 29.6
+    assert reading.defrost_active is True
+    assert reading.operating_mode is OperatingMode.DEFROST
+    assert reading_problems(reading) == {}
+
+
+def test_real_espaltherma_issue338_attributes() -> None:
+    """ESPAltherma issue 338: outlet 28.5 °C, inlet 22.9 °C, the DHW tank sensor -40.7 °C
+    (no tank fitted: a value, but far below any tank's temperature), "Space heating
+    Operation ON/OFF" ON. Its ON/OFF values are not a mode."""
+    payload = json.loads((realdata_dir("espaltherma") / "issue338_attrs.json").read_text())
+    labels = _espaltherma_states(payload)
+    reading = read(
+        flow_temperature=labels["Outlet Water Heat Exch. Temp. (R1T)"],
+        return_temperature=labels["Inlet water temp.(R4T)"],
+        operating_mode=labels["Space heating Operation ON/OFF"],
+    )
+    assert reading.flow_temperature == 28.5
+    assert reading.return_temperature == 22.9
+    assert reading.operating_mode is None  # "ON" is never a mode
+    assert reading.defrost_active is None

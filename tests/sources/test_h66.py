@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+import json
 import logging
 import time
 from typing import Any
@@ -27,7 +28,8 @@ from custom_components.heatpump_stats.sources.h66 import (
 )
 from custom_components.heatpump_stats.sources.http import HttpStatusError
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
-from tests.simulators.h66_server import UNKNOWN_ID, H66Simulator, recorded_alldata
+from tests.simulators.h66_server import UNKNOWN_ID, H66Simulator, recorded_alldata, u16
+from tests.sources.realdata import realdata_dir
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -93,7 +95,7 @@ ID_TO_KEY = {
         "1A05": "circulation_pump",
         "CFAA": "electrical_power",
         "1A07": "switch_valve_dhw",
-        "2205": "heating_curve",
+        "0205": "heating_curve",
         "6C60": "compressor_runtime",
     },
     "ivt": {
@@ -102,7 +104,7 @@ ID_TO_KEY = {
         "0003": "return_temperature",  # GT9 heat fluid in
         "0009": "dhw_temperature",  # GT3
         "1A01": "compressor_running",
-        "2A20": "alarm",
+        "1A20": "alarm",
         "0205": "heating_curve",
     },
     "nibe": {
@@ -142,9 +144,8 @@ async def test_read_recorded_alldata(brand: str, session: aiohttp.ClientSession)
     assert reading.defrost_active is None
     assert reading.operating_mode is OperatingMode.HEATING
     assert reading.timestamp.tzinfo is not None
-    # 2205 = 45 -> heating curve 4.5, a setting (category 2) for the change log.
-    if brand != "ivt":
-        assert reading.settings["heating_curve"] == 4.5
+    # 0205 = 45 -> heating curve 4.5, a setting (category 2) for the change log.
+    assert reading.settings["heating_curve"] == 4.5
     assert reading.settings["room_temperature_setpoint"] == 21.0
     assert reading.extra["brine_out_temperature"] == -1.2  # u16(-12)
     assert reading.extra["switch_valve_dhw"] == 0.0
@@ -168,7 +169,7 @@ async def test_extras_counters_and_sentinels(session: aiohttp.ClientSession) -> 
         reading = await H66Source(session, server.host, "ivt").async_read()
     assert reading.extra["indoor_temperature"] is None  # u16(-483) on a Rego
     assert reading.extra["compressor_energy_dhw"] == 10726.0
-    assert reading.settings["heating_curve"] == 4.0
+    assert reading.settings["heating_curve"] == 4.5
 
 
 async def test_operating_mode_from_flags(sim: H66Simulator, session: aiohttp.ClientSession) -> None:
@@ -286,13 +287,15 @@ async def test_non_integer_value_is_none_and_logged_once(
     sim.data["0003"] = 30.9
     for _ in range(2):
         reading = await source.async_read()
-        assert reading.flow_temperature is None
-        assert reading.return_temperature is None
+        # No usable heat-carrier pair: the radiator pair 0002/0001 stands in.
+        assert reading.flow_temperature == 35.8
+        assert reading.return_temperature == 31.2
         assert reading.outside_temperature == -5.0
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len([r for r in warnings if "0004" in r.getMessage()]) == 1
     assert len([r for r in warnings if "0003" in r.getMessage()]) == 1
     sim.data["0004"] = 352
+    sim.data["0003"] = 309
     assert (await source.async_read()).flow_temperature == 35.2
 
 
@@ -383,3 +386,120 @@ def test_recorded_payloads_are_realistic() -> None:
         table = load_brand_table(brand)
         assert {"0007", "0004", "0003", "0009", "1A01"} <= set(data)
         assert set(data) - set(table.registers)
+
+
+# --- sensor-absent markers, the radiator fallback, real data -------------------
+
+
+async def test_sensor_absent_markers_are_not_temperatures(
+    sim: H66Simulator, session: aiohttp.ClientSession
+) -> None:
+    """0xDEAD (57005 -> -853.1 °C) and 65015 (-521 -> -52.1 °C) mean "no sensor"."""
+    sim.data["0008"] = 0xDEAD
+    sim.data["0020"] = 65015
+    sim.data["0009"] = u16(-500)  # -50.0 °C is still a reading (the range's bottom)
+    reading = await H66Source(session, sim.host, "thermia").async_read()
+    assert reading.extra["indoor_temperature"] is None
+    assert reading.extra["radiator_forward_2_temperature"] is None
+    assert reading.dhw_temperature == -50.0
+
+
+@pytest.mark.parametrize("brand", BRANDS)
+async def test_radiator_pair_when_no_heat_carrier_pair(
+    brand: str, session: aiohttp.ClientSession
+) -> None:
+    """A Thermia reporting only 0002/0001 (radiator forward 35.8 / return 31.2) gets them
+    as flow/return; with only one heat-carrier id present, the pair still switches whole."""
+    async with H66Simulator(brand) as server:  # type: ignore[arg-type]
+        del server.data["0003"], server.data["0004"]
+        source = H66Source(session, server.host, brand)  # type: ignore[arg-type]
+        reading = await source.async_read()
+        assert (reading.flow_temperature, reading.return_temperature) == (35.8, 31.2)
+        server.data["0004"] = 352  # heat carrier forward back, its return still missing
+        reading = await source.async_read()
+        assert (reading.flow_temperature, reading.return_temperature) == (35.8, 31.2)
+        server.data["0003"] = 309
+        reading = await source.async_read()
+        assert (reading.flow_temperature, reading.return_temperature) == (35.2, 30.9)
+
+
+def test_fallback_must_name_keys_of_the_table() -> None:
+    base = {
+        "brand": "x",
+        "registers": {
+            "0004": {"key": "flow_temperature"},
+            "0002": {"key": "radiator_forward_temperature"},
+        },
+    }
+    assert BrandTable.from_dict(
+        base | {"fallback": {"flow_temperature": "radiator_forward_temperature"}}
+    ).fallback == {"flow_temperature": "radiator_forward_temperature"}
+    with pytest.raises(ValueError, match="fallback"):
+        BrandTable.from_dict(base | {"fallback": {"flow_temperature": "nope"}})
+    with pytest.raises(ValueError, match="fallback"):
+        BrandTable.from_dict(base | {"fallback": {"radiator_forward_temperature": "x"}})
+
+
+# A hand-written Thermia payload shaped like the recorded H60 dump below, but with
+# only the radiator pair (the case a Thermia owner reported: no flow/return, no COP).
+THERMIA_RADIATOR_ONLY = {
+    "0001": 287,  # radiator return 28.7
+    "0002": 341,  # radiator forward 34.1
+    "0007": 45,  # outdoor 4.5
+    "0008": 0xDEAD,  # no room sensor
+    "0009": 512,  # hot water top 51.2
+    "1A01": 1,
+    "1A07": 0,
+    "1A20": 0,
+    "0205": 200,
+    "0206": 350,
+    "6209": 0,
+}
+
+
+async def test_thermia_radiator_only_fixture(session: aiohttp.ClientSession) -> None:
+    async with H66Simulator("thermia") as server:
+        server.data = dict(THERMIA_RADIATOR_ONLY)
+        reading = await H66Source(session, server.host, "thermia").async_read()
+    assert reading.flow_temperature == 34.1
+    assert reading.return_temperature == 28.7
+    assert reading.outside_temperature == 4.5
+    assert reading.dhw_temperature == 51.2
+    assert reading.extra["indoor_temperature"] is None
+    assert reading.operating_mode is OperatingMode.HEATING
+    assert reading.settings["heating_curve"] == 20.0
+    assert reading.settings["heating_curve_2"] == 35.0
+
+
+@pytest.mark.parametrize("brand", BRANDS)
+async def test_real_h60_alldata(brand: str, session: aiohttp.ClientSession) -> None:
+    """stampzilla-go issue 224: a recorded H60 /api/alldata and the gateway's own view.
+
+    Gateway view: 0003 heat carrier return 27.40, 0004 heat carrier forward 35.80,
+    0007 outdoor 19.80 (alldata, read a moment apart: 197 -> 19.7), 0009 warm water
+    top 44.30, 0008 indoor -853.10 (0xDEAD: no sensor), 0020 radiator forward 2
+    -52.10 (65015: no sensor); 1A01 compressor 0.
+    """
+    payload = json.loads((realdata_dir("h66") / "stampzilla_224_alldata.json").read_text())
+    async with H66Simulator(brand) as server:  # type: ignore[arg-type]
+        server.data = payload
+        source = H66Source(session, server.host, brand)  # type: ignore[arg-type]
+        reading = await source.async_read()
+    assert reading.flow_temperature == 35.8
+    assert reading.return_temperature == 27.4
+    assert reading.outside_temperature == 19.7
+    assert reading.dhw_temperature == 44.3
+    assert reading.compressor_running is False
+    assert reading.operating_mode is OperatingMode.STANDBY
+    assert reading.extra["indoor_temperature"] is None
+    assert reading.extra.get("radiator_forward_2_temperature") is None
+    assert reading.extra["alarm"] == 0.0
+    assert reading.settings["heating_curve"] == 20.0
+    assert reading.extra["extra_hot_water_hours"] == 0.0
+    temperatures = [
+        value
+        for key, value in reading.extra.items()
+        if key.endswith("_temperature") and value is not None
+    ]
+    assert temperatures, "no temperature decoded"
+    assert all(-50 <= t <= 100 for t in temperatures), temperatures

@@ -18,6 +18,7 @@ from custom_components.heatpump_stats.sources.http import (
     async_get_json_object,
     base_url,
     decode_json,
+    parse_bare_host,
     parse_host,
 )
 
@@ -124,3 +125,46 @@ async def test_get_json_error_mapping(server: str) -> None:
         assert err.value.status == 404
         with pytest.raises(SourceDataError):
             await async_get_json(session, f"{server}/bad", request_timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("192.168.1.20", "192.168.1.20"),
+        (" lux.local ", "lux.local"),
+        ("[fe80::1]", "fe80::1"),
+        ("fe80::1", "fe80::1"),
+    ],
+)
+def test_parse_bare_host_valid(value: str, expected: str) -> None:
+    """Luxtronik/Modbus hosts: the port is its own field."""
+    assert parse_bare_host(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://192.168.1.20",
+        "https://lux.local/",
+        "192.168.1.20/api",
+        "lux.local:8889",
+        "[::1]:502",
+        "192.168.1.20:80",
+        "",
+        "user@host",
+    ],
+)
+def test_parse_bare_host_invalid(value: str) -> None:
+    """A scheme, a path or a port in the host field is refused (same rule as H66's host)."""
+    with pytest.raises(ValueError, match=r"host|port|IPv6|plain"):
+        parse_bare_host(value)
+
+
+def test_decode_json_bare_nan_is_missing() -> None:
+    """Python's json reads NaN/Infinity as floats; here they are missing values."""
+    assert decode_json(b'{"a": NaN, "b": Infinity, "c": -Infinity, "d": 1.5}') == {
+        "a": None,
+        "b": None,
+        "c": None,
+        "d": 1.5,
+    }

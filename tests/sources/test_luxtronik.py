@@ -15,6 +15,7 @@ import pytest
 from custom_components.heatpump_stats.sources.base import (
     SourceConnectionError,
     SourceDataError,
+    SourceNotThisDeviceError,
 )
 from custom_components.heatpump_stats.sources.luxtronik import (
     DEFAULT_MODEL,
@@ -35,6 +36,7 @@ from tests.simulators.luxtronik_server import (
     default_parameters,
     default_visibilities,
 )
+from tests.sources.realdata import realdata_dir
 
 # Home Assistant's test plugin blocks sockets; the simulator is real TCP on 127.0.0.1.
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -480,12 +482,10 @@ async def test_units_without_heat_meter_or_flow(sim: LuxtronikSimulator) -> None
 
 
 async def test_hidden_values_are_none(sim: LuxtronikSimulator) -> None:
-    sim.visibilities[29] = 0  # ID_Visi_Temp_BW_Ist: no DHW sensor
     sim.visibilities[27] = 0  # ID_Visi_Temp_Heissgas
     sim.calculations[174] = 0  # no LIN bus
     sim.calculations[231] = 55  # inverter compressor at 55 Hz
     reading = await source_for(sim).async_read()
-    assert reading.dhw_temperature is None
     assert reading.extra["hot_gas_temperature"] is None
     assert reading.extra["superheat"] is None
     assert reading.extra["high_pressure"] is None
@@ -500,3 +500,104 @@ async def test_close_is_harmless(sim: LuxtronikSimulator) -> None:
     await source.async_close()
     await until(lambda: sim.active == 0)
     assert sim.active == 0
+
+
+async def test_visibility_never_hides_a_contract_value(sim: LuxtronikSimulator) -> None:
+    """ID_Visi_Temp_BW_Ist = 0 must not hide the DHW temperature (raw 483 = 48.3 °C)."""
+    sim.visibilities[29] = 0
+    reading = await source_for(sim).async_read()
+    assert reading.dhw_temperature == 48.3
+
+
+async def test_visibilities_of_another_layout_are_ignored(sim: LuxtronikSimulator) -> None:
+    """A table shorter than the package's 355 entries numbers its flags differently."""
+    sim.visibilities = [0] * 336
+    reading = await source_for(sim).async_read()
+    assert reading.extra["hot_gas_temperature"] == 78.1
+    assert reading.extra["dhw_target_temperature"] == 50.0
+
+
+async def test_no_sensor_placeholder_is_not_a_temperature(sim: LuxtronikSimulator) -> None:
+    """Raw -500 (-50.0 °C) is the controller's "no sensor", for contract and extra values."""
+    sim.calculations[17] = -500  # TBW
+    sim.calculations[19] = -500  # TWE
+    sim.calculations[20] = -500  # TWA
+    reading = await source_for(sim).async_read()
+    assert reading.dhw_temperature is None
+    assert reading.extra["heat_source_inlet_temperature"] is None
+    assert reading.extra["heat_source_outlet_temperature"] is None
+    sim.calculations[17] = -499  # -49.9 °C would be a (cold) reading
+    assert (await source_for(sim).async_read()).dhw_temperature == -49.9
+
+
+async def test_lifetime_heat_counters_by_purpose(sim: LuxtronikSimulator) -> None:
+    """WMZ_Heizung 123456 -> 12345.6 kWh, WMZ_Brauchwasser 23456 -> 2345.6 kWh;
+    WMZ_Seit 146912 -> 14691.2 kWh is the controller's own total."""
+    reading = await source_for(sim).async_read()
+    assert reading.thermal_energy_heating == pytest.approx(12345.6)
+    assert reading.thermal_energy_dhw == pytest.approx(2345.6)
+    assert reading.thermal_energy == pytest.approx(14691.2)
+    assert reading.electrical_energy is None  # no electricity counter in these tables
+
+    sim.calculations[154] = 0  # firmware without a total: the sum of the parts
+    sim.calculations[153] = 1000  # pool 100.0 kWh
+    reading = await source_for(sim).async_read()
+    assert reading.thermal_energy == pytest.approx(12345.6 + 2345.6 + 100.0)
+
+
+async def test_web_server_on_the_port_is_not_this_device() -> None:
+    server = LuxtronikSimulator(web_server=True)
+    await server.start()
+    try:
+        with pytest.raises(SourceNotThisDeviceError, match="does not answer like a Luxtronik"):
+            await source_for(server).async_read()
+    finally:
+        await server.stop()
+
+
+def _recorded_frames() -> dict[int, bytes]:
+    folder = realdata_dir("luxtronik")
+    return {
+        command: (folder / f"coolchip_{command}.bin").read_bytes()
+        for command in (CMD_PARAMETERS, CMD_CALCULATIONS, CMD_VISIBILITIES)
+    }
+
+
+async def test_real_v180_controller_frames() -> None:
+    """Byte-exact replies of an L1A controller, firmware V1.80 (coolchip/luxtronik2).
+
+    Calculations: TVL 342 -> 34.2 °C, TRL 326 -> 32.6 °C, TA 139 -> 13.9 °C,
+    TBW 642 -> 64.2 °C (flagged hidden by visibility 29 of its 336-entry table),
+    TWE/TWA -500 (the air-source unit has no brine sensors), operating state 5
+    "no request", compressor off, heat counters all 0 (no heat meter).
+    """
+    server = LuxtronikSimulator.from_frames(_recorded_frames())
+    await server.start()
+    try:
+        source = source_for(server)
+        reading = await source.async_read()
+    finally:
+        await server.stop()
+    assert reading.flow_temperature == 34.2
+    assert reading.return_temperature == 32.6
+    assert reading.outside_temperature == 13.9
+    assert reading.dhw_temperature == 64.2
+    assert reading.operating_mode is OperatingMode.STANDBY
+    assert reading.compressor_running is False
+    assert reading.defrost_active is False
+    assert reading.extra["heat_source_inlet_temperature"] is None
+    assert reading.extra["heat_source_outlet_temperature"] is None
+    assert reading.extra["dhw_target_temperature"] == 50.0
+    assert reading.extra["compressor_starts"] == 9869
+    # 15707970 s of compressor operation = 4363.3 h
+    assert reading.extra["operating_hours_compressor"] == pytest.approx(4363.32)
+    # No heat meter: no counters rather than a lifetime of 0 kWh.
+    assert reading.thermal_energy is None
+    assert reading.thermal_energy_heating is None
+    assert reading.thermal_energy_dhw is None
+    assert source.identity.sw_version == "V1.80"
+    assert source.identity.model == "L1A"
+    # Every temperature that came out is physically plausible.
+    temps = [reading.flow_temperature, reading.return_temperature, reading.outside_temperature]
+    temps += [v for k, v in reading.extra.items() if k.endswith("_temperature") and v is not None]
+    assert all(isinstance(t, float) and -40 < t < 100 for t in temps), temps

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+import json
 import time
 
 import aiohttp
@@ -10,6 +12,7 @@ import pytest
 
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
+    SourceAuthRequiredError,
     SourceConnectionError,
     SourceDataError,
 )
@@ -20,6 +23,7 @@ from custom_components.heatpump_stats.sources.shelly import (
     parse_digest_challenge,
 )
 from tests.simulators.shelly_server import ShellyPro3EMSimulator
+from tests.sources.realdata import realdata_dir
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -201,20 +205,22 @@ async def test_wrong_password(session: aiohttp.ClientSession) -> None:
     """A wrong password is SourceAuthError after exactly one retry with the fresh nonce."""
     async with ShellyPro3EMSimulator(password="s3cr3t") as sim:
         meter = ShellyPro3EM(session, sim.host, "wrong")
-        with pytest.raises(SourceAuthError, match="refused"):
+        with pytest.raises(SourceAuthError, match="refused") as err:
             await meter.async_read()
+        assert not isinstance(err.value, SourceAuthRequiredError)
         assert sim.log == [("Shelly.GetDeviceInfo", 401), ("Shelly.GetDeviceInfo", 401)]
 
 
 async def test_no_password_on_protected_device(session: aiohttp.ClientSession) -> None:
-    """401 without a password configured -> SourceAuthError (no retry)."""
+    """401 without a password configured -> SourceAuthRequiredError (no retry),
+    so the flow can say "needs a password" rather than "wrong password"."""
     async with ShellyPro3EMSimulator(password="s3cr3t") as sim:
-        with pytest.raises(SourceAuthError, match="requires a password"):
+        with pytest.raises(SourceAuthRequiredError, match="requires a password"):
             await ShellyPro3EM(session, sim.host).async_read()
         assert sim.requests == 1
     # Device info readable without auth, but auth_en says the rest is protected.
     async with ShellyPro3EMSimulator(password="s3cr3t", protect_device_info=False) as sim:
-        with pytest.raises(SourceAuthError, match="requires a password"):
+        with pytest.raises(SourceAuthRequiredError, match="requires a password"):
             await ShellyPro3EM(session, sim.host).async_get_identity()
 
 
@@ -291,3 +297,138 @@ async def test_diagnostics(session: aiohttp.ClientSession) -> None:
     assert diag["payloads"]["Shelly.GetDeviceInfo"]["model"] == "SPEM-003CEBEU"
     assert "s3cr3t" not in repr(diag)
     await meter.async_close()
+
+
+# --- faults of issue 14 ------------------------------------------------------------
+
+
+async def test_bare_nan_and_infinity_are_missing_values(
+    device: ShellyPro3EMSimulator, session: aiohttp.ClientSession
+) -> None:
+    """Bare NaN/Infinity (not JSON, but Python would read floats) -> None, no exception."""
+    device.replies["EM.GetStatus:0"] = (
+        '{"id":0,"a_act_power":NaN,"b_act_power":Infinity,"c_act_power":12.0,'
+        '"total_act_power":-Infinity}'
+    )
+    device.replies["EMData.GetStatus:0"] = (
+        '{"id":0,"a_total_act_energy":NaN,"b_total_act_energy":734567.0,'
+        '"c_total_act_energy":100000.0,"total_act":NaN}'
+    )
+    reading = await ShellyPro3EM(session, device.host).async_read()
+    assert reading.phases_power == (None, None, 12.0)
+    assert reading.power is None  # total not finite and a phase missing: no partial sum
+    assert reading.phases_energy == (None, 734.567, 100.0)
+    assert reading.energy is None
+
+
+async def test_negative_energy_counter_is_no_reading(
+    device: ShellyPro3EMSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A counter counts up from 0: -5000 Wh (which showed as -5 kWh) is no value."""
+    device.phase_energy_wh = [-5000.0, 734567.0, 100000.0]
+    reading = await ShellyPro3EM(session, device.host).async_read()
+    assert reading.phases_energy == (None, 734.567, 100.0)
+    # total_act = -5000 + 734567 + 100000 = 829567 Wh is the device's own total.
+    assert reading.energy == 829.567
+
+
+@pytest.mark.parametrize("announced", [False, True], ids=["chunked", "content_length"])
+async def test_huge_reply_is_refused_without_reading_it(
+    announced: bool, device: ShellyPro3EMSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A 10 MB reply is a data error after at most 1 MiB read; the next good poll works."""
+    meter = ShellyPro3EM(session, device.host, timeout=10)
+    await meter.async_read()
+    device.mode = "huge"
+    device.huge_announced = announced
+    with pytest.raises(SourceDataError, match="too large"):
+        await meter.async_read()
+    device.mode = "ok"
+    assert (await meter.async_read()).power == 652.5
+
+
+async def test_large_reply_is_parsed_off_the_loop(
+    device: ShellyPro3EMSimulator, session: aiohttp.ClientSession
+) -> None:
+    """A 600 kB reply (under the cap) is parsed once, in the executor, not on the loop."""
+    loop = asyncio.get_running_loop()
+    calls: list[object] = []
+    original = loop.run_in_executor
+
+    def spy(executor: object, func: object, *args: object) -> asyncio.Future[object]:
+        calls.append(func)
+        return original(executor, func, *args)  # type: ignore[arg-type]
+
+    meter = ShellyPro3EM(session, device.host)
+    await meter.async_read()
+    device.mode = "huge"
+    device.huge_bytes = 600 * 1024
+    loop.run_in_executor = spy  # type: ignore[method-assign,assignment]
+    try:
+        reading = await meter.async_read()
+    finally:
+        loop.run_in_executor = original  # type: ignore[method-assign]
+    assert reading.power == 652.5
+    # One parse per reply: EM and EMData, each in the executor.
+    assert [getattr(f, "__name__", "") for f in calls] == ["_decode_json_at"] * 2
+
+
+# --- real payloads ----------------------------------------------------------------
+
+
+async def test_real_ha_core_pro_3em_triphase(session: aiohttp.ClientSession) -> None:
+    """HA core's Pro 3EM fixture: a_act_power 2166.2 + b 3.6 + c 244.0 W; the device's
+    total_act_power 2413.825 W is what we show; emdata total_act is the lifetime total."""
+    fixture = json.loads((realdata_dir("shelly_pro3em") / "ha_core_pro_3em.json").read_text())
+    async with ShellyPro3EMSimulator() as sim:
+        info = dict(fixture["shelly"], auth_en=False)
+        sim.replies["Shelly.GetDeviceInfo"] = json.dumps(info)
+        sim.replies["EM.GetStatus:0"] = json.dumps(fixture["status"]["em:0"])
+        sim.replies["EMData.GetStatus:0"] = json.dumps(fixture["status"]["emdata:0"])
+        meter = ShellyPro3EM(session, sim.host)
+        reading = await meter.async_read()
+    emdata = fixture["status"]["emdata:0"]
+    assert reading.power == 2413.825
+    assert reading.phases_power == (2166.2, 3.6, 244.0)
+    assert reading.energy == pytest.approx(emdata["total_act"] / 1000)
+    assert reading.phases_energy == pytest.approx((3105.57642, 195.76572, 2114.07205))
+    # The phases add up to the total (the meter's own counter), within rounding.
+    assert sum(reading.phases_energy) == pytest.approx(reading.energy, rel=1e-6)  # type: ignore[arg-type]
+    assert meter.profile == "triphase"
+    assert meter.identity.serial_number == "AABBCCDDEEFF"
+    assert 0 < reading.power < 50_000  # a house's supply, not a glitch
+
+
+async def test_real_evcc_monophase(session: aiohttp.ClientSession) -> None:
+    """evcc's Pro 3EM in the monophase profile: em1:0..2 act_power 598.9 + 0 + 0 W;
+    em1data total_act_energy 3458.24 + 2768.67 + 3.09 = 6230.00 Wh -> 6.23 kWh."""
+    folder = realdata_dir("shelly_pro3em")
+    info = json.loads((folder / "evcc_pro3em_monophase_deviceinfo.json").read_text())
+    status = json.loads((folder / "evcc_pro3em_monophase_status.json").read_text())
+    async with ShellyPro3EMSimulator(profile="monophase") as sim:
+        sim.replies["Shelly.GetDeviceInfo"] = json.dumps(info)
+        for ch in (0, 1, 2):
+            sim.replies[f"EM1.GetStatus:{ch}"] = json.dumps(status[f"em1:{ch}"])
+            sim.replies[f"EM1Data.GetStatus:{ch}"] = json.dumps(status[f"em1data:{ch}"])
+        meter = ShellyPro3EM(session, sim.host)
+        reading = await meter.async_read()
+    assert meter.profile == "monophase"
+    assert reading.power == 598.9
+    assert reading.phases_power == (598.9, 0.0, 0.0)
+    assert reading.energy == pytest.approx(6.23)
+    assert reading.phases_energy == pytest.approx((3.45824, 2.76867, 0.00309))
+
+
+async def test_real_evcc_em1_with_string_id(session: aiohttp.ClientSession) -> None:
+    """evcc's EM1 payload with "id": "0" (a string) and a negative (exporting) power:
+    act_power -332.2 W is a real value; total_act_energy 1264.15 Wh -> 1.26415 kWh."""
+    payload = json.loads((realdata_dir("shelly_pro3em") / "evcc_em1_string_id.json").read_text())
+    async with ShellyPro3EMSimulator(profile="monophase") as sim:
+        for ch in (0, 1, 2):
+            sim.replies[f"EM1.GetStatus:{ch}"] = json.dumps(payload["em1_status"])
+            sim.replies[f"EM1Data.GetStatus:{ch}"] = json.dumps(payload["em1data"])
+        reading = await ShellyPro3EM(session, sim.host).async_read()
+    assert reading.phases_power == (-332.2, -332.2, -332.2)
+    assert reading.power == pytest.approx(-996.6)
+    assert reading.phases_energy == pytest.approx((1.26415,) * 3)
+    assert reading.energy == pytest.approx(3 * 1.26415)

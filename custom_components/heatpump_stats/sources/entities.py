@@ -75,10 +75,31 @@ Operating mode
     The user-editable form of a map is text, one ``state = mode`` per line
     (:func:`parse_mode_map`, :func:`format_mode_map`).
 
+Defrost
+    ESPAltherma reports defrost only in its ON/OFF "Defrost Operation" value,
+    never in "Operation Mode". The optional field ``defrost``
+    (:data:`DEFROST_FIELD`, not in :data:`FIELDS`: it is an on/off entity, not
+    a number) takes such an entity: ``on``/``ON``/``true``/``1``/``yes`` is
+    defrosting, ``off``/``false``/``0``/``no`` is not (a binary sensor, an
+    input_boolean or ESPAltherma's text sensor); unavailable, unknown, other
+    text or stale gives ``None`` and a ``problem_defrost``. While it says on,
+    ``operating_mode`` is ``defrost`` whatever the mode entity says.
+
+"Fan Only" while the water is being heated
+    An Altherma can report "Fan Only" in "Operation Mode" while the
+    compressor heats (ESPAltherma issue 437). "Fan Only" (:data:`FAN_ONLY`)
+    therefore counts as standby only while the flow is no more than
+    :data:`HEATING_SPREAD_K` (2 K) above the return; with a larger spread it is
+    heating, unless a configured electrical power says the unit draws less
+    than :data:`RUNNING_POWER_W` (200 W: no compressor runs). Without flow and
+    return values it stays standby.
+
 Derived flags
-    ``defrost_active`` is ``True`` when the mode is defrost, ``False`` for any
-    other known mode and ``None`` without a mode. ``compressor_running`` and
-    ``circulation_pump`` stay ``None`` (the engine classifies from power).
+    ``defrost_active`` comes from the ``defrost`` entity when one is
+    configured and has a value; otherwise it is ``True`` when the mode is
+    defrost, ``False`` for any other known mode and ``None`` without a mode.
+    ``compressor_running`` and ``circulation_pump`` stay ``None`` (the engine
+    classifies from power).
     The reading's ``timestamp`` is ``now`` (in UTC).
 """
 
@@ -111,6 +132,13 @@ REQUIRED_FIELDS: Final[tuple[str, ...]] = (
     "return_temperature",
 )
 MODE_FIELD: Final = "operating_mode"
+# An on/off entity (ESPAltherma's "Defrost Operation"); entry data key `defrost`.
+DEFROST_FIELD: Final = "defrost"
+FAN_ONLY: Final = "fan only"
+HEATING_SPREAD_K: Final = 2.0
+RUNNING_POWER_W: Final = 200.0
+_ON_STATES: Final = frozenset({"on", "true", "1", "yes"})
+_OFF_STATES: Final = frozenset({"off", "false", "0", "no"})
 MODE_RAW_KEY: Final = "operating_mode_raw"
 PROBLEM_PREFIX: Final = "problem_"
 
@@ -558,7 +586,7 @@ def lookup_mode(state: str, mode_map: Mapping[str, OperatingMode]) -> OperatingM
 
 
 def _check_fields(states: Mapping[str, RawState | None]) -> None:
-    unknown = sorted(set(states) - set(FIELDS))
+    unknown = sorted(set(states) - set(FIELDS) - {DEFROST_FIELD})
     if unknown:
         raise ValueError(f"unknown entities field(s): {', '.join(unknown)}")
 
@@ -568,8 +596,8 @@ def check_units(states: Mapping[str, RawState | None]) -> dict[str, str]:
 
     For the config flow: it looks at the ``unit`` attribute, the
     ``device_class`` and a unit suffix in the current state (``"5 A"``), not at
-    availability or age. Unconfigured fields and ``operating_mode`` never
-    appear. Raises ValueError for a key that is not in :data:`FIELDS`.
+    availability or age. Unconfigured fields, ``operating_mode`` and
+    ``defrost`` never appear. Raises ValueError for a key that is not in :data:`FIELDS`.
     """
     _check_fields(states)
     problems: dict[str, str] = {}
@@ -608,6 +636,34 @@ def _read_mode(
     return mode, None
 
 
+def read_flag(
+    raw: RawState, *, now: datetime, stale_after: timedelta
+) -> tuple[bool | None, str | None]:
+    """An on/off entity: ``(True/False, None)`` or ``(None, reason)``."""
+    if is_unavailable(raw.state):
+        return None, raw.state.strip() or "no state"
+    key = normalize_state(raw.state)
+    if key in _ON_STATES:
+        value = True
+    elif key in _OFF_STATES:
+        value = False
+    else:
+        return None, f"state {raw.state.strip()!r} is neither on nor off"
+    stale = _stale_problem(raw, now, stale_after)
+    if stale is not None:
+        return None, stale
+    return value, None
+
+
+def _fan_only_heats(values: Mapping[str, float | None]) -> bool:
+    """True when "Fan Only" is reported while the flow is clearly being heated."""
+    flow, ret = values.get("flow_temperature"), values.get("return_temperature")
+    if flow is None or ret is None or flow - ret <= HEATING_SPREAD_K:
+        return False
+    power = values.get("electrical_power")
+    return power is None or power >= RUNNING_POWER_W
+
+
 def build_reading(
     states: Mapping[str, RawState | None],
     *,
@@ -627,6 +683,7 @@ def build_reading(
     values: dict[str, float | None] = {}
     extra: dict[str, str | float | None] = {}
     mode: OperatingMode | None = None
+    mode_state: str | None = None
     for field in FIELDS:
         raw = states.get(field)
         if raw is None:
@@ -635,10 +692,25 @@ def build_reading(
             continue
         if field == MODE_FIELD:
             mode, problem = _read_mode(raw, now, mode_map, stale_after, extra)
+            mode_state = normalize_state(raw.state)
         else:
             values[field], problem = read_number(field, raw, now=now, stale_after=stale_after)
         if problem is not None:
             extra[PROBLEM_PREFIX + field] = problem
+    if mode is OperatingMode.STANDBY and mode_state == FAN_ONLY and _fan_only_heats(values):
+        mode = OperatingMode.HEATING
+    defrost: bool | None = None if mode is None else mode is OperatingMode.DEFROST
+    defrost_raw = states.get(DEFROST_FIELD)
+    if defrost_raw is not None:
+        flag, problem = read_flag(defrost_raw, now=now, stale_after=stale_after)
+        if problem is not None:
+            extra[PROBLEM_PREFIX + DEFROST_FIELD] = problem
+        if flag is not None:
+            defrost = flag
+            if flag:
+                mode = OperatingMode.DEFROST
+            elif mode is OperatingMode.DEFROST:
+                mode = None  # the mode entity says defrost, the defrost entity says not
     return HeatPumpReading(
         timestamp=_utc(now),
         outside_temperature=values["outside_temperature"],
@@ -649,7 +721,7 @@ def build_reading(
         flow_rate=values["flow_rate"],
         operating_mode=mode,
         compressor_running=None,
-        defrost_active=None if mode is None else mode is OperatingMode.DEFROST,
+        defrost_active=defrost,
         circulation_pump=None,
         electrical_power=values["electrical_power"],
         electrical_energy=values["electrical_energy"],

@@ -20,6 +20,16 @@ Decoding (the convention is documented in each brand table's header,
   0x8000..0xFFFF is two's complement (v - 0x10000): 0xFFCE -> -50 -> -5.0 °C.
   Counters may exceed 16 bits and are never converted.
 
+Sensor-absent markers are not values: 0xDEAD (-853.1 °C if decoded) and any
+temperature below -50 °C (65015 -> -52.1 °C) are None for every brand, as are
+the brand table's `missing_values`.
+
+Supply/return: the contract's flow/return temperatures come from the heat
+carrier (condenser) pair 0004/0003 where the heat pump reports it; a heat pump
+that does not (some Thermia models report only the radiator pair) gets the
+radiator forward/return pair 0002/0001 instead, both together (the table's
+`fallback`), never one of each.
+
 The brand table maps ids to keys: the contract's `HeatPumpReading` fields, or
 free snake_case names that land in `extra` (or `settings`). Ids the table does
 not know are logged once per id and source instance and kept only in
@@ -37,7 +47,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import functools
 import logging
@@ -104,6 +114,13 @@ _RAW_TYPE: Final = RegisterType("raw", 1, None, signed=False)
 SETTING_CATEGORY: Final = "2"
 
 
+# Raw values the gateway sends for a sensor that is not fitted, for every brand:
+# 0xDEAD (57005; -853.1 °C if decoded) and temperatures below the -50 °C bottom
+# of the controllers' sensor range (65015 = -521 -> -52.1 °C).
+ABSENT_RAW: Final = frozenset({0xDEAD})
+MIN_TEMPERATURE: Final = -50.0
+
+
 def register_type(register_id: str) -> RegisterType:
     """The type implied by the id's first hex digit (raw for D, E, F)."""
     return REGISTER_TYPES.get(register_id[:1], _RAW_TYPE)
@@ -148,6 +165,8 @@ class BrandTable:
     registers: Mapping[str, Register]
     missing_values: frozenset[int]
     dhw_flags: tuple[str, ...]
+    # contract key -> the key that stands in for it (applied as one group).
+    fallback: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: Any, *, source: str = "brand table") -> BrandTable:
@@ -158,7 +177,13 @@ class BrandTable:
 
         if not isinstance(data, dict):
             raise fail("not a mapping")
-        unknown = set(data) - {"brand", "missing_values", "operating_mode", "registers"}
+        unknown = set(data) - {
+            "brand",
+            "fallback",
+            "missing_values",
+            "operating_mode",
+            "registers",
+        }
         if unknown:
             raise fail(f"unknown fields {sorted(unknown)}")
         brand = data.get("brand")
@@ -193,11 +218,22 @@ class BrandTable:
         for flag in dhw:
             if flag not in by_key or not by_key[flag].status:
                 raise fail(f"operating_mode.dhw: {flag!r} is not a status register's key")
+        fallback = data.get("fallback") or {}
+        if not isinstance(fallback, dict):
+            raise fail("fallback must map contract keys to keys")
+        for primary, stand_in in fallback.items():
+            if primary not in by_key or primary not in FLOAT_KEYS:
+                raise fail(f"fallback: {primary!r} is not a contract key of this table")
+            if stand_in not in by_key or by_key[stand_in].contract:
+                raise fail(f"fallback: {stand_in!r} is not a non-contract key of this table")
+            if by_key[stand_in].unit != by_key[primary].unit:
+                raise fail(f"fallback: {stand_in!r} is not in {by_key[primary].unit}")
         return cls(
             brand=brand,
             registers=registers,
             missing_values=frozenset(missing),
             dhw_flags=tuple(dhw),
+            fallback=dict(fallback),
         )
 
     @property
@@ -387,9 +423,19 @@ class H66Source:
                     )
                 continue
             self._invalid_logged.discard(reg_id)
-            if (to_signed16(raw) if reg.signed else raw) in table.missing_values:
+            if (
+                raw in ABSENT_RAW
+                or (to_signed16(raw) if reg.signed else raw) in table.missing_values
+            ):
                 continue
-            values[reg.key] = reg.decode(raw)
+            decoded = reg.decode(raw)
+            if reg.unit == "°C" and isinstance(decoded, float) and decoded < MIN_TEMPERATURE:
+                continue  # a sensor-absent marker, not a temperature
+            values[reg.key] = decoded
+        if table.fallback and any(values[key] is None for key in table.fallback):
+            stand_ins = [values[key] for key in table.fallback.values()]
+            if None not in stand_ins:
+                values.update(zip(table.fallback, stand_ins, strict=True))
         if new_unknown:
             _LOGGER.info(
                 "H66 %s (%s): %d register id(s) not in the brand table, kept in diagnostics: %s",

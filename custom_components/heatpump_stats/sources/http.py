@@ -10,10 +10,20 @@ Error mapping of every request:
   (`async_get_json`; `async_request` leaves the status to the caller)
 * a body that is not JSON (garbage, truncated, not UTF-8) or, where an object
   is required, a JSON value that is not an object -> `SourceDataError`
+* a body larger than `max_bytes` (1 MiB by default; a device's reply is a few
+  kB) -> `SourceDataError`, read no further: a misbehaving device cannot make
+  us buffer or parse megabytes
+
+JSON is parsed once per reply; a body over `EXECUTOR_PARSE_BYTES` is parsed in
+the executor so the event loop never stalls on it. JSON's non-standard bare
+``NaN``/``Infinity``/``-Infinity`` (which Python would turn into floats) decode
+as ``null``: a value that is not a number is missing, never a float that
+breaks a sensor.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 import ipaddress
@@ -27,6 +37,10 @@ from multidict import CIMultiDictProxy
 from .base import SourceConnectionError, SourceDataError
 
 DEFAULT_PORT = 80
+# Largest reply read from a device (bytes) and the size from which it is parsed off the loop.
+MAX_RESPONSE_BYTES = 1024 * 1024
+EXECUTOR_PARSE_BYTES = 64 * 1024
+_CHUNK = 64 * 1024
 
 # RFC 1123 host names: dot-separated labels of letters, digits and hyphens
 # (underscores tolerated, some routers hand them out), no leading/trailing hyphen.
@@ -82,6 +96,21 @@ def parse_host(value: str) -> tuple[str, int]:
     return host, port
 
 
+def parse_bare_host(value: str) -> str:
+    """A host name or IP address alone (the port is a separate field).
+
+    For the sources whose port is its own form field (Luxtronik, Modbus TCP):
+    ``http://``, paths, credentials and ``:port`` raise ValueError, with the
+    same rules as `parse_host` otherwise. Brackets around IPv6 are removed.
+    """
+    text = value.strip()
+    host, port = parse_host(text)
+    bare_v6 = text.count(":") > 1 and not text.startswith("[")
+    if not bare_v6 and (text.endswith(f":{port}") or port != DEFAULT_PORT):
+        raise ValueError(f"enter the port in its own field, not in the host: {value!r}")
+    return host
+
+
 def _require_ipv6(host: str, value: str, message: str) -> None:
     try:
         ipaddress.IPv6Address(host)
@@ -111,11 +140,13 @@ async def async_request(
     *,
     request_timeout: float,
     headers: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_RESPONSE_BYTES,
 ) -> HttpResponse:
     """GET `url` and read the whole body within `request_timeout` seconds.
 
     Any status is returned; transport failures and timeouts raise
-    `SourceConnectionError`.
+    `SourceConnectionError`; a body over `max_bytes` raises `SourceDataError`
+    (announced by Content-Length or found while reading; nothing more is read).
     """
     try:
         async with session.get(
@@ -124,21 +155,52 @@ async def async_request(
             timeout=aiohttp.ClientTimeout(total=request_timeout),
             allow_redirects=False,
         ) as resp:
-            body = await resp.read()
-            return HttpResponse(resp.status, resp.headers, body)
+            if resp.content_length is not None and resp.content_length > max_bytes:
+                raise _too_large(url, max_bytes, resp.content_length)
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := await resp.content.read(_CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise _too_large(url, max_bytes)
+                chunks.append(chunk)
+            return HttpResponse(resp.status, resp.headers, b"".join(chunks))
     except TimeoutError as err:
         raise SourceConnectionError(f"timeout after {request_timeout:g} s: {url}") from err
     except aiohttp.ClientError as err:
         raise SourceConnectionError(f"{type(err).__name__}: {err} ({url})") from err
 
 
+def _too_large(url: str, max_bytes: int, announced: int | None = None) -> SourceDataError:
+    size = f"{announced} bytes" if announced is not None else "more"
+    return SourceDataError(f"reply from {url} is too large ({size}; at most {max_bytes} read)")
+
+
+def _not_a_number(_constant: str) -> None:
+    """``NaN``, ``Infinity``, ``-Infinity`` are no numbers: decoded as missing."""
+
+
 def decode_json(body: bytes, *, url: str = "") -> Any:
-    """Parse a JSON body; anything undecodable raises `SourceDataError`."""
+    """Parse a JSON body; anything undecodable raises `SourceDataError`.
+
+    Bare NaN/Infinity decode as None (see the module docstring).
+    """
     try:
-        return json.loads(body)
-    except ValueError as err:  # JSONDecodeError and UnicodeDecodeError
+        return json.loads(body, parse_constant=_not_a_number)
+    except (ValueError, RecursionError) as err:  # JSONDecodeError, UnicodeDecodeError
         snippet = body[:60].decode("utf-8", "replace")
         raise SourceDataError(f"invalid JSON from {url or 'device'}: {err} ({snippet!r})") from err
+
+
+async def async_decode_json(body: bytes, *, url: str = "") -> Any:
+    """`decode_json`, in the executor when the body is large (the loop stays free)."""
+    if len(body) <= EXECUTOR_PARSE_BYTES:
+        return decode_json(body, url=url)
+    return await asyncio.get_running_loop().run_in_executor(None, _decode_json_at, body, url)
+
+
+def _decode_json_at(body: bytes, url: str) -> Any:
+    return decode_json(body, url=url)
 
 
 class HttpStatusError(SourceConnectionError):
@@ -175,7 +237,7 @@ async def async_get_json(
     """GET `url` and decode its JSON body, mapping every failure to a source error."""
     resp = await async_request(session, url, request_timeout=request_timeout, headers=headers)
     check_status(resp, url)
-    return decode_json(resp.body, url=url)
+    return await async_decode_json(resp.body, url=url)
 
 
 async def async_get_json_object(

@@ -30,19 +30,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import hashlib
 import logging
+import math
 import re
 import secrets
 from typing import Any, Final
 
 import aiohttp
 
-from .base import SourceAuthError, SourceDataError
+from .base import SourceAuthError, SourceAuthRequiredError, SourceDataError
 from .http import (
     HttpStatusError,
+    async_decode_json,
     async_request,
     base_url,
     check_status,
-    decode_json,
     parse_host,
     require_object,
 )
@@ -184,11 +185,18 @@ class DigestAuth:
 
 
 def _number(payload: dict[str, Any], field: str) -> float | None:
-    """A numeric field as float; missing, null or non-numeric -> None."""
+    """A numeric field as float; missing, null, non-numeric or not finite -> None."""
     value = payload.get(field)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _counter(payload: dict[str, Any], field: str) -> float | None:
+    """An energy counter (Wh): counts up from 0, so a negative value is no reading."""
+    value = _number(payload, field)
+    return None if value is None or value < 0 else value
 
 
 def _sum(values: list[float | None]) -> float | None:
@@ -257,7 +265,7 @@ class ShellyPro3EM:
             if resp.status != 401:
                 break
             if self._auth is None:
-                raise SourceAuthError(f"{self._host} requires a password")
+                raise SourceAuthRequiredError(f"{self._host} requires a password")
             if fresh_nonce:
                 raise SourceAuthError(f"{self._host} refused the password")
             challenge = resp.headers.get("WWW-Authenticate")
@@ -266,7 +274,7 @@ class ShellyPro3EM:
             self._auth.set_challenge(challenge)
             fresh_nonce = True
         check_status(resp, url)
-        payload = require_object(decode_json(resp.body, url=url), url=url)
+        payload = require_object(await async_decode_json(resp.body, url=url), url=url)
         key = method if channel is None else f"{method}:{channel}"
         self._raw[key] = payload
         return payload
@@ -277,7 +285,7 @@ class ShellyPro3EM:
         if not is_pro_3em(info):
             raise SourceDataError("not a Shelly Pro 3EM")
         if info.get("auth_en") is True and self._auth is None:
-            raise SourceAuthError(f"{self._host} requires a password")
+            raise SourceAuthRequiredError(f"{self._host} requires a password")
         serial = info.get("mac") or info.get("id")
         ver = info.get("ver")
         self._identity = DeviceIdentity(
@@ -328,8 +336,9 @@ class ShellyPro3EM:
         power = _number(status, "total_act_power")
         if power is None:
             power = _sum(phases_power)
-        phases_wh = [_number(data, f"{p}_total_act_energy") for p in PHASES]
-        energy_wh = _number(data, "total_act")
+        phases_wh = [_counter(data, f"{p}_total_act_energy") for p in PHASES]
+        # The meter's own lifetime total (emdata total_act), as the device shows it.
+        energy_wh = _counter(data, "total_act")
         if energy_wh is None:
             energy_wh = _sum(phases_wh)
         return MeterReading(
@@ -345,7 +354,7 @@ class ShellyPro3EM:
         datas = [await self._async_rpc("EM1Data.GetStatus", ch) for ch in CHANNELS]
         now = datetime.now(UTC)
         phases_power = [_number(s, "act_power") for s in statuses]
-        phases_wh = [_number(d, "total_act_energy") for d in datas]
+        phases_wh = [_counter(d, "total_act_energy") for d in datas]
         return MeterReading(
             timestamp=now,
             power=_sum(phases_power),
