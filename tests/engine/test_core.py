@@ -267,10 +267,10 @@ def test_counter_across_gap_counts_in_totals_but_not_in_cop_window() -> None:
 
 def test_meter_counter_reset_is_never_negative() -> None:
     engine = Engine(EngineConfig(), BERLIN)
-    for i, e in enumerate([100.0, 100.5, 0.2, 0.7]):
+    for i, e in enumerate([100.0, 100.5, 0.2, 0.4, 0.7]):
         engine.update_meter(meter(10 * i, energy=e))
-    # 0.5 + 0.2 (reset: the new value) + 0.5 = 1.2
-    assert engine.snapshot(at(30)).electrical_energy == pytest.approx(1.2)
+    # 0.5 + 0.7 (a reset to near zero, confirmed by 0.2, 0.4, 0.7: the energy since zero) = 1.2
+    assert engine.snapshot(at(40)).electrical_energy == pytest.approx(1.2)
 
 
 def test_time_in_mode() -> None:
