@@ -135,7 +135,9 @@ async def test_energy_and_cop_match_ground_truth(
     thermal = value(hass, "thermal_energy")
     assert truth.electrical_energy > 5  # a winter morning costs several kWh
     # The totals mirror the device's lifetime counters (base at setup + use since).
-    assert electrical == pytest.approx(base["electrical_energy"] + truth.electrical_energy, abs=1e-6)
+    assert electrical == pytest.approx(
+        base["electrical_energy"] + truth.electrical_energy, abs=1e-6
+    )
     base_heat = base["thermal_energy_heating"] + base["thermal_energy_dhw"]
     assert thermal == pytest.approx(base_heat + truth.thermal_energy, abs=0.5)
     assert value(hass, "lifetime_cop") == pytest.approx(thermal / electrical, abs=2e-3)

@@ -51,7 +51,7 @@ class HeatPumpStatsSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[Metrics], StateType]
     exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
-    attr_fn: Callable[[Metrics], Mapping[str, Any]] | None = None
+    attr_fn: Callable[[Metrics], Mapping[str, Any] | None] | None = None
     # Electricity figures follow the meter's coordinator when there is one.
     meter_bound: bool = False
 
@@ -343,7 +343,7 @@ class HeatPumpStatsSensor(HeatPumpStatsEntity, RestoreSensor):
             return
         try:
             restored = float(last.native_value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except TypeError, ValueError:
             return
         if current < restored <= current + RESTORE_FLOOR_MAX_KWH:
             self.coordinator.engine.hold_at_least(key, restored)

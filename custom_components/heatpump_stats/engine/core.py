@@ -291,7 +291,9 @@ class Engine:
         self._config = config
         self._tz = tz
         self._heat = CounterOrPowerIntegrator(
-            config.heat_pump_max_gap_s, max_power_kw=config.max_thermal_power_kw, name="heat counter"
+            config.heat_pump_max_gap_s,
+            max_power_kw=config.max_thermal_power_kw,
+            name="heat counter",
         )
         self._elec = CounterOrPowerIntegrator(
             config.meter_max_gap_s,
@@ -481,7 +483,9 @@ class Engine:
 
     def _max_kw(self, key: str) -> float:
         cfg = self._config
-        return cfg.max_thermal_power_kw if key.startswith("thermal") else cfg.max_electrical_power_kw
+        return (
+            cfg.max_thermal_power_kw if key.startswith("thermal") else cfg.max_electrical_power_kw
+        )
 
     def _mirror(self, key: str, ts: datetime, value: float | None) -> None:
         """Feed the device's counter `value` (kWh) to the mirror of total `key`."""

@@ -311,7 +311,9 @@ class CounterTracker:
     def _rebase(self, t: float, ref: float, ref_ts: float) -> tuple[float, float | None, bool]:
         """Take the confirmed chain as the counter's new basis (see the class docstring)."""
         first, first_ts, last = self._cand_first, self._cand_first_ts, self._cand_last
-        assert first is not None and first_ts is not None and last is not None
+        assert first is not None
+        assert first_ts is not None
+        assert last is not None
         moved_ts = ref_ts if self._moved_ts is None else self._moved_ts
         kind: str
         if first > ref and first - ref <= self.bound_kwh(first_ts - moved_ts):

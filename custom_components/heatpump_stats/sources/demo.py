@@ -692,15 +692,15 @@ class DemoHeatPump:
         if account == _HEATING:
             truth.thermal_energy_heating += e_heat
             truth.electrical_energy_heating += e_elec
-            if truth.thermal_energy_heating > self._heat_counted[_HEATING]:
-                self._heat_counted[_HEATING] = truth.thermal_energy_heating
+            counted = self._heat_counted
+            counted[_HEATING] = max(counted[_HEATING], truth.thermal_energy_heating)
             to_building = e_heat
             to_tank = 0.0
         elif account == _DHW:
             truth.thermal_energy_dhw += e_heat
             truth.electrical_energy_dhw += e_elec
-            if truth.thermal_energy_dhw > self._heat_counted[_DHW]:
-                self._heat_counted[_DHW] = truth.thermal_energy_dhw
+            counted = self._heat_counted
+            counted[_DHW] = max(counted[_DHW], truth.thermal_energy_dhw)
             to_building = 0.0
             to_tank = e_heat
         else:
