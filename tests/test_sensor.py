@@ -129,19 +129,29 @@ async def test_energy_and_cop_match_ground_truth(
     """
     await _setup(hass, demo_entry)
     await advance(hass, freezer, 6 * 3600)
-    truth = demo_entry.runtime_data.heat_pump.source.simulator.truth
+    sim = demo_entry.runtime_data.heat_pump.source.simulator
+    truth, base = sim.truth, sim.counter_base
     electrical = value(hass, "electrical_energy")
     thermal = value(hass, "thermal_energy")
     assert truth.electrical_energy > 5  # a winter morning costs several kWh
-    assert electrical == pytest.approx(truth.electrical_energy, abs=1e-6)
-    assert thermal == pytest.approx(truth.thermal_energy, rel=0.03)
-    assert value(hass, "seasonal_cop") == pytest.approx(thermal / electrical, abs=2e-3)
+    # The totals mirror the device's lifetime counters (base at setup + use since).
+    assert electrical == pytest.approx(
+        base["electrical_energy"] + truth.electrical_energy, abs=1e-6
+    )
+    base_heat = base["thermal_energy_heating"] + base["thermal_energy_dhw"]
+    assert thermal == pytest.approx(base_heat + truth.thermal_energy, abs=0.5)
+    assert value(hass, "lifetime_cop") == pytest.approx(thermal / electrical, abs=2e-3)
+    assert value(hass, "seasonal_cop") == pytest.approx(
+        truth.thermal_energy / truth.electrical_energy, rel=0.03
+    )
     assert 1.5 < value(hass, "seasonal_cop") < 6
     # Electricity by purpose adds up (defrost is a part of heating/dhw, not extra).
     heating = value(hass, "electrical_energy_heating")
     dhw = value(hass, "electrical_energy_dhw")
     assert heating + dhw <= electrical + 1e-6
-    assert heating == pytest.approx(truth.electrical_energy_heating, rel=0.05)
+    assert heating == pytest.approx(
+        base["electrical_energy_heating"] + truth.electrical_energy_heating, abs=1e-6
+    )
     assert value(hass, "compressor_starts") == pytest.approx(truth.compressor_starts, abs=1)
 
 
@@ -166,17 +176,21 @@ async def test_restart_continues_totals_exactly(
     await advance(hass, freezer, 60)  # HA is down for a minute
     assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
-    truth = demo_entry.runtime_data.heat_pump.source.simulator.truth
+    sim = demo_entry.runtime_data.heat_pump.source.simulator
+    truth, base = sim.truth, sim.counter_base
     after = value(hass, "electrical_energy")
     assert after >= before
-    assert after == pytest.approx(truth.electrical_energy, abs=1e-6)
+    assert after == pytest.approx(base["electrical_energy"] + truth.electrical_energy, abs=1e-6)
     assert value(hass, "thermal_energy") >= heat_before - 0.05
     assert value(hass, "compressor_starts") >= starts_before
 
     await advance(hass, freezer, 2 * 3600)
     truth = demo_entry.runtime_data.heat_pump.source.simulator.truth
-    assert value(hass, "electrical_energy") == pytest.approx(truth.electrical_energy, abs=1e-6)
-    assert value(hass, "thermal_energy") == pytest.approx(truth.thermal_energy, rel=0.03)
+    assert value(hass, "electrical_energy") == pytest.approx(
+        base["electrical_energy"] + truth.electrical_energy, abs=1e-6
+    )
+    base_heat = base["thermal_energy_heating"] + base["thermal_energy_dhw"]
+    assert value(hass, "thermal_energy") == pytest.approx(base_heat + truth.thermal_energy, abs=0.5)
 
 
 @pytest.mark.freeze_time("2026-01-15T20:00:00+00:00")
@@ -189,7 +203,8 @@ async def test_daily_figures_reset_at_local_midnight(
     # 20:00 UTC = 21:00 in Berlin; run to 22:50 UTC (23:50 local).
     await advance(hass, freezer, 2 * 3600 + 50 * 60)
     today = value(hass, "energy_today")
-    total = value(hass, "electrical_energy")
+    # the total mirrors the device's lifetime counter: today = what it moved since setup
+    total = value(hass, "energy_year")
     assert today == pytest.approx(total, abs=1e-6)
     assert today > 0
     # 20 minutes later it is 00:10 on 16 January in Berlin.
@@ -198,7 +213,7 @@ async def test_daily_figures_reset_at_local_midnight(
     assert (local.day, local.hour) == (16, 0)
     midnight_utc = datetime(2026, 1, 15, 23, 0, tzinfo=dt_util.UTC)
     assert dt_util.utcnow() > midnight_utc
-    total_now = value(hass, "electrical_energy")
+    total_now = value(hass, "energy_year")
     today_now = value(hass, "energy_today")
     # Only what was used since 00:00 local counts for the new day (one poll of slack).
     assert 0 <= today_now <= total_now - today + 1e-6

@@ -7,6 +7,7 @@ sources' errors to Home Assistant's in one place.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, override
@@ -21,12 +22,15 @@ from homeassistant.util import dt as dt_util
 from .changelog import ChangeRecorder
 from .const import (
     CONF_COP_BELOW_EXPECTED_PCT,
+    CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
     CONF_METER,
     CONF_METER_SCAN_INTERVAL_S,
+    CONF_POWER_ENTITY,
     CONF_RATED_THERMAL_POWER_KW,
     CONF_SCAN_INTERVAL_S,
     CONF_SEASON_START,
+    CONF_SHELLY_HOST,
     CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DEFAULT_COP_BELOW_EXPECTED_PCT,
     DEFAULT_METER_SCAN_INTERVAL_S,
@@ -35,6 +39,8 @@ from .const import (
     DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DOMAIN,
     LOGGER,
+    METER_ENTITY,
+    METER_SHELLY_PRO_3EM,
     METER_SOURCE,
     STORAGE_SAVE_DELAY,
     STORAGE_VERSION,
@@ -167,7 +173,18 @@ def engine_config(entry: ConfigEntry) -> EngineConfig:
         ),
         season_start_month=month,
         season_start_day=day,
+        meter_basis=meter_basis(entry.data),
     )
+
+
+def meter_basis(data: Mapping[str, Any]) -> str:
+    """Which counter the electricity comes from; a change is a new basis for the total."""
+    meter = str(data.get(CONF_METER, ""))
+    if meter == METER_SHELLY_PRO_3EM:
+        return f"{meter}:{data.get(CONF_SHELLY_HOST, '')}"
+    if meter == METER_ENTITY:
+        return f"{meter}:{data.get(CONF_ENERGY_ENTITY) or data.get(CONF_POWER_ENTITY) or ''}"
+    return meter
 
 
 class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):

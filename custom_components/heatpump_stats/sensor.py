@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
@@ -37,7 +38,7 @@ from .coordinator import (
     MeterCoordinator,
 )
 from .engine.analytics import carnot_percent
-from .engine.core import Metrics
+from .engine.core import MIRRORED_COUNTERS, Metrics
 from .entity import HeatPumpStatsEntity
 from .sources.reading import READING_FLAGS, OperatingMode
 
@@ -50,7 +51,7 @@ class HeatPumpStatsSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[Metrics], StateType]
     exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
-    attr_fn: Callable[[Metrics], Mapping[str, Any]] | None = None
+    attr_fn: Callable[[Metrics], Mapping[str, Any] | None] | None = None
     # Electricity figures follow the meter's coordinator when there is one.
     meter_bound: bool = False
 
@@ -71,7 +72,12 @@ def _temperature(key: str) -> HeatPumpStatsSensorDescription:
 def _energy(
     key: str, *, enabled: bool = True, meter_bound: bool = False
 ) -> HeatPumpStatsSensorDescription:
-    """A monotonic energy total (kWh) that the Energy dashboard accepts."""
+    """A monotonic energy total (kWh) that the Energy dashboard accepts.
+
+    Totals that mirror a device's lifetime counter (engine.core.MIRRORED_COUNTERS)
+    carry the raw reading (`device_counter`) and the offset the basis rule
+    added (`counter_offset`; 0 when the total is the device's reading).
+    """
     return HeatPumpStatsSensorDescription(
         key=key,
         translation_key=key,
@@ -81,8 +87,27 @@ def _energy(
         suggested_display_precision=2,
         entity_registry_enabled_default=enabled,
         value_fn=lambda m: getattr(m, key),
+        attr_fn=partial(_counter_attributes, key) if key in MIRRORED_COUNTERS else None,
         meter_bound=meter_bound,
     )
+
+
+def _counter_attributes(key: str, metrics: Metrics) -> Mapping[str, Any] | None:
+    raw = metrics.device_counters.get(key)
+    if raw is None:
+        return None
+    return {
+        ATTR_DEVICE_COUNTER: round(raw, 3),
+        ATTR_COUNTER_OFFSET: round(metrics.counter_offsets.get(key, 0.0), 3),
+    }
+
+
+ATTR_DEVICE_COUNTER = "device_counter"
+ATTR_COUNTER_OFFSET = "counter_offset"
+# A restored total further above the count than this is from another basis
+# (a deleted store): not a floor. 2 kWh is 50 kW for 2.4 minutes, more than
+# the store can lag behind (one minute).
+RESTORE_FLOOR_MAX_KWH = 2.0
 
 
 def _cop(key: str) -> HeatPumpStatsSensorDescription:
@@ -188,6 +213,17 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
     _cop("cop"),
     _cop("daily_cop"),
     _cop("seasonal_cop"),
+    HeatPumpStatsSensorDescription(
+        key="lifetime_cop",
+        translation_key="lifetime_cop",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda m: _rounded(m.lifetime_cop, 3),
+        # Heat and electricity both from the heat pump's own lifetime counters.
+        exists_fn=lambda d: (
+            d.reading.thermal_energy is not None and d.reading.electrical_energy is not None
+        ),
+    ),
     _energy("electrical_energy_heating"),
     _energy("electrical_energy_dhw"),
     _energy("electrical_energy_defrost"),
@@ -281,15 +317,51 @@ async def async_setup_entry(
         )
 
 
-class HeatPumpStatsSensor(HeatPumpStatsEntity, SensorEntity):
+class HeatPumpStatsSensor(HeatPumpStatsEntity, RestoreSensor):
     """A value of the heat pump system."""
 
     entity_description: HeatPumpStatsSensorDescription
+    # The raw reading changes every poll; the state already has it.
+    _unrecorded_attributes = frozenset({ATTR_DEVICE_COUNTER})
+
+    async def async_added_to_hass(self) -> None:
+        """Totals never show less than Home Assistant last recorded for them.
+
+        After a crash the engine's stored state can be up to a minute older
+        than the state Home Assistant last saved; the energy of that minute is
+        counted again, but by purpose it may land elsewhere, and a
+        total_increasing sensor must not go down (statistics read a fall as a
+        meter reset).
+        """
+        await super().async_added_to_hass()
+        key = self.entity_description.key
+        if key not in MIRRORED_COUNTERS:
+            return
+        last = await self.async_get_last_sensor_data()
+        current = self.native_value
+        if last is None or not isinstance(current, (int, float)):
+            return
+        try:
+            restored = float(last.native_value)  # type: ignore[arg-type]
+        except TypeError, ValueError:
+            return
+        if current < restored <= current + RESTORE_FLOOR_MAX_KWH:
+            self.coordinator.engine.hold_at_least(key, restored)
+            self._floor = restored
+
+    _floor: float | None = None
 
     @property
     def native_value(self) -> StateType:
         """Return the value from the latest metrics."""
-        return self.entity_description.value_fn(self.coordinator.data.metrics)
+        value = self.entity_description.value_fn(self.coordinator.data.metrics)
+        floor = self._floor
+        if floor is not None and isinstance(value, (int, float)):
+            if value >= floor:
+                self._floor = None
+            else:
+                return floor
+        return value
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:

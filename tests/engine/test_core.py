@@ -258,8 +258,8 @@ def test_counter_across_gap_counts_in_totals_but_not_in_cop_window() -> None:
         engine.update_heat_pump(hp(t, thermal_power=6.0, operating_mode=H))
     engine.update_meter(meter(400, energy=10.5))
     m = engine.snapshot(at(400))
-    # 10.5 − 10.0 = 0.5 kWh is counted ...
-    assert m.electrical_energy == pytest.approx(0.5)
+    # 10.5 − 10.0 = 0.5 kWh is counted (the total mirrors the meter: 10.5) ...
+    assert m.electrical_energy == pytest.approx(10.5)
     assert m.energy_today == pytest.approx(0.5)
     # ... but 0.49 kWh over 390 s is not a rate for the window [100, 400]: no COP
     assert m.cop is None
@@ -267,10 +267,16 @@ def test_counter_across_gap_counts_in_totals_but_not_in_cop_window() -> None:
 
 def test_meter_counter_reset_is_never_negative() -> None:
     engine = Engine(EngineConfig(), BERLIN)
-    for i, e in enumerate([100.0, 100.5, 0.2, 0.7]):
+    for i, e in enumerate([100.0, 100.5, 0.2, 0.4, 0.7]):
         engine.update_meter(meter(10 * i, energy=e))
-    # 0.5 + 0.2 (reset: the new value) + 0.5 = 1.2
-    assert engine.snapshot(at(30)).electrical_energy == pytest.approx(1.2)
+    # 0.5 + 0.7 (a reset to near zero, confirmed by 0.2, 0.4, 0.7: the energy since zero) = 1.2
+    m = engine.snapshot(at(40))
+    assert m.energy_today == pytest.approx(1.2)
+    # The total mirrors the meter (100.0 at the start) and continues through the reset:
+    # 100.0 + 1.2 = 101.2, raw reading 0.7, offset 100.5.
+    assert m.electrical_energy == pytest.approx(101.2)
+    assert m.device_counters["electrical_energy"] == pytest.approx(0.7)
+    assert m.counter_offsets["electrical_energy"] == pytest.approx(100.5)
 
 
 def test_time_in_mode() -> None:
@@ -335,7 +341,7 @@ def test_energy_periods_across_local_midnight() -> None:
     # (23:59:50, 00:00:00] ends at midnight → the 15th; (00:00:00, 00:00:10] → the 16th
     assert m.energy_today == pytest.approx(0.2)
     assert m.energy_week == pytest.approx(0.3)  # Wed 15th and Thu 16th
-    assert m.electrical_energy == pytest.approx(0.3)
+    assert m.electrical_energy == pytest.approx(100.3)  # the meter's own reading
     assert m.projected_annual_energy is None  # 20 s of data
 
 
@@ -402,12 +408,11 @@ def test_restart_gives_the_same_totals(hole: tuple[int, int] | None) -> None:
     # total = last counter − first counter
     first = events[1].energy  # type: ignore[attr-defined]
     last = events[-1].energy  # type: ignore[attr-defined]
-    assert a.electrical_energy == pytest.approx(last - first)
+    assert sum(restarted.electrical_energy_by_purpose.values()) == pytest.approx(last - first)
+    # the total shows the meter's reading itself
+    assert a.electrical_energy == pytest.approx(last)
     assert a.electrical_energy_defrost > 0.0
     assert a.compressor_starts > 0
-    assert a.electrical_energy == pytest.approx(
-        sum(restarted.electrical_energy_by_purpose.values())
-    )
     assert a.thermal_energy == pytest.approx(sum(restarted.thermal_energy_by_purpose.values()))
 
 
@@ -436,8 +441,9 @@ def test_restart_then_gap_matches_gap_without_restart() -> None:
     assert a == b
     # heat: 4 kW × (300 s + 300 s) / 3600 = 0.66667 kWh (the 1200 s gap not bridged)
     assert a.thermal_energy == pytest.approx(4 * 600 / 3600)
-    # electricity: counter 50.0 → 50.6 = 0.6 kWh including the gap
-    assert a.electrical_energy == pytest.approx(0.6)
+    # electricity: counter 50.0 → 50.6 = 0.6 kWh including the gap (the total mirrors 50.6)
+    assert sum(restarted.electrical_energy_by_purpose.values()) == pytest.approx(0.6)
+    assert a.electrical_energy == pytest.approx(50.6)
     assert a.cop == b.cop
     # window [1500, 1800]: heat 4 kW × 300 s = 0.33333; electricity 300 s × 1/3000 kWh/s = 0.1
     assert a.cop == pytest.approx(10 / 3)
@@ -453,7 +459,8 @@ def test_out_of_order_readings_are_ignored() -> None:
     engine.update_meter(meter(10, energy=9.0))
     m = engine.snapshot(at(30))
     assert m.thermal_energy == pytest.approx(0.05)  # 6 kW × 30 s
-    assert m.electrical_energy == pytest.approx(0.1)
+    assert m.energy_today == pytest.approx(0.1)
+    assert m.electrical_energy == pytest.approx(1.1)
 
 
 def test_unknown_storage_version_starts_fresh() -> None:
@@ -461,7 +468,8 @@ def test_unknown_storage_version_starts_fresh() -> None:
     engine.update_meter(meter(0, energy=1.0))
     engine.update_meter(meter(10, energy=2.0))
     data = engine.to_dict()
-    assert Engine.from_dict(data, EngineConfig(), BERLIN).snapshot(at(10)).electrical_energy == 1.0
+    # the meter's reading, restored
+    assert Engine.from_dict(data, EngineConfig(), BERLIN).snapshot(at(10)).electrical_energy == 2.0
     data["version"] = 999
     assert Engine.from_dict(data, EngineConfig(), BERLIN).snapshot(at(10)).electrical_energy is None
 
@@ -499,3 +507,112 @@ def test_heat_counters_never_go_down_through_a_defrost() -> None:
     # The running maximum survives a restart.
     restored = Engine.from_dict(json.loads(json.dumps(engine.to_dict())), engine.config, UTC)
     assert restored.snapshot(at(360)).thermal_energy == pytest.approx(0.2)
+
+
+def test_totals_mirror_the_device_counters_from_the_first_poll() -> None:
+    """A new engine shows the device's lifetime readings themselves (offset 0).
+
+    Heat pump: heat 41000.0 → 41000.5 kWh, heating 35000.0 → 35000.5, dhw 6000.0,
+    its electricity 10000.0 → 10000.1; lifetime COP = 41000.5 / 10000.1 = 4.09996.
+    """
+    engine = Engine(EngineConfig(), BERLIN)
+    for t, heat, elec in ((0, 41000.0, 10000.0), (30, 41000.5, 10000.1)):
+        reading = hp(
+            t,
+            operating_mode=H,
+            thermal_energy=heat,
+            thermal_energy_heating=heat - 6000.0,
+            thermal_energy_dhw=6000.0,
+            electrical_energy=elec,
+        )
+        engine.update_heat_pump(reading)
+        engine.update_meter(meter(t, energy=elec))
+    m = engine.snapshot(at(30))
+    assert m.thermal_energy == pytest.approx(41000.5)
+    assert m.thermal_energy_heating == pytest.approx(35000.5)
+    assert m.thermal_energy_dhw == pytest.approx(6000.0)
+    assert m.electrical_energy == pytest.approx(10000.1)
+    assert m.lifetime_cop == pytest.approx(41000.5 / 10000.1)
+    assert m.counter_offsets == {
+        "thermal_energy": 0.0,
+        "thermal_energy_heating": 0.0,
+        "thermal_energy_dhw": 0.0,
+        "electrical_energy": 0.0,
+    }
+    # electricity by purpose is counted (the device has no such counter): 0.1 kWh to heating
+    assert m.electrical_energy_heating == pytest.approx(0.1)
+    # booking is unchanged: the 30 s brought 0.5 kWh heat and 0.1 kWh electricity
+    assert m.energy_today == pytest.approx(0.1)
+
+
+def test_counter_that_appears_later_continues_the_shown_total() -> None:
+    """A total shown since setup (0.05 kWh) does not jump to the device's 12000 kWh.
+
+    Power only for 30 s: 6 kW × 30 s = 0.05 kWh shown; then the device's heat
+    counter appears at 12000.0 and moves to 12000.2: shown 0.05 + 0.2 = 0.25.
+    """
+    engine = Engine(EngineConfig(), BERLIN)
+    engine.update_heat_pump(hp(0, thermal_power=6.0, operating_mode=H))
+    engine.update_heat_pump(hp(30, thermal_power=6.0, operating_mode=H))
+    assert engine.snapshot(at(30)).thermal_energy == pytest.approx(0.05)
+    engine.update_heat_pump(hp(60, thermal_power=6.0, thermal_energy=12000.0, operating_mode=H))
+    engine.update_heat_pump(hp(90, thermal_power=6.0, thermal_energy=12000.2, operating_mode=H))
+    m = engine.snapshot(at(90))
+    # the mirror continues from what was shown (0.05): 0.05 + 0.2 = 0.25
+    assert m.thermal_energy == pytest.approx(0.25)
+    assert m.device_counters["thermal_energy"] == pytest.approx(12000.2)
+    assert m.counter_offsets["thermal_energy"] == pytest.approx(0.05 - 12000.0)
+
+
+def test_switching_meter_continues_the_total_without_a_jump() -> None:
+    """Options: Shelly A (5000 kWh) → Shelly B (300 kWh): the total goes on from 5000.2.
+
+    A: 5000.0 → 5000.2. Reload with meter_basis B; B: 300.0 → 300.1 → 300.3:
+    total 5000.2 + 0.3 = 5000.5; nothing of the 4700 kWh difference is booked.
+    """
+    engine = Engine(EngineConfig(meter_basis="shelly:a"), BERLIN)
+    engine.update_meter(meter(0, energy=5000.0))
+    engine.update_meter(meter(10, energy=5000.2))
+    data = json.loads(json.dumps(engine.to_dict()))
+    engine = Engine.from_dict(data, EngineConfig(meter_basis="shelly:b"), BERLIN)
+    for t, e in ((20, 300.0), (30, 300.1), (40, 300.3)):
+        engine.update_meter(meter(t, energy=e))
+    m = engine.snapshot(at(40))
+    assert m.electrical_energy == pytest.approx(5000.5)
+    assert m.energy_today == pytest.approx(0.5)
+    assert m.device_counters["electrical_energy"] == pytest.approx(300.3)
+
+
+def test_meter_spike_never_becomes_energy() -> None:
+    """1e12 W and 1e15 Wh once (issue 14): totals, today and COP are untouched.
+
+    Meter every 10 s at 1200 W, counter + 1200 W × 10 s = 1/300 kWh per poll.
+    """
+    engine = Engine(EngineConfig(), BERLIN)
+    counter = 2000.0
+    for i in range(10):
+        engine.update_heat_pump(hp(10 * i, thermal_power=4.0, operating_mode=H))
+        glitch = i == 5
+        engine.update_meter(
+            meter(10 * i, power=1e12 if glitch else 1200.0, energy=1e12 if glitch else counter)
+        )
+        counter += 1200 * 10 / 3.6e6
+    m = engine.snapshot(at(90))
+    # 9 intervals × 1/300 kWh = 0.03 kWh (the glitch sample books nothing, the next catches up)
+    assert m.energy_today == pytest.approx(0.03)
+    assert m.electrical_energy == pytest.approx(2000.03)
+    assert m.electrical_power == 1200.0
+
+
+def test_totals_never_go_below_what_was_shown() -> None:
+    """hold_at_least: after a crash the stored state is older than what HA recorded."""
+    engine = Engine(EngineConfig(), BERLIN)
+    engine.update_heat_pump(hp(0, operating_mode=H))
+    engine.update_meter(meter(0, power=1200.0))
+    engine.update_meter(meter(10, power=1200.0))  # 1.2 kW × 10 s = 1/300 kWh to heating
+    engine.hold_at_least("electrical_energy_heating", 0.01)
+    assert engine.snapshot(at(10)).electrical_energy_heating == pytest.approx(0.01)
+    for t in range(20, 80, 10):
+        engine.update_meter(meter(t, power=1200.0))
+    # 7 intervals × 1/300 = 0.02333 kWh > 0.01: the count shows again
+    assert engine.snapshot(at(70)).electrical_energy_heating == pytest.approx(7 / 300)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import json
+import logging
 
 import pytest
 
@@ -75,13 +76,22 @@ def test_duplicate_and_out_of_order_samples_are_ignored() -> None:
 
 
 def test_counter_with_reset_known_answer() -> None:
+    """A true reset: a fall to near zero, confirmed by the readings that follow.
+
+    Samples every 10 s: 100.0, 100.5, then the counter restarts: 0.2, 0.4, 0.7.
+    0.2 ≤ bound(10 s) = 50 kW × 10/3600 h + 1 kWh = 1.139 kWh, so it is a
+    reset; nothing is booked until three samples agree (0.2, 0.4, 0.7), then
+    the energy since zero, 0.7, is booked at once: 0.5 + 0.7 = 1.2 kWh in all.
+    """
     counter = CounterTracker(max_gap_s=50.0)
-    values = [100.0, 100.5, 0.2, 0.7]
+    values = [100.0, 100.5, 0.2, 0.4, 0.7, 0.9]
     incs = [counter.add(at(10 * i), v).kwh for i, v in enumerate(values)]
-    # first 0; 100.5 − 100.0 = 0.5; reset → 0.2 (the new value itself); 0.7 − 0.2 = 0.5
-    assert incs == pytest.approx([0.0, 0.5, 0.2, 0.5])
-    assert sum(incs) == pytest.approx(1.2)
+    assert incs == pytest.approx([0.0, 0.5, 0.0, 0.0, 0.7, 0.2])
+    assert sum(incs) == pytest.approx(1.4)
     assert all(i >= 0.0 for i in incs)
+    # The mirrored value continues: 100.5 before, + 0.7 + 0.2 → 101.4; the raw reading is 0.9.
+    assert counter.shown == pytest.approx(101.4)
+    assert counter.last_value == pytest.approx(0.9)
 
 
 def test_counter_jitter_is_not_a_reset() -> None:
@@ -94,12 +104,128 @@ def test_counter_jitter_is_not_a_reset() -> None:
 
 
 def test_counter_never_negative_on_big_drop() -> None:
+    """A fall to 3.0 kWh is no reset (3.0 > bound(10 s) = 1.139 kWh): nothing is booked."""
     counter = CounterTracker()
     counter.add(at(0), 12345.6)
-    # drop far beyond the tolerance (12.3456 kWh): a reset, booked as the new value
-    inc = counter.add(at(10), 3.0)
-    assert inc.kwh == pytest.approx(3.0)
-    assert counter.add(at(20), 3.25).kwh == pytest.approx(0.25)
+    assert counter.add(at(10), 3.0).kwh == 0.0
+    assert counter.add(at(20), 3.25).kwh == 0.0
+    assert counter.shown == pytest.approx(12345.6)
+
+
+def test_spike_once_is_rejected_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A Shelly reporting 1e15 Wh = 1e12 kWh once: not a kWh of it is booked.
+
+    10 s after 1000.0 kWh, at most 50 kW × 10/3600 h + 1 kWh = 1.139 kWh fit.
+    The next reading (1000.02, 20 s after the reference) is plausible: 0.02 kWh.
+    """
+    counter = CounterTracker(name="meter")
+    counter.add(at(0), 1000.0)
+    with caplog.at_level(logging.INFO):
+        assert counter.add(at(10), 1e12).kwh == 0.0
+        assert counter.add(at(20), 1000.02).kwh == pytest.approx(0.02)
+        assert counter.add(at(30), 1e12).kwh == 0.0  # again: not logged again above debug
+        assert counter.add(at(40), 1000.04).kwh == pytest.approx(0.02)
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "implausible" in warnings[0].getMessage()
+    assert counter.shown == pytest.approx(1000.04)
+
+
+def test_dip_and_back_books_nothing_twice() -> None:
+    """A counter that reads 10 % low for one poll and then correct (the 3000 kWh bug).
+
+    30000.0 → 27000.0 (a dip: not near zero) → 30000.01: 0.01 kWh in all, not
+    27000 (reset) + 3000.01 (the old rule).
+    """
+    counter = CounterTracker()
+    counter.add(at(0), 30000.0)
+    assert counter.add(at(10), 27000.0).kwh == 0.0
+    assert counter.add(at(20), 30000.01).kwh == pytest.approx(0.01)
+    assert counter.shown == pytest.approx(30000.01)
+
+
+def test_dip_that_stays_an_hour_is_a_new_basis_without_the_jump() -> None:
+    """A replacement meter that reads lower (5000 kWh after 30000 kWh).
+
+    Held for DIP_CONFIRM_S (1 h) and CONFIRM_SAMPLES readings; then only the
+    energy within the new meter's readings is booked: 5000 → 5002 = 2 kWh at
+    the first reading after an hour, and the shown total continues from
+    30000 → 30002 (offset 25000).
+    """
+    counter = CounterTracker()
+    counter.add(at(0), 30000.0)
+    booked = [counter.add(at(60 * i), 5000.0 + 2.0 * (i - 1) / 60).kwh for i in range(1, 61)]
+    assert sum(booked[:-1]) == 0.0
+    # the 60th reading (3600 s after the first new one is at 60 s: not yet an hour) ...
+    assert booked[-1] == 0.0
+    inc = counter.add(at(3660), 5002.0)
+    # ... the reading at 3660 s is an hour after the first (60 s): 5002 − 5000 = 2 kWh
+    assert inc.kwh == pytest.approx(2.0)
+    assert counter.shown == pytest.approx(30002.0)
+    assert counter.offset == pytest.approx(25000.0)
+    assert counter.add(at(3670), 5002.1).kwh == pytest.approx(0.1)
+
+
+def test_replacement_meter_reading_higher_continues_without_the_jump() -> None:
+    """A new meter at 40000 kWh after 1200 kWh: three agreeing readings, the jump is not booked.
+
+    40000.0, 40000.01, 40000.02 confirm the new basis: booked 0.02 (within the
+    chain); shown 1200.02, raw 40000.02.
+    """
+    counter = CounterTracker()
+    counter.add(at(0), 1200.0)
+    incs = [counter.add(at(10 * i), 40000.0 + 0.01 * (i - 1)).kwh for i in (1, 2, 3)]
+    assert incs == pytest.approx([0.0, 0.0, 0.02])
+    assert counter.shown == pytest.approx(1200.02)
+    assert counter.last_value == pytest.approx(40000.02)
+
+
+def test_bulk_counter_catching_up_is_booked() -> None:
+    """A counter that updates once a day (40 kWh after 24 h still) is real energy.
+
+    40 kWh after 10 s is implausible, but it fits the 24 h since the counter
+    last moved (50 kW × 24 h = 1200 kWh): once confirmed it is booked in full.
+    """
+    counter = CounterTracker()
+    counter.add(at(0), 500.0)
+    for hour in range(1, 25):
+        assert counter.add(at(3600 * hour - 10), 500.0).kwh == 0.0
+    day = 86400
+    incs = [counter.add(at(day + 10 * i), 540.0).kwh for i in range(3)]
+    assert incs == pytest.approx([0.0, 0.0, 40.0])
+
+
+def test_wrap_at_a_register_width() -> None:
+    """A 16-bit kWh register wraps: 65535.5 → 0.3 is 0.5 + 0.3 = 0.8 kWh, not 0.3.
+
+    65536 − 65535.5 = 0.5 kWh fits the room left by the bound:
+    bound(10 s) = 1.139 kWh − 0.3 = 0.839 kWh ≥ 0.5.
+    """
+    counter = CounterTracker()
+    counter.add(at(0), 65535.5)
+    incs = [counter.add(at(10 * i), v).kwh for i, v in ((1, 0.3), (2, 0.31), (3, 0.32))]
+    assert incs == pytest.approx([0.0, 0.0, 0.5 + 0.32])
+    assert counter.shown == pytest.approx(65536.32)
+
+
+def test_zero_glitch_is_not_a_reset() -> None:
+    """One reading of 0 (a meter rebooting its API) and back: nothing booked twice."""
+    counter = CounterTracker()
+    counter.add(at(0), 30000.0)
+    assert counter.add(at(10), 0.0).kwh == 0.0
+    assert counter.add(at(20), 30000.03).kwh == pytest.approx(0.03)
+
+
+def test_tracker_state_with_a_pending_chain_round_trips() -> None:
+    """A chain being confirmed survives a restart (to_dict / from_dict)."""
+    counter = CounterTracker()
+    counter.add(at(0), 100.0)
+    counter.add(at(10), 0.1)
+    counter.add(at(20), 0.2)
+    restored = CounterTracker.from_dict(json.loads(json.dumps(counter.to_dict())))
+    # 0.1, 0.2, 0.3: a reset confirmed; the energy since zero is 0.3
+    assert restored.add(at(30), 0.3).kwh == pytest.approx(0.3)
+    assert restored.shown == pytest.approx(100.3)
 
 
 def test_counter_that_stays_none() -> None:

@@ -53,9 +53,8 @@ def test_identity_and_reading_shape() -> None:
     assert pump.identity.serial_number == "DEMO-0007"
     assert reading.timestamp == WINTER + timedelta(hours=1) == pump.now
     assert reading.timestamp.tzinfo is not None
-    # The demo does not measure heat, so the integration has to estimate it.
+    # The demo does not measure heat power, so the integration has to estimate it.
     assert reading.thermal_power is None
-    assert reading.thermal_energy is None
     assert reading.rated_thermal_power == 9.0
     assert reading.electrical_energy is not None
     assert reading.electrical_energy > 0
@@ -134,7 +133,8 @@ def test_energy_balance_and_purpose_rule() -> None:
 
     truth = pump.truth
     last = pump.advance(pump.now)
-    assert last.electrical_energy == truth.electrical_energy
+    base = pump.counter_base
+    assert last.electrical_energy == base["electrical_energy"] + truth.electrical_energy
     assert integrated_kwh == pytest.approx(truth.electrical_energy, rel=0.01)
     assert truth.thermal_energy_heating + truth.thermal_energy_dhw == pytest.approx(
         truth.thermal_energy, rel=1e-9
@@ -420,3 +420,46 @@ def test_truth_round_trip_and_snapshot() -> None:
     truth.electrical_energy = -1.0  # a snapshot: changing it leaves the simulator alone
     assert pump.truth.electrical_energy > 0
     assert math.isclose(sum(pump.truth.seconds_by_mode.values()), 6 * 3600, rel_tol=0, abs_tol=1e-6)
+
+
+def test_lifetime_counters_like_a_real_device() -> None:
+    """The demo keeps lifetime counters that start at years of use and never go down.
+
+    Seed 7: the base is seeded (2-8 years × 3000-4500 kWh); electricity by purpose is
+    base + truth; the heat meter is base + the running maximum of the net heat, so
+    across defrosts it never falls and equals the net heat again once paid back
+    (within one defrost's heat, 3 kW × 5 min = 0.25 kWh, per purpose).
+    """
+    pump = DemoHeatPump(seed=7, start=WINTER)
+    base = pump.counter_base
+    assert 6000.0 <= base["electrical_energy"] <= 36000.0
+    previous: dict[str, float] = {}
+    for minute in range(1, 24 * 60, 5):
+        reading = pump.advance(WINTER + timedelta(minutes=minute))
+        values = {
+            "electrical_energy": reading.electrical_energy,
+            "electrical_energy_heating": reading.electrical_energy_heating,
+            "electrical_energy_dhw": reading.electrical_energy_dhw,
+            "thermal_energy": reading.thermal_energy,
+            "thermal_energy_heating": reading.thermal_energy_heating,
+            "thermal_energy_dhw": reading.thermal_energy_dhw,
+        }
+        for key, value in values.items():
+            assert value is not None
+            assert value >= previous.get(key, 0.0), key
+        previous = {k: float(v) for k, v in values.items() if v is not None}
+    truth = pump.truth
+    assert truth.thermal_energy_defrost < 0  # defrosts happened
+    assert previous["electrical_energy_heating"] == pytest.approx(
+        base["electrical_energy_heating"] + truth.electrical_energy_heating
+    )
+    assert previous["thermal_energy_heating"] == pytest.approx(
+        base["thermal_energy_heating"] + truth.thermal_energy_heating, abs=0.25
+    )
+    assert previous["thermal_energy"] == pytest.approx(
+        previous["thermal_energy_heating"] + previous["thermal_energy_dhw"]
+    )
+    # A restored simulator continues the same counters.
+    again = DemoHeatPump.from_dict(pump.to_dict())
+    assert again.counter_base == base
+    assert again.advance(again.now).thermal_energy == pytest.approx(previous["thermal_energy"])

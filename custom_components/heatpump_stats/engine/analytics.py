@@ -19,7 +19,7 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
 * **Energy** per interval: the difference of the cumulative counter
   (``electrical_energy``, ``thermal_energy``) when present, else the power
   trapezoid, exactly as :class:`~.energy.CounterOrPowerIntegrator`: a counter
-  falling by more than its jitter tolerance was reset and counts its new value;
+  value that physics rules out is not booked (see :class:`~.energy.CounterTracker`);
   the power trapezoid does not bridge gaps longer than ``max_gap_s``; a counter
   difference across a gap is counted in all totals (the counter is the truth)
   but not in sessions or time. With ``net_thermal_counter`` the thermal counter
@@ -105,6 +105,7 @@ from typing import Any, Literal
 from custom_components.heatpump_stats.sources.reading import OperatingMode
 
 from .core import classify_operating_mode
+from .energy import CounterTracker
 from .timeutil import as_utc, dt_to_json
 
 SECONDS_PER_HOUR = 3600.0
@@ -208,9 +209,13 @@ def _iso(t: float | None) -> str | None:
 
 
 class _EnergyPath:
-    """CounterOrPowerIntegrator's rules on epoch seconds (kW, kWh); see :mod:`.energy`."""
+    """CounterOrPowerIntegrator's rules on epoch seconds (kW, kWh); see :mod:`.energy`.
 
-    __slots__ = ("c_ref", "c_t", "left", "max_gap_s", "p_kw", "p_t", "signed")
+    The counter rules (plausibility, resets, new bases) are the live engine's
+    own :class:`~.energy.CounterTracker`, fed epoch seconds.
+    """
+
+    __slots__ = ("c_ref", "c_t", "left", "max_gap_s", "p_kw", "p_t", "signed", "tracker")
 
     def __init__(self, max_gap_s: float, left: bool, signed: bool = False) -> None:
         self.max_gap_s = max_gap_s
@@ -218,8 +223,9 @@ class _EnergyPath:
         self.signed = signed  # a net counter: falls are real, never resets
         self.p_t: float | None = None  # power chain
         self.p_kw: float | None = None
-        self.c_t: float | None = None  # counter tracker: last accepted ts, reference value
+        self.c_t: float | None = None  # signed counter: last ts, reference value
         self.c_ref: float | None = None
+        self.tracker = CounterTracker(max_gap_s, log=False)
 
     def add(self, t: float, kw: float | None, counter: float | None) -> tuple[float, bool, bool]:
         """(kWh of the interval ending at t, booked?, bridged?)."""
@@ -234,23 +240,23 @@ class _EnergyPath:
             elif kw is not None:
                 p_kwh = (prev_kw + kw) / 2.0 * (t - prev_t) / SECONDS_PER_HOUR
                 p_booked = True
-        if counter is not None and (counter >= 0.0 or self.signed):
+        if counter is not None and self.signed:
             ref, c_t = self.c_ref, self.c_t
             self.c_t = t
+            self.c_ref = counter
             if ref is None or c_t is None:
-                # Seed the counter; the power path books this interval.
-                self.c_ref = counter
                 return p_kwh, p_booked, p_booked
-            bridged = t - c_t <= self.max_gap_s
-            if counter >= ref or self.signed:
-                self.c_ref = counter
-                return counter - ref, True, bridged
-            if ref - counter <= max(COUNTER_JITTER_ABS_KWH, COUNTER_JITTER_REL * ref):
-                return 0.0, True, bridged
-            self.c_ref = counter  # reset: the energy since is the new value itself
-            return counter, True, bridged
+            return counter - ref, True, t - c_t <= self.max_gap_s
+        if counter is not None and counter >= 0.0:
+            tracker = self.tracker
+            if not tracker.has_reference:
+                # Seed the counter; the power path books this interval.
+                tracker.add_epoch(t, counter)
+                return p_kwh, p_booked, p_booked
+            kwh, _start, bridged = tracker.add_epoch(t, counter)
+            return kwh, True, bridged
         if p_booked:
-            self.c_ref = None  # the power path booked it: do not count it again
+            self.tracker.drop_reference()  # the power path booked it: do not count it again
         return p_kwh, p_booked, p_booked
 
 

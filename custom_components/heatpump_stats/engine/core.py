@@ -36,6 +36,23 @@ Rules (the public behaviour the entities rely on):
   total).
 * **Flow**: the measured flow rate, else the configured one; 0 when the
   reading has no flow but reports the circulation pump off.
+* **Counters** (``MIRRORED_COUNTERS``): ``electrical_energy``,
+  ``thermal_energy`` and the per-purpose totals show the device's (or meter's)
+  own lifetime counter where it reports one, else what we counted since setup.
+  A mirrored total is offset + the device reading, both kept
+  (``device_counters``, ``counter_offsets``). The offset is 0 when the counter
+  is there from the first value the total shows: a new entity starts at the
+  device's reading, which Home Assistant's statistics take as their baseline.
+  At any later change of basis (a counter appears on a total already shown,
+  the meter is switched — ``EngineConfig.meter_basis`` —, the counter resets,
+  wraps or is replaced) the offset is set so that the total continues from
+  what it showed, plus only the energy physics allows
+  (:class:`~.energy.CounterTracker`): statistics never see the lifetime total
+  as one hour's use, and the totals never go down. Booking (COP, days,
+  purposes) is unchanged: it differences the same counters.
+* **Plausibility**: electrical power above ``max_electrical_power_kw`` or
+  heat above ``max_thermal_power_kw`` is a glitch (treated as missing, logged
+  once); counters are bounded the same way (:class:`~.energy.CounterTracker`).
 * **Compressor starts**: transitions from not running to running. Running is
   the source's ``compressor_running`` (once a source has reported it) else
   electrical power ≥ ``running_threshold_w`` at meter samples. The first known
@@ -44,8 +61,9 @@ Rules (the public behaviour the entities rely on):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+import logging
 from typing import Any
 
 from custom_components.heatpump_stats.sources.reading import (
@@ -55,7 +73,13 @@ from custom_components.heatpump_stats.sources.reading import (
 )
 
 from .cop import CopWindow
-from .energy import CounterOrPowerIntegrator, Increment
+from .energy import (
+    DEFAULT_MAX_ELECTRICAL_KW,
+    DEFAULT_MAX_THERMAL_KW,
+    CounterOrPowerIntegrator,
+    CounterTracker,
+    Increment,
+)
 from .periods import EnergyPeriods, local_date, season_start
 from .thermal import (
     ThermalMethod,
@@ -65,7 +89,25 @@ from .thermal import (
 )
 from .timeutil import as_utc, dt_from_json, dt_to_json, finite_or_none, opt_float, seconds_between
 
+_LOGGER = logging.getLogger(__name__)
+
 STORAGE_VERSION = 1
+# Lifetime COP only once the device's electricity counter means something.
+LIFETIME_COP_MIN_ELECTRICAL_KWH = 1.0
+
+# The totals an entity shows that mirror a device's own lifetime counter where
+# it has one: key -> the reading field it comes from ("meter" = the meter's
+# `energy`). See "Counters" in the module docstring.
+MIRRORED_COUNTERS: dict[str, str] = {
+    "electrical_energy": "meter",
+    "thermal_energy": "thermal_energy",
+    "thermal_energy_heating": "thermal_energy_heating",
+    "thermal_energy_dhw": "thermal_energy_dhw",
+    "electrical_energy_heating": "electrical_energy_heating",
+    "electrical_energy_dhw": "electrical_energy_dhw",
+}
+# The heat pump's own electricity counter, kept only for lifetime_cop.
+_DEVICE_ELECTRICITY = "device_electrical_energy"
 COP_WINDOW_S = 300.0
 # 0.004 kWh per 5 min = 48 W average: below that the compressor is off.
 COP_MIN_ELECTRICAL_KWH = 0.004
@@ -100,6 +142,12 @@ class EngineConfig:
     running_threshold_w: float = 150.0  # electrical power at or above = compressor running
     season_start_month: int = 7  # seasonal COP accumulates from this month/day each year
     season_start_day: int = 1
+    # Physics bounds: more than this is a glitch (kW).
+    max_electrical_power_kw: float = DEFAULT_MAX_ELECTRICAL_KW
+    max_thermal_power_kw: float = DEFAULT_MAX_THERMAL_KW
+    # Which meter the electricity counter comes from (e.g. "shelly_pro_3em:10.0.0.5");
+    # a change is a new basis: the total continues instead of jumping.
+    meter_basis: str = ""
 
     @property
     def heat_pump_max_gap_s(self) -> float:
@@ -148,6 +196,11 @@ class Metrics:
     energy_year: float  # kWh electricity
     projected_annual_energy: float | None  # kWh electricity, current local year
     time_in_mode: dict[str, float]  # s per OperatingMode value since setup
+    # Heat counter / electricity counter of the heat pump itself (lifetime).
+    lifetime_cop: float | None = None
+    # Raw device readings (kWh) and offsets of the mirrored totals (see MIRRORED_COUNTERS).
+    device_counters: dict[str, float] = field(default_factory=dict)
+    counter_offsets: dict[str, float] = field(default_factory=dict)
 
 
 def classify_operating_mode(
@@ -237,8 +290,22 @@ class Engine:
         """Start from nothing with `config`; calendar periods in time zone `tz`."""
         self._config = config
         self._tz = tz
-        self._heat = CounterOrPowerIntegrator(config.heat_pump_max_gap_s)
-        self._elec = CounterOrPowerIntegrator(config.meter_max_gap_s)
+        self._heat = CounterOrPowerIntegrator(
+            config.heat_pump_max_gap_s,
+            max_power_kw=config.max_thermal_power_kw,
+            name="heat counter",
+        )
+        self._elec = CounterOrPowerIntegrator(
+            config.meter_max_gap_s,
+            max_power_kw=config.max_electrical_power_kw,
+            name="electricity counter",
+        )
+        # Mirrors of the device's lifetime counters (display only) and the last
+        # value each total showed (the basis a new counter continues from).
+        self._mirrors: dict[str, CounterTracker] = {}
+        self._shown_last: dict[str, float] = {}
+        self._meter_basis = config.meter_basis
+        self._warned_power = False
         self._cop = CopWindow(COP_WINDOW_S, COP_MIN_ELECTRICAL_KWH)
         self._heat_days = EnergyPeriods(tz)
         self._elec_days = EnergyPeriods(tz)
@@ -276,6 +343,20 @@ class Engine:
         self._config = config
         self._heat.max_gap_s = config.heat_pump_max_gap_s
         self._elec.max_gap_s = config.meter_max_gap_s
+        self._heat.counter.max_power_kw = config.max_thermal_power_kw
+        self._elec.counter.max_power_kw = config.max_electrical_power_kw
+        if config.meter_basis != self._meter_basis:
+            # Another meter: its counter is a new basis. Nothing of the jump is
+            # booked, and the shown total continues from where it was.
+            _LOGGER.info(
+                "Electricity meter changed (%s -> %s): the total continues from %s kWh",
+                self._meter_basis or "none",
+                config.meter_basis or "none",
+                self._shown_last.get("electrical_energy"),
+            )
+            self._meter_basis = config.meter_basis
+            self._elec.counter.drop_reference()
+            self._mirrors.pop("electrical_energy", None)
 
     # ----------------------------------------------------------------- feeding
 
@@ -301,9 +382,17 @@ class Engine:
             finite_or_none(reading.flow_temperature),
             finite_or_none(reading.return_temperature),
         )
-        best, method = best_thermal_power(finite_or_none(reading.thermal_power), tp_dt, tp_mod)
+        measured_kw = self._plausible_power(
+            finite_or_none(reading.thermal_power), cfg.max_thermal_power_kw, 1.0, "thermal power"
+        )
+        best, method = best_thermal_power(measured_kw, tp_dt, tp_mod)
 
-        power_w = finite_or_none(reading.electrical_power)
+        power_w = self._plausible_power(
+            finite_or_none(reading.electrical_power),
+            cfg.max_electrical_power_kw,
+            1000.0,
+            "electrical power",
+        )
         if power_w is None:
             power_w = self._last_meter_power_w
         mode = reading.operating_mode
@@ -344,6 +433,12 @@ class Engine:
                 self._running_prev = None
             self._observe_running(reading.compressor_running)
 
+        for key, attr in MIRRORED_COUNTERS.items():
+            if attr != "meter":
+                self._mirror(key, ts, getattr(reading, attr))
+        self._mirror(_DEVICE_ELECTRICITY, ts, reading.electrical_energy)
+        self._remember_shown()
+
         self._reading = reading
         self._thermal = _Thermal(flow, tp_mod, tp_dt, best, method)
 
@@ -353,15 +448,109 @@ class Engine:
         if self._last_meter_ts is not None and ts <= self._last_meter_ts:
             return
         self._last_meter_ts = ts
-        power_w = finite_or_none(reading.power)
+        power_w = self._plausible_power(
+            finite_or_none(reading.power),
+            self._config.max_electrical_power_kw,
+            1000.0,
+            "electrical power",
+        )
         counter = finite_or_none(reading.energy)
         self._last_meter_power_w = power_w
         inc = self._elec.add(ts, None if power_w is None else power_w / 1000.0, counter)
         if self._elec_total is None and (power_w is not None or counter is not None):
             self._elec_total = 0.0
         self._book_electricity(inc, ts)
+        self._mirror("electrical_energy", ts, counter)
+        self._remember_shown()
         if not self._source_reports_running and power_w is not None:
             self._observe_running(power_w >= self._config.running_threshold_w)
+
+    def _plausible_power(
+        self, value: float | None, max_kw: float, per_kw: float, what: str
+    ) -> float | None:
+        """`value` (kW × `per_kw`) unless it exceeds what a heat pump can do (then None)."""
+        if value is None or abs(value) <= max_kw * per_kw:
+            return value
+        _LOGGER.log(
+            logging.DEBUG if self._warned_power else logging.WARNING,
+            "Ignoring %s %s: more than a heat pump can do (%s kW)",
+            what,
+            value,
+            max_kw,
+        )
+        self._warned_power = True
+        return None
+
+    def _max_kw(self, key: str) -> float:
+        cfg = self._config
+        return (
+            cfg.max_thermal_power_kw if key.startswith("thermal") else cfg.max_electrical_power_kw
+        )
+
+    def _mirror(self, key: str, ts: datetime, value: float | None) -> None:
+        """Feed the device's counter `value` (kWh) to the mirror of total `key`."""
+        value = finite_or_none(value)
+        if value is None or value < 0.0:
+            return
+        tracker = self._mirrors.get(key)
+        if tracker is not None:
+            tracker.add(ts, value)
+            return
+        tracker = CounterTracker(max_power_kw=self._max_kw(key), name=key, log=False)
+        tracker.add(ts, value)
+        # The basis rule: a total never shown before starts at the device's
+        # reading; one already shown continues from its value.
+        shown = self._shown_last.get(key)
+        tracker.offset = 0.0 if shown is None else shown - value
+        if shown is not None:
+            _LOGGER.info(
+                "%s: the device's counter (%s kWh) continues the total from %s kWh",
+                key,
+                value,
+                shown,
+            )
+        self._mirrors[key] = tracker
+
+    def _computed_totals(self) -> dict[str, float | None]:
+        """What each mirrored-or-counted total would show, before the never-down rule."""
+        totals: dict[str, float | None] = {
+            "electrical_energy": self._elec_total,
+            "thermal_energy": None
+            if self._heat_total is None
+            else self._heat_shown.get(_TOTAL, self._heat_total),
+            "thermal_energy_heating": self._heat_shown.get(PURPOSE_HEATING, 0.0),
+            "thermal_energy_dhw": self._heat_shown.get(PURPOSE_DHW, 0.0),
+            "electrical_energy_heating": self._elec_by_purpose[PURPOSE_HEATING],
+            "electrical_energy_dhw": self._elec_by_purpose[PURPOSE_DHW],
+        }
+        for key, tracker in self._mirrors.items():
+            if key in totals and tracker.shown is not None:
+                totals[key] = tracker.shown
+        return totals
+
+    def _displayed_totals(self) -> dict[str, float | None]:
+        """The totals shown: never below what they showed before (a total_increasing rule)."""
+        out: dict[str, float | None] = {}
+        for key, value in self._computed_totals().items():
+            last = self._shown_last.get(key)
+            out[key] = value if last is None or (value is not None and value >= last) else last
+        return out
+
+    def _remember_shown(self) -> None:
+        for key, value in self._displayed_totals().items():
+            if value is not None:
+                self._shown_last[key] = value
+
+    def hold_at_least(self, key: str, value: float) -> None:
+        """Never show total `key` below `value` again (what Home Assistant last recorded).
+
+        After a crash the stored state may be older than what the entities last
+        showed; the energy of that lost minute is counted again, but may land
+        in another purpose. Holding the total at what was shown keeps a
+        total_increasing sensor from going down until the count passes it.
+        """
+        if key in MIRRORED_COUNTERS and value > self._shown_last.get(key, value - 1.0):
+            self._shown_last[key] = value
 
     def _state_before(self, end: datetime) -> _HpState | None:
         """State of the latest heat-pump sample before `end` (see attribution rule)."""
@@ -433,6 +622,20 @@ class Engine:
         running = reading.compressor_running if reading is not None else None
         if running is None and self._last_meter_power_w is not None:
             running = self._last_meter_power_w >= cfg.running_threshold_w
+        shown = self._displayed_totals()
+        raw = {
+            key: tracker.last_value
+            for key, tracker in self._mirrors.items()
+            if tracker.last_value is not None
+        }
+        heat_raw, elec_raw = raw.get("thermal_energy"), raw.get(_DEVICE_ELECTRICITY)
+        lifetime_cop = (
+            heat_raw / elec_raw
+            if heat_raw is not None
+            and elec_raw is not None
+            and elec_raw >= LIFETIME_COP_MIN_ELECTRICAL_KWH
+            else None
+        )
 
         return Metrics(
             outside_temperature=reading.outside_temperature if reading else None,
@@ -446,22 +649,20 @@ class Engine:
             defrost_active=reading.defrost_active if reading else None,
             circulation_pump=reading.circulation_pump if reading else None,
             electrical_power=self._last_meter_power_w,
-            electrical_energy=self._elec_total,
+            electrical_energy=shown["electrical_energy"],
             thermal_power=thermal.best_kw if thermal else None,
             thermal_power_method=thermal.method if thermal else None,
             thermal_power_modulation=thermal.modulation_kw if thermal else None,
             thermal_power_delta_t=thermal.delta_t_kw if thermal else None,
-            thermal_energy=None
-            if self._heat_total is None
-            else self._heat_shown.get(_TOTAL, self._heat_total),
+            thermal_energy=shown["thermal_energy"],
             cop=cop,
             daily_cop=self._ratio(today, today, DAILY_COP_MIN_ELECTRICAL_KWH),
             seasonal_cop=self._ratio(season, today, SEASONAL_COP_MIN_ELECTRICAL_KWH),
-            electrical_energy_heating=self._elec_by_purpose[PURPOSE_HEATING],
-            electrical_energy_dhw=self._elec_by_purpose[PURPOSE_DHW],
+            electrical_energy_heating=shown["electrical_energy_heating"] or 0.0,
+            electrical_energy_dhw=shown["electrical_energy_dhw"] or 0.0,
             electrical_energy_defrost=self._elec_defrost,
-            thermal_energy_heating=self._heat_shown.get(PURPOSE_HEATING, 0.0),
-            thermal_energy_dhw=self._heat_shown.get(PURPOSE_DHW, 0.0),
+            thermal_energy_heating=shown["thermal_energy_heating"] or 0.0,
+            thermal_energy_dhw=shown["thermal_energy_dhw"] or 0.0,
             compressor_starts=self._compressor_starts,
             energy_today=totals.today,
             energy_week=totals.week,
@@ -469,6 +670,13 @@ class Engine:
             energy_year=totals.year,
             projected_annual_energy=self._elec_days.projected_annual_energy(now),
             time_in_mode=dict(self._time_in_mode),
+            lifetime_cop=lifetime_cop,
+            device_counters={k: v for k, v in raw.items() if k in MIRRORED_COUNTERS},
+            counter_offsets={
+                key: tracker.offset
+                for key, tracker in self._mirrors.items()
+                if key in MIRRORED_COUNTERS
+            },
         )
 
     @property
@@ -508,6 +716,9 @@ class Engine:
             "last_meter_ts": dt_to_json(self._last_meter_ts),
             "last_meter_power_w": self._last_meter_power_w,
             "time_in_mode": dict(self._time_in_mode),
+            "mirrors": {key: tracker.to_dict() for key, tracker in self._mirrors.items()},
+            "shown_last": dict(self._shown_last),
+            "meter_basis": self._meter_basis,
         }
 
     @classmethod
@@ -516,8 +727,12 @@ class Engine:
         engine = cls(config, tz)
         if data.get("version") != STORAGE_VERSION:
             return engine
-        engine._heat = CounterOrPowerIntegrator.from_dict(data["heat"])
-        engine._elec = CounterOrPowerIntegrator.from_dict(data["elec"])
+        engine._heat = CounterOrPowerIntegrator.from_dict(
+            data["heat"], max_power_kw=config.max_thermal_power_kw, name="heat counter"
+        )
+        engine._elec = CounterOrPowerIntegrator.from_dict(
+            data["elec"], max_power_kw=config.max_electrical_power_kw, name="electricity counter"
+        )
         engine._cop = CopWindow.from_dict(data["cop"])
         engine._heat_days = EnergyPeriods.from_dict(data["heat_days"], tz)
         engine._elec_days = EnergyPeriods.from_dict(data["elec_days"], tz)
@@ -544,5 +759,18 @@ class Engine:
         engine._last_meter_power_w = opt_float(data.get("last_meter_power_w"))
         for key, value in dict(data.get("time_in_mode", {})).items():
             engine._time_in_mode[str(key)] = float(value)
+        for key, raw in dict(data.get("mirrors", {})).items():
+            tracker = CounterTracker.from_dict(raw, name=str(key), log=False)
+            tracker.max_power_kw = engine._max_kw(str(key))
+            engine._mirrors[str(key)] = tracker
+        shown_last = data.get("shown_last")
+        if isinstance(shown_last, dict):
+            engine._shown_last = {str(k): float(v) for k, v in shown_last.items()}
+        else:
+            # Stored by a version that only counted: those totals were shown,
+            # so a device counter that appears now continues from them.
+            engine._remember_shown()
+        # The meter the stored counter came from (a version without it: the current one).
+        engine._meter_basis = str(data.get("meter_basis", config.meter_basis))
         engine.set_config(config)
         return engine

@@ -84,9 +84,17 @@ Settings (``reading.settings``)
     All of them act on the physics.
 
 Readings
-    ``electrical_power`` (W) and the cumulative ``electrical_energy`` (kWh, equal
-    to ``truth.electrical_energy``) are reported; ``thermal_power`` and
-    ``thermal_energy`` stay None so the integration's heat estimate is exercised.
+    ``electrical_power`` (W) is reported; ``thermal_power`` stays None so the
+    integration's heat estimate is exercised. Like a real controller the
+    simulated heat pump keeps its own lifetime counters (kWh), which start
+    where years of use (seeded: 2-8 years of 3000-4500 kWh electricity) left
+    them: ``electrical_energy`` (= ``counter_base["electrical_energy"]`` +
+    ``truth.electrical_energy``), ``electrical_energy_heating`` /
+    ``electrical_energy_dhw`` (base + truth by purpose), and the heat meter's
+    ``thermal_energy_heating`` / ``thermal_energy_dhw`` (base + the running
+    maximum of the net truth by purpose: a heat meter never counts down, so a
+    defrost's negative heat is held and paid back before the counter moves
+    on) and ``thermal_energy`` (their sum).
     ``extra`` holds ``dhw_tank_target``, ``building_deficit_kwh``, ``cop_true``
     (None while off), ``thermal_power_true`` (kW), ``heat_demand_kw``,
     ``flow_setpoint``, ``room_target_temperature`` and ``defrost_run_s``.
@@ -365,6 +373,8 @@ class DemoHeatPump:
         self._settings_index = 0
         self._next_settings_t = self._start + self._settings_interval(0)
         self._truth = DemoTruth()
+        self._counter_base = self._new_counter_base()
+        self._heat_counted = {_HEATING: 0.0, _DHW: 0.0}
         self._apply_settings()
         self._last_dhw_slot = self._latest_dhw_slot(self._start)
 
@@ -453,6 +463,8 @@ class DemoHeatPump:
             "next_settings_t": self._next_settings_t,
             "last_dhw_slot": self._last_dhw_slot,
             "truth": self._truth.to_dict(),
+            "counter_base": dict(self._counter_base),
+            "heat_counted": dict(self._heat_counted),
         }
 
     @classmethod
@@ -487,6 +499,17 @@ class DemoHeatPump:
         pump._next_settings_t = float(data["next_settings_t"])
         pump._last_dhw_slot = float(data["last_dhw_slot"])
         pump._truth = DemoTruth.from_dict(data["truth"])
+        if isinstance(data.get("counter_base"), dict):
+            pump._counter_base = {str(k): float(v) for k, v in data["counter_base"].items()}
+        counted = data.get("heat_counted")
+        pump._heat_counted = (
+            {str(k): float(v) for k, v in counted.items()}
+            if isinstance(counted, dict)
+            else {
+                _HEATING: max(pump._truth.thermal_energy_heating, 0.0),
+                _DHW: max(pump._truth.thermal_energy_dhw, 0.0),
+            }
+        )
         pump._apply_settings()
         pump._decide(pump._t)
         return pump
@@ -669,11 +692,15 @@ class DemoHeatPump:
         if account == _HEATING:
             truth.thermal_energy_heating += e_heat
             truth.electrical_energy_heating += e_elec
+            counted = self._heat_counted
+            counted[_HEATING] = max(counted[_HEATING], truth.thermal_energy_heating)
             to_building = e_heat
             to_tank = 0.0
         elif account == _DHW:
             truth.thermal_energy_dhw += e_heat
             truth.electrical_energy_dhw += e_elec
+            counted = self._heat_counted
+            counted[_DHW] = max(counted[_DHW], truth.thermal_energy_dhw)
             to_building = 0.0
             to_tank = e_heat
         else:
@@ -705,8 +732,29 @@ class DemoHeatPump:
         if not defrosting and self._o_out >= DEFROST_BELOW_C and self._frost_acc > 0.0:
             self._frost_acc = max(0.0, self._frost_acc - dt)
 
+    @property
+    def counter_base(self) -> dict[str, float]:
+        """The lifetime counters (kWh) at the simulation's start."""
+        return dict(self._counter_base)
+
+    def _new_counter_base(self) -> dict[str, float]:
+        """Years of use before the simulation starts (seeded), split like a real season."""
+        rng = _rng(self._seed, "counters", 0)
+        elec = round(rng.uniform(2.0, 8.0) * rng.uniform(3000.0, 4500.0), 1)
+        heating, dhw = round(0.8 * elec, 1), round(0.15 * elec, 1)
+        return {
+            "electrical_energy": elec,
+            "electrical_energy_heating": heating,
+            "electrical_energy_dhw": dhw,
+            "thermal_energy_heating": round(heating * 4.0, 1),
+            "thermal_energy_dhw": round(dhw * 2.8, 1),
+        }
+
     def _reading(self) -> HeatPumpReading:
         running = self._compressor_on
+        base, truth = self._counter_base, self._truth
+        heat_heating = base["thermal_energy_heating"] + self._heat_counted[_HEATING]
+        heat_dhw = base["thermal_energy_dhw"] + self._heat_counted[_DHW]
         extra: dict[str, str | float | None] = {
             "dhw_tank_target": self._dhw_target,
             "building_deficit_kwh": self._deficit,
@@ -730,9 +778,14 @@ class DemoHeatPump:
             defrost_active=bool(self._defrost_purpose),
             circulation_pump=self._o_pump,
             electrical_power=self._o_elec * 1000.0,
-            electrical_energy=self._truth.electrical_energy,
+            electrical_energy=base["electrical_energy"] + truth.electrical_energy,
+            electrical_energy_heating=base["electrical_energy_heating"]
+            + truth.electrical_energy_heating,
+            electrical_energy_dhw=base["electrical_energy_dhw"] + truth.electrical_energy_dhw,
             thermal_power=None,
-            thermal_energy=None,
+            thermal_energy=heat_heating + heat_dhw,
+            thermal_energy_heating=heat_heating,
+            thermal_energy_dhw=heat_dhw,
             rated_thermal_power=self._rated,
             settings=dict(self._settings),
             extra=extra,
