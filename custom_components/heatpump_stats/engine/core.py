@@ -301,11 +301,19 @@ class Engine:
             finite_or_none(reading.flow_temperature),
             finite_or_none(reading.return_temperature),
         )
-        best, method = best_thermal_power(finite_or_none(reading.thermal_power), tp_dt, tp_mod)
-
         power_w = finite_or_none(reading.electrical_power)
         if power_w is None:
             power_w = self._last_meter_power_w
+        best, method = best_thermal_power(
+            finite_or_none(reading.thermal_power),
+            tp_dt,
+            tp_mod,
+            running=reading.compressor_running,
+            defrost=reading.defrost_active is True
+            or reading.operating_mode is OperatingMode.DEFROST,
+            electrical_kw=None if power_w is None else power_w / 1000.0,
+            rated_kw=rated,
+        )
         mode = reading.operating_mode
         if mode is None:
             mode = classify_operating_mode(
