@@ -20,13 +20,15 @@ Calls (each one is booked in the shared :class:`~..engine.budget.CallBudget`):
   cautious side). At most one renewal per request; a token still rejected
   after it is an auth error, not a loop.
 
-PyViCare also offers a gateway-wide bulk fetch
-(``/features/installations/{id}/gateways/{serial}/features?includeDevicesFeatures=true``,
-``PyViCare.loadViaGateway()`` / ``ViCareCachedServiceViaGateway``) that
-returns the features of *all* devices behind one gateway in one call. It is
-not used: one entry is one heat pump, and the per-device endpoint returns only
-that device's features. Several heat pumps behind one gateway could share one
-such call per round if that ever matters.
+Several heat pumps behind one gateway share one call per round: the
+gateway-wide bulk fetch that PyViCare uses with ``loadViaGateway()``
+(``/features/installations/{id}/gateways/{serial}/features?includeDevicesFeatures=true``)
+returns the features of *all* devices behind the gateway. A
+:class:`GatewayFeed` holds that answer; the first entry of the gateway to
+poll fetches it (1 call), the others read their own features out of it (0
+calls, PyViCare's ``filter_features_for_device``) while it is younger than
+``max_age`` (90 % of the poll interval). A heat pump alone behind its
+gateway uses the per-device endpoint (1 call, a smaller answer).
 
 Operating mode rule (:func:`operating_mode_from`), first match wins:
 
@@ -66,6 +68,7 @@ from PyViCare.PyViCareAbstractOAuthManager import AbstractViCareOAuthManager
 from PyViCare.PyViCareCachedService import ViCareCachedService
 from PyViCare.PyViCareDeviceConfig import PyViCareDeviceConfig
 from PyViCare.PyViCareService import ViCareDeviceAccessor, is_gateway_role
+from PyViCare.PyViCareServiceViaGateway import filter_features_for_device
 from PyViCare.PyViCareUtils import (
     PyViCareCommandError,
     PyViCareDeviceCommunicationError,
@@ -562,15 +565,89 @@ class _OneFetchService(ViCareCachedService):  # type: ignore[misc]
         return self._cacheTime is None
 
 
+def bulk_features_url(installation_id: int, gateway_serial: str) -> str:
+    """PyViCare's gateway-wide bulk endpoint (``ViCareServiceViaGateway``)."""
+    return (
+        f"/features/installations/{installation_id}"
+        f"/gateways/{gateway_serial}/features?includeDevicesFeatures=true"
+    )
+
+
+class GatewayFeed:
+    """One gateway's bulk feature answer, shared by the heat pumps behind it. Thread-safe.
+
+    `members` are the entries (device ids) that read from it; with fewer than
+    two it is not used. `max_age` is how long an answer serves further readers.
+    """
+
+    def __init__(self, installation_id: int, gateway_serial: str) -> None:
+        """An empty feed for one gateway."""
+        self.installation_id = installation_id
+        self.gateway_serial = gateway_serial
+        self.members: set[str] = set()
+        self.max_age = timedelta(seconds=60)
+        self._lock = threading.Lock()
+        self._data: dict[str, Any] | None = None
+        self._fetched: datetime | None = None
+        self.fetches = 0
+        # False once the bulk answer lacked a member's features: per device from then on.
+        self.supported = True
+
+    @property
+    def shared(self) -> bool:
+        """Whether more than one heat pump reads from this gateway's bulk answer."""
+        return self.supported and len(self.members) > 1
+
+    @property
+    def calls_per_round(self) -> int:
+        """API calls one poll of every member costs: 1 shared, else 1 per member."""
+        return 1 if self.shared else len(self.members)
+
+    def features(
+        self, manager: CountingOAuthManager, device_id: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        """The device's features: from the cached answer when fresh, else ONE bulk call."""
+        with self._lock:
+            fresh = (
+                self._data is not None
+                and self._fetched is not None
+                and timedelta(0) <= now - self._fetched < self.max_age
+            )
+            if not fresh:
+                data = manager.get(bulk_features_url(self.installation_id, self.gateway_serial))
+                if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+                    raise SourceDataError("Viessmann gateway answer is not a feature list")
+                self._data, self._fetched = data, now
+                self.fetches += 1
+            assert self._data is not None
+            features: list[dict[str, Any]] = filter_features_for_device(
+                self._data["data"], device_id
+            )
+            if not features:
+                self.supported = False
+                _LOGGER.warning(
+                    "The Viessmann gateway answer has no features of device %s; "
+                    "reading each heat pump on its own from now on",
+                    device_id,
+                )
+            return features
+
+
 class ViessmannSource:
     """One Viessmann heat pump. Blocking: the glue runs :meth:`read` in the executor."""
 
     calls_per_poll: int = CALLS_PER_POLL
 
-    def __init__(self, manager: CountingOAuthManager, device: ViessmannDevice) -> None:
+    def __init__(
+        self,
+        manager: CountingOAuthManager,
+        device: ViessmannDevice,
+        gateway: GatewayFeed | None = None,
+    ) -> None:
         """Build PyViCare's device objects for `device`; no API call."""
         self._manager = manager
         self.device = device
+        self.gateway = gateway
         self.identity = DeviceIdentity(
             manufacturer=MANUFACTURER, model=device.model, serial_number=device.gateway_serial
         )
@@ -601,7 +678,15 @@ class ViessmannSource:
         with self._lock:
             self._service.clear_cache()
             try:
-                data = self._service.fetch_all_features(self._accessor)
+                data = None
+                if self.gateway is not None and self.gateway.shared:
+                    # Several heat pumps on this gateway: one bulk call per round.
+                    features = self.gateway.features(self._manager, self.device.device_id, now)
+                    if features:
+                        data = {"data": features}
+                        self._service._cache, self._service._cacheTime = data, now
+                if data is None:
+                    data = self._service.fetch_all_features(self._accessor)
             except PyViCareInvalidDataError as err:
                 raise SourceDataError(f"Viessmann features answer without data: {err}") from err
             except PyViCareNotSupportedFeatureError as err:
