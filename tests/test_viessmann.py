@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 import json
+import logging
 import math
 import os
 import time
@@ -31,12 +32,16 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
 
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
+from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
 from tests.simulators.vicare_cloud import (
     BULK_URL,
     FEATURES_URL,
@@ -531,3 +536,67 @@ async def test_heat_pumps_behind_one_gateway_share_one_call(
     assert cloud.count(BULK_URL) <= 10800 / 67 + 10
     assert result["unavailable_pct"] == 0.0
     assert result["p95_age_s"] <= 67 + SIM_STEP_S
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_heat_pumps_behind_one_gateway_share_26_hours(
+    hass: HomeAssistant, cloud: FakeCloud, freezer: FrozenDateTimeFactory
+) -> None:
+    """The bench's one-gateway row: 3 heat pumps, one gateway, 26 h (bench only, slow)."""
+    if not os.environ.get("HPS_BENCH_GATEWAY_26H"):
+        pytest.skip("bench/viessmann_multi_pump.py runs this 26-hour case by hand")
+    result = await simulate_account(hass, cloud, freezer, 3, shared_gateway=True)
+    if report := os.environ.get("HPS_BENCH_VIESSMANN"):
+        await hass.async_add_executor_job(_append_line, report, json.dumps(result))
+    assert result["interval_s"] == [67]
+    assert result["max_window"] <= 1450
+    assert result["unavailable_pct"] == 0.0
+
+
+# ---------------------------------------------------------------------------
+# Privacy: diagnostics and PyViCare's debug log
+# ---------------------------------------------------------------------------
+GATEWAY_SERIAL = "7736172201234567"
+CONTROLLER_SERIAL = "7723181102527121"  # vitocal.json's heating.controller.serial
+INSTALLATION_ID = "1234567"
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_diagnostics_redact_serials_installation_and_address(
+    hass: HomeAssistant, cloud: FakeCloud, hass_client: ClientSessionGenerator
+) -> None:
+    """The gateway serial (also inside gatewayId and every uri), the installation id
+    and the controller serial appear nowhere in the diagnostics; the features stay."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = json.dumps(diag)
+    for secret in (GATEWAY_SERIAL, CONTROLLER_SERIAL, INSTALLATION_ID):
+        assert secret not in text
+    features = diag["heat_pump"]["raw"]["features"]
+    assert len(features) == len(load("vitocal.json")["data"])
+    serial = next(f for f in features if f["feature"] == "heating.controller.serial")
+    assert serial["properties"]["value"]["value"] == "**REDACTED**"
+    assert serial["gatewayId"] == "**REDACTED**"
+    assert "/gateways/**REDACTED**/devices/0/" in serial["uri"]
+    outside = next(f for f in features if f["feature"] == "heating.sensors.temperature.outside")
+    assert outside["properties"]["value"]["value"] == 3.2  # values that are not private stay
+
+
+@pytest.mark.usefixtures("credentials")
+async def test_pyvicare_debug_log_carries_no_serial_or_address(
+    hass: HomeAssistant, cloud: FakeCloud, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With PyViCare at debug level (as the UI's "enable debug logging" sets it), listing the
+    account logs neither the serials nor the installation's street address."""
+    caplog.set_level(logging.DEBUG, logger="PyViCare")
+    account = await async_get_budget(hass, "viessmann", 1450)
+    devices = await async_list_devices(hass, account, "token")
+    assert devices
+    assert "Response to get request" in caplog.text  # PyViCare did log, but filtered
+    for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt"):
+        assert secret not in caplog.text

@@ -292,6 +292,116 @@ class CountingOAuthManager(AbstractViCareOAuthManager):  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------
+# Privacy: diagnostics and PyViCare's debug log
+# ---------------------------------------------------------------------------
+REDACTED: Final = "**REDACTED**"
+# Features whose values identify the owner's device or home.
+_PRIVATE_FEATURE = re.compile(r"(^|\.)(serial|productIdentification|houseLocation)($|\.)")
+# Long digit runs (gateway and boiler serials are 16 digits, installation ids 6-8).
+_LONG_NUMBER = re.compile(r"\d{6,}")
+# PyViCare's modules that log (each module logs through its own logger; a filter
+# on the parent "PyViCare" logger would not see their records).
+PYVICARE_LOGGERS: Final = (
+    "PyViCare.PyViCare",
+    "PyViCare.PyViCareAbstractOAuthManager",
+    "PyViCare.PyViCareCachedServiceBase",
+    "PyViCare.PyViCareCachedService",
+    "PyViCare.PyViCareCachedServiceViaGateway",
+    "PyViCare.PyViCareDeviceConfig",
+    "PyViCare.PyViCareOAuthManager",
+    "PyViCare.PyViCareService",
+    "PyViCare.PyViCareServiceViaGateway",
+)
+
+
+def redact_features(features: Any, device: ViessmannDevice) -> Any:
+    """The feature list with the gateway serial, installation id and private values removed.
+
+    ``gatewayId`` and every string that contains the gateway serial or the
+    installation id (``uri``) have them replaced; features named ``*.serial``,
+    ``*.productIdentification`` and ``*.houseLocation`` lose their values.
+    """
+    secrets = [s for s in (device.gateway_serial, str(device.installation_id)) if s]
+
+    def scrub(value: Any, private: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: REDACTED if k == "gatewayId" else scrub(v, private or k == "serial")
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [scrub(v, private) for v in value]
+        if isinstance(value, str):
+            if private:
+                return REDACTED
+            for secret in secrets:
+                value = value.replace(secret, REDACTED)
+            return value
+        if private and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return REDACTED
+        return value
+
+    if not isinstance(features, list):
+        return scrub(features)
+    result = []
+    for feature in features:
+        if not isinstance(feature, dict):
+            result.append(scrub(feature))
+            continue
+        name = str(feature.get("feature", ""))
+        cleaned = scrub({k: v for k, v in feature.items() if k != "properties"})
+        if "properties" in feature:
+            cleaned["properties"] = scrub(
+                feature["properties"], private=bool(_PRIVATE_FEATURE.search(name))
+            )
+        result.append(cleaned)
+    return result
+
+
+class PyViCareLogFilter(logging.Filter):
+    """Keeps serials, the installation id and the address out of PyViCare's debug log.
+
+    PyViCare logs every API answer in full at debug level ("Response to get
+    request: ..."): with debug logging switched on from the UI (PyViCare is in
+    the manifest's ``loggers``) the installations answer would put the
+    gateway and boiler serials and the street address into the log. That
+    record is replaced by its size; in every other PyViCare record long
+    numbers (serials, installation ids) are replaced by ``**REDACTED**``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record (it is always kept)."""
+        if record.msg == "Response to get request: %s":
+            answer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            size = len(answer.get("data") or ()) if isinstance(answer, dict) else 0
+            record.msg = "Response to get request: %d items (content not logged: private data)"
+            record.args = (size,)
+            return True
+        try:
+            message = record.getMessage()
+        except TypeError, ValueError:
+            return True
+        redacted = _LONG_NUMBER.sub(REDACTED, message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_LOG_FILTER: Final = PyViCareLogFilter()
+
+
+def install_log_filter() -> None:
+    """Put the filter on PyViCare's loggers (idempotent)."""
+    for name in PYVICARE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
+
+
+install_log_filter()
+
+
+# ---------------------------------------------------------------------------
 # Devices
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
@@ -705,7 +815,9 @@ class ViessmannSource:
             "api_calls": self._manager.calls,
             "token_renewals": self._manager.token_renewals,
             "last_read": None if self._last_read is None else self._last_read.isoformat(),
-            "features": None if self._last_raw is None else self._last_raw.get("data"),
+            "features": None
+            if self._last_raw is None
+            else redact_features(self._last_raw.get("data"), self.device),
         }
 
     # -- mapping ------------------------------------------------------------
