@@ -100,6 +100,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
     )
     coordinator.changes = changes
     coordinator.csv = csv
+    if isinstance(source, ViessmannHASource):
+        # Every entry of the account follows the account's interval from now on.
+        source.attach(coordinator)
     if isinstance(source, EntitiesSource):
         # Push: a changed entity asks for a refresh (the debouncer batches bursts).
         @callback
@@ -121,7 +124,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         await asyncio.gather(*refreshes)
     except BaseException:
         if isinstance(source, ViessmannHASource):
-            source.account.entries.discard(entry.entry_id)
+            source.leave()
         await source.async_close()
         if meter_source is not None:
             await meter_source.async_close()
@@ -153,7 +156,7 @@ async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntr
     await runtime.changes.async_close()
     await runtime.csv.async_close()
     if isinstance(runtime.heat_pump.source, ViessmannHASource):
-        runtime.heat_pump.source.account.entries.discard(entry.entry_id)
+        runtime.heat_pump.source.leave()
     return True
 
 

@@ -30,6 +30,12 @@ TO_REDACT = {
     "installation_id",
     "device_id",
     "serial",
+    # Viessmann: gateway id in features, an installation's address (the features
+    # themselves are scrubbed by sources.viessmann.redact_features).
+    "gatewayId",
+    "address",
+    "street",
+    "geolocation",
     *LUXTRONIK_TO_REDACT,
 }
 

@@ -108,7 +108,6 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
             entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
         ),
     )
-    account.entries.add(entry.entry_id)
     manager = await hass.async_add_executor_job(ConfigEntryAuth, hass, session)
     return ViessmannHASource(
         hass,

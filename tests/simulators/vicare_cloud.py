@@ -18,6 +18,39 @@ import requests
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vicare"
 INSTALLATIONS_URL = "/equipment/installations?includeGateways=true"
 FEATURES_URL = "/features/installations/1234567/gateways/7736172201234567/devices/0/features/"
+# PyViCare's gateway-wide bulk endpoint: every device behind the gateway in one answer.
+BULK_URL = (
+    "/features/installations/1234567/gateways/7736172201234567/features?includeDevicesFeatures=true"
+)
+
+
+def device_features_url(device_id: str) -> str:
+    """The per-device features endpoint of the fixtures' gateway."""
+    return FEATURES_URL.replace("/devices/0/", f"/devices/{device_id}/")
+
+
+def device_features(device_id: str) -> dict[str, Any]:
+    """The Vitocal's features as device `device_id` of the gateway would report them."""
+    data = load("vitocal.json")
+    for feature in data["data"]:
+        feature["deviceId"] = device_id
+        feature["uri"] = feature["uri"].replace("/devices/0/", f"/devices/{device_id}/")
+    return data
+
+
+def bulk_features(device_ids: list[str]) -> dict[str, Any]:
+    """The bulk answer: the gateway's own feature plus every device's features."""
+    gateway = {
+        "feature": "gateway.wifi",
+        "gatewayId": "7736172201234567",
+        "properties": {"strength": {"type": "number", "unit": "", "value": -50}},
+        "uri": "https://api.viessmann-climatesolutions.com/iot/v2/features/installations/"
+        "1234567/gateways/7736172201234567/features/gateway.wifi",
+    }
+    features: list[dict[str, Any]] = [gateway]
+    for device_id in device_ids:
+        features.extend(device_features(device_id)["data"])
+    return {"data": features}
 
 
 def load(name: str) -> Any:
@@ -72,4 +105,7 @@ def recorded_cloud() -> FakeCloud:
     cloud.headers = {}
     cloud.answer(INSTALLATIONS_URL, FakeResponse(load("installations.json")))
     cloud.answer(FEATURES_URL, FakeResponse(load("vitocal.json")))
+    for device_id in ("1", "2"):
+        cloud.answer(device_features_url(device_id), FakeResponse(device_features(device_id)))
+    cloud.answer(BULK_URL, FakeResponse(bulk_features(["0", "1", "2"])))
     return cloud

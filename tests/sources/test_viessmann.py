@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import json
+import math
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,12 +23,13 @@ from PyViCare.PyViCareUtils import PyViCareInvalidCredentialsError
 import requests
 
 from custom_components.heatpump_stats.engine.budget import BudgetExceeded, CallBudget
+from custom_components.heatpump_stats.engine.core import Engine, EngineConfig
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
     SourceConnectionError,
     SourceDataError,
 )
-from custom_components.heatpump_stats.sources.reading import OperatingMode
+from custom_components.heatpump_stats.sources.reading import READING_UNITS, OperatingMode
 from custom_components.heatpump_stats.sources.viessmann import (
     CountingOAuthManager,
     RateLimited,
@@ -197,14 +200,18 @@ def test_read_maps_the_recorded_vitocal(source: ViessmannSource) -> None:
 
     assert reading.timestamp == T0
     assert reading.outside_temperature == 3.2
-    assert reading.return_temperature == 29.4
-    assert reading.flow_temperature == 33.8  # circuit 0 supply
+    # The heat pump's own outlet/inlet (secondary circuit), not heating circuit 0 (33.8)
+    # nor the common return sensor (29.4).
+    assert reading.return_temperature == 29.6
+    assert reading.flow_temperature == 35.1
     assert reading.dhw_temperature == 47.3
     assert reading.compressor_modulation == 55.0
     assert reading.rated_thermal_power == 16.0
     assert reading.flow_rate == 21.0  # 1260 l/h
     assert reading.compressor_running is True
-    assert reading.circulation_pump is False
+    # Circuit 0's pump runs; the DHW circulation pump (off) is not the heat pump's flow.
+    assert reading.circulation_pump is True
+    assert reading.extra["dhw_circulation_pump"] == "off"
     assert reading.defrost_active is False  # compressor phase "heating"
     assert reading.operating_mode is OperatingMode.HEATING
     assert reading.electrical_power is None
@@ -331,7 +338,7 @@ def test_missing_features_give_none_not_errors(cloud: FakeCloud, source: Viessma
     assert reading.settings["circulation_schedule"] is None
     assert reading.extra["supply_temperature_circuit_1"] is None
     assert "vendor_scop_total" not in reading.extra
-    assert reading.return_temperature == 29.4  # the rest is unaffected
+    assert reading.return_temperature == 29.6  # the rest is unaffected
 
 
 def test_an_empty_feature_list_reads_as_all_none(cloud: FakeCloud, source: ViessmannSource) -> None:
@@ -655,3 +662,156 @@ def test_wrapping_a_manager_again_keeps_a_single_hook(
     ViessmannSource(manager, HEAT_PUMP).read(T0)
     assert budget.used(T0) == 3
     assert auth.renewals == 1
+
+
+# ---------------------------------------------------------------------------
+# Real devices: every PyViCare dump in ../shared/realdata/viessmann
+# ---------------------------------------------------------------------------
+REALDATA = Path(__file__).parents[2] / ".." / "shared" / "realdata" / "viessmann"
+DUMP_FOLDERS = ("pyvicare", "pyvicare_history")
+# A Vitodens is a gas boiler: it is replayed (nothing may break) but has no compressor.
+_TEMPERATURE_RANGE = (-60.0, 150.0)
+
+
+def _dumps() -> list[Any]:
+    found = [
+        pytest.param(path, id=f"{folder}/{path.stem}")
+        for folder in DUMP_FOLDERS
+        for path in sorted((REALDATA / folder).glob("*.json"))
+    ]
+    return found or [pytest.param(None, id="no-realdata")]
+
+
+def _feature_value(data: dict[str, Any], name: str, prop: str = "value") -> Any:
+    """A feature's property value as the dump has it; None when absent or not connected."""
+    for feature in data["data"]:
+        if feature["feature"] != name:
+            continue
+        properties = feature.get("properties") or {}
+        status = properties.get("status", {}).get("value")
+        if status not in (None, "connected"):
+            return None
+        return properties.get(prop, {}).get("value")
+    return None
+
+
+def _replay(path: Path | None) -> tuple[dict[str, Any], Any, Any]:
+    if path is None:
+        pytest.skip(f"no PyViCare dumps in {REALDATA} (../shared/realdata is not present)")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    cloud = FakeCloud()
+    cloud.answer(FEATURES_URL, FakeResponse(data))
+    manager = CountingOAuthManager(FakeViCareAuth(cloud), CallBudget(), clock=Clock(T0))
+    reading = ViessmannSource(manager, HEAT_PUMP).read(T0)
+    engine = Engine(EngineConfig(), UTC)
+    engine.update_heat_pump(reading)
+    return data, reading, engine.snapshot(T0)
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_temperatures_come_from_the_heat_pump_circuit(path: Path | None) -> None:
+    """Each contract temperature is the dump's own value (°C, as sent), from the right sensor.
+
+    Flow = the heat pump's outlet (secondary circuit supply), not heating circuit 0's supply;
+    return = the secondary circuit return, else the common return sensor.
+    """
+    data, reading, _ = _replay(path)
+    expected_flow = _feature_value(data, "heating.secondaryCircuit.sensors.temperature.supply")
+    if expected_flow is None:
+        circuits = [
+            _feature_value(data, f"heating.circuits.{c}.sensors.temperature.supply")
+            for c in range(4)
+        ]
+        expected_flow = next((c for c in circuits if c is not None), None)
+    expected_return = _feature_value(data, "heating.secondaryCircuit.sensors.temperature.return")
+    if expected_return is None:
+        expected_return = _feature_value(data, "heating.sensors.temperature.return")
+    expected_dhw = _feature_value(data, "heating.dhw.sensors.temperature.dhwCylinder")
+    if expected_dhw is None:
+        expected_dhw = _feature_value(data, "heating.dhw.sensors.temperature.hotWaterStorage")
+    expected = {
+        "outside_temperature": _feature_value(data, "heating.sensors.temperature.outside"),
+        "flow_temperature": expected_flow,
+        "return_temperature": expected_return,
+        "dhw_temperature": expected_dhw,
+    }
+    for key, value in expected.items():
+        got = getattr(reading, key)
+        assert got == (None if value is None else float(value)), key
+        if got is not None:
+            assert _TEMPERATURE_RANGE[0] <= got <= _TEMPERATURE_RANGE[1], key
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_gives_no_sentinel_and_plausible_units(path: Path | None) -> None:
+    """Every number is finite; flow in l/min (a 'liter' flow is l/h); modulation is a %."""
+    data, reading, _ = _replay(path)
+    for key in READING_UNITS:
+        value = getattr(reading, key)
+        if value is not None:
+            assert math.isfinite(value), key
+    flow = _feature_value(data, "heating.sensors.volumetricFlow.allengra")
+    if flow is not None:
+        # 1215 "liter" (Vitocal 200-S E8NEV) = 1215 l/h = 20.25 l/min, as HA's vicare reads it.
+        assert reading.flow_rate == pytest.approx(flow / 60)
+    if reading.compressor_modulation is not None:
+        assert 0 <= reading.compressor_modulation <= 100
+    speed = _feature_value(data, "heating.compressors.0.speed.current")
+    if speed is not None:
+        assert reading.extra["compressor_speed_rps"] == float(speed)
+        assert reading.compressor_modulation != float(speed) or speed == 0
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_running_compressor_never_gives_0_kw(path: Path | None) -> None:
+    """Compressor running (not defrosting): the heat is > 0 kW or unknown, never 0 kW.
+
+    The DHW circulation pump being off says nothing about the heat pump's water flow.
+    """
+    _, reading, metrics = _replay(path)
+    if reading.compressor_running is not True or reading.defrost_active:
+        return
+    assert metrics.thermal_power is None or metrics.thermal_power > 0
+    if metrics.thermal_power_modulation:
+        assert metrics.thermal_power is not None
+    assert reading.circulation_pump is not False
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_estimates_agree_within_a_factor_of_two(path: Path | None) -> None:
+    """Both estimates where both exist: within 2×, else the method says which one was kept."""
+    _, reading, metrics = _replay(path)
+    if reading.compressor_running is not True or reading.defrost_active:
+        return
+    dt, mod = metrics.thermal_power_delta_t, metrics.thermal_power_modulation
+    if dt and mod and dt > 0 and mod > 0 and max(dt, mod) / min(dt, mod) > 2:
+        assert metrics.thermal_power_method is not None
+        assert metrics.thermal_power_method.value.endswith("plausible")
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_vendor_energies_come_out(path: Path | None) -> None:
+    """Figures the JSON has (green COP, weekly compressor energy, heating rod, inverter) appear."""
+    data, reading, _ = _replay(path)
+    extra = reading.extra
+    if (green := _feature_value(data, "heating.cop.green")) is not None:
+        assert extra["vendor_cop_green"] == float(green)
+    for kind, key in (
+        ("heat.production", "heat_production"),
+        ("power.consumption", "power_consumption"),
+    ):
+        for purpose in ("heating", "dhw", "cooling"):
+            week = _feature_value(data, f"heating.compressors.0.{kind}.{purpose}.week")
+            if week is not None:
+                assert extra[f"compressor_{key}_{purpose}_this_week_kwh"] == float(week)
+    for purpose in ("heating", "dhw"):
+        year = _feature_value(
+            data, f"heating.heatingRod.power.consumption.summary.{purpose}", "currentYear"
+        )
+        if year is not None:
+            assert extra[f"heating_rod_power_consumption_{purpose}_this_year_kwh"] == float(year)
+    if (output := _feature_value(data, "heating.inverters.0.sensors.power.output")) is not None:
+        assert extra["inverter_output_power_w"] == float(output)
+    # None of the dumps carries a lifetime energy counter (only day/week/month/year figures).
+    assert reading.electrical_energy is None
+    assert reading.thermal_energy is None

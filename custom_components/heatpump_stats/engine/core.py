@@ -385,8 +385,6 @@ class Engine:
         measured_kw = self._plausible_power(
             finite_or_none(reading.thermal_power), cfg.max_thermal_power_kw, 1.0, "thermal power"
         )
-        best, method = best_thermal_power(measured_kw, tp_dt, tp_mod)
-
         power_w = self._plausible_power(
             finite_or_none(reading.electrical_power),
             cfg.max_electrical_power_kw,
@@ -395,6 +393,16 @@ class Engine:
         )
         if power_w is None:
             power_w = self._last_meter_power_w
+        best, method = best_thermal_power(
+            measured_kw,
+            tp_dt,
+            tp_mod,
+            running=reading.compressor_running,
+            defrost=reading.defrost_active is True
+            or reading.operating_mode is OperatingMode.DEFROST,
+            electrical_kw=None if power_w is None else power_w / 1000.0,
+            rated_kw=rated,
+        )
         mode = reading.operating_mode
         if mode is None:
             mode = classify_operating_mode(

@@ -17,6 +17,22 @@ class ThermalMethod(StrEnum):
     MEASURED = "measured"
     DELTA_T = "delta_t"
     MODULATION = "modulation"
+    # Chosen over a better-ranked value that was not physically plausible
+    # while the compressor ran (see best_thermal_power).
+    DELTA_T_PLAUSIBLE = "delta_t_plausible"
+    MODULATION_PLAUSIBLE = "modulation_plausible"
+
+
+# Plausibility of heat while the compressor runs (not defrosting): more than
+# 0 kW; COP heat/electricity between these bounds when the electricity is known
+# (0.05 kW and more); at most this factor × the rated thermal power.
+PLAUSIBLE_COP: tuple[float, float] = (1.0, 10.0)
+PLAUSIBLE_RATED_FACTOR = 1.5
+_MIN_ELECTRICAL_KW = 0.05
+_PLAUSIBLE_METHOD = {
+    ThermalMethod.DELTA_T: ThermalMethod.DELTA_T_PLAUSIBLE,
+    ThermalMethod.MODULATION: ThermalMethod.MODULATION_PLAUSIBLE,
+}
 
 
 def thermal_power_modulation(rated_kw: float | None, modulation_pct: float | None) -> float | None:
@@ -43,18 +59,59 @@ def thermal_power_delta_t(
     return flow_l_min / 60.0 * WATER_HEAT_CAPACITY_KJ_PER_L_K * (flow_temp - return_temp)
 
 
+def plausible_heat(
+    kw: float, electrical_kw: float | None = None, rated_kw: float | None = None
+) -> bool:
+    """Whether `kw` of heat can come from a running compressor (not defrosting).
+
+    > 0 kW; with electricity ≥ 0.05 kW known, 1 ≤ kw / electrical_kw ≤ 10;
+    with a rated thermal power known, kw ≤ 1.5 × rated.
+    """
+    if kw <= 0:
+        return False
+    if electrical_kw is not None and electrical_kw >= _MIN_ELECTRICAL_KW:
+        cop = kw / electrical_kw
+        if not PLAUSIBLE_COP[0] <= cop <= PLAUSIBLE_COP[1]:
+            return False
+    return not (rated_kw is not None and rated_kw > 0 and kw > PLAUSIBLE_RATED_FACTOR * rated_kw)
+
+
 def best_thermal_power(
-    measured: float | None, delta_t: float | None, modulation: float | None
+    measured: float | None,
+    delta_t: float | None,
+    modulation: float | None,
+    *,
+    running: bool | None = None,
+    defrost: bool = False,
+    electrical_kw: float | None = None,
+    rated_kw: float | None = None,
 ) -> tuple[float | None, ThermalMethod | None]:
     """Pick the best available thermal power (kW) and say which method it came from.
 
     Order: a value measured by the device, then the ΔT estimate, then the
     modulation estimate. ``(None, None)`` when none is available.
+
+    While the compressor runs (`running` True, not `defrost`), a value that is
+    not physically plausible (:func:`plausible_heat`: 0 kW, say, because the
+    flow was taken as 0, or 12 kW of ΔT heat from 0.9 kW of electricity) is
+    passed over for the next plausible one, and the method says so
+    (``delta_t_plausible`` / ``modulation_plausible``). When none is
+    plausible the heat is unknown (None): a running compressor never shows 0 kW.
     """
-    if measured is not None:
-        return measured, ThermalMethod.MEASURED
-    if delta_t is not None:
-        return delta_t, ThermalMethod.DELTA_T
-    if modulation is not None:
-        return modulation, ThermalMethod.MODULATION
+    ranked = [
+        (value, method)
+        for value, method in (
+            (measured, ThermalMethod.MEASURED),
+            (delta_t, ThermalMethod.DELTA_T),
+            (modulation, ThermalMethod.MODULATION),
+        )
+        if value is not None
+    ]
+    if not ranked:
+        return None, None
+    if running is not True or defrost:
+        return ranked[0]
+    for index, (value, method) in enumerate(ranked):
+        if plausible_heat(value, electrical_kw, rated_kw):
+            return value, method if index == 0 else _PLAUSIBLE_METHOD[method]
     return None, None

@@ -20,13 +20,15 @@ Calls (each one is booked in the shared :class:`~..engine.budget.CallBudget`):
   cautious side). At most one renewal per request; a token still rejected
   after it is an auth error, not a loop.
 
-PyViCare also offers a gateway-wide bulk fetch
-(``/features/installations/{id}/gateways/{serial}/features?includeDevicesFeatures=true``,
-``PyViCare.loadViaGateway()`` / ``ViCareCachedServiceViaGateway``) that
-returns the features of *all* devices behind one gateway in one call. It is
-not used: one entry is one heat pump, and the per-device endpoint returns only
-that device's features. Several heat pumps behind one gateway could share one
-such call per round if that ever matters.
+Several heat pumps behind one gateway share one call per round: the
+gateway-wide bulk fetch that PyViCare uses with ``loadViaGateway()``
+(``/features/installations/{id}/gateways/{serial}/features?includeDevicesFeatures=true``)
+returns the features of *all* devices behind the gateway. A
+:class:`GatewayFeed` holds that answer; the first entry of the gateway to
+poll fetches it (1 call), the others read their own features out of it (0
+calls, PyViCare's ``filter_features_for_device``) while it is younger than
+``max_age`` (90 % of the poll interval). A heat pump alone behind its
+gateway uses the per-device endpoint (1 call, a smaller answer).
 
 Operating mode rule (:func:`operating_mode_from`), first match wins:
 
@@ -66,6 +68,7 @@ from PyViCare.PyViCareAbstractOAuthManager import AbstractViCareOAuthManager
 from PyViCare.PyViCareCachedService import ViCareCachedService
 from PyViCare.PyViCareDeviceConfig import PyViCareDeviceConfig
 from PyViCare.PyViCareService import ViCareDeviceAccessor, is_gateway_role
+from PyViCare.PyViCareServiceViaGateway import filter_features_for_device
 from PyViCare.PyViCareUtils import (
     PyViCareCommandError,
     PyViCareDeviceCommunicationError,
@@ -289,6 +292,116 @@ class CountingOAuthManager(AbstractViCareOAuthManager):  # type: ignore[misc]
 
 
 # ---------------------------------------------------------------------------
+# Privacy: diagnostics and PyViCare's debug log
+# ---------------------------------------------------------------------------
+REDACTED: Final = "**REDACTED**"
+# Features whose values identify the owner's device or home.
+_PRIVATE_FEATURE = re.compile(r"(^|\.)(serial|productIdentification|houseLocation)($|\.)")
+# Long digit runs (gateway and boiler serials are 16 digits, installation ids 6-8).
+_LONG_NUMBER = re.compile(r"\d{6,}")
+# PyViCare's modules that log (each module logs through its own logger; a filter
+# on the parent "PyViCare" logger would not see their records).
+PYVICARE_LOGGERS: Final = (
+    "PyViCare.PyViCare",
+    "PyViCare.PyViCareAbstractOAuthManager",
+    "PyViCare.PyViCareCachedServiceBase",
+    "PyViCare.PyViCareCachedService",
+    "PyViCare.PyViCareCachedServiceViaGateway",
+    "PyViCare.PyViCareDeviceConfig",
+    "PyViCare.PyViCareOAuthManager",
+    "PyViCare.PyViCareService",
+    "PyViCare.PyViCareServiceViaGateway",
+)
+
+
+def redact_features(features: Any, device: ViessmannDevice) -> Any:
+    """The feature list with the gateway serial, installation id and private values removed.
+
+    ``gatewayId`` and every string that contains the gateway serial or the
+    installation id (``uri``) have them replaced; features named ``*.serial``,
+    ``*.productIdentification`` and ``*.houseLocation`` lose their values.
+    """
+    secrets = [s for s in (device.gateway_serial, str(device.installation_id)) if s]
+
+    def scrub(value: Any, private: bool = False) -> Any:
+        if isinstance(value, dict):
+            return {
+                k: REDACTED if k == "gatewayId" else scrub(v, private or k == "serial")
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [scrub(v, private) for v in value]
+        if isinstance(value, str):
+            if private:
+                return REDACTED
+            for secret in secrets:
+                value = value.replace(secret, REDACTED)
+            return value
+        if private and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return REDACTED
+        return value
+
+    if not isinstance(features, list):
+        return scrub(features)
+    result = []
+    for feature in features:
+        if not isinstance(feature, dict):
+            result.append(scrub(feature))
+            continue
+        name = str(feature.get("feature", ""))
+        cleaned = scrub({k: v for k, v in feature.items() if k != "properties"})
+        if "properties" in feature:
+            cleaned["properties"] = scrub(
+                feature["properties"], private=bool(_PRIVATE_FEATURE.search(name))
+            )
+        result.append(cleaned)
+    return result
+
+
+class PyViCareLogFilter(logging.Filter):
+    """Keeps serials, the installation id and the address out of PyViCare's debug log.
+
+    PyViCare logs every API answer in full at debug level ("Response to get
+    request: ..."): with debug logging switched on from the UI (PyViCare is in
+    the manifest's ``loggers``) the installations answer would put the
+    gateway and boiler serials and the street address into the log. That
+    record is replaced by its size; in every other PyViCare record long
+    numbers (serials, installation ids) are replaced by ``**REDACTED**``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record (it is always kept)."""
+        if record.msg == "Response to get request: %s":
+            answer = record.args[0] if isinstance(record.args, tuple) and record.args else None
+            size = len(answer.get("data") or ()) if isinstance(answer, dict) else 0
+            record.msg = "Response to get request: %d items (content not logged: private data)"
+            record.args = (size,)
+            return True
+        try:
+            message = record.getMessage()
+        except TypeError, ValueError:
+            return True
+        redacted = _LONG_NUMBER.sub(REDACTED, message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_LOG_FILTER: Final = PyViCareLogFilter()
+
+
+def install_log_filter() -> None:
+    """Put the filter on PyViCare's loggers (idempotent)."""
+    for name in PYVICARE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _LOG_FILTER not in logger.filters:
+            logger.addFilter(_LOG_FILTER)
+
+
+install_log_filter()
+
+
+# ---------------------------------------------------------------------------
 # Devices
 # ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
@@ -420,7 +533,20 @@ def canonical_json(value: Any) -> str:
 
 _KWH: Final = {"kilowattHour": 1.0, "wattHour": 0.001}
 _KW: Final = {"kilowatt": 1.0, "watt": 0.001}
-_L_MIN: Final = {"liter/hour": 1 / 60, "liter/minute": 1.0, "cubicMeter/hour": 1000 / 60}
+# "liter" alone is l/h (HA's vicare and the devices' own displays read it so).
+_L_MIN: Final = {
+    "liter": 1 / 60,
+    "liter/hour": 1 / 60,
+    "liter/minute": 1.0,
+    "cubicMeter/hour": 1000 / 60,
+}
+_PERCENT: Final = {"percent": 1.0}
+_RPS: Final = {"revolutionsPerSecond": 1.0, "rotations/second": 1.0}
+_CELSIUS: Final = {"celsius": 1.0}
+# A temperature outside this range is a sensor fault or a placeholder, not a value.
+TEMPERATURE_RANGE: Final = (-60.0, 150.0)
+# Sensor states that mean "no value" (the value, if any, is a placeholder).
+_NOT_CONNECTED: Final = frozenset({"notConnected", "error", "disconnected", "notAvailable"})
 
 
 def _scaled(
@@ -448,6 +574,20 @@ class _Features:
     def unit(self, feature: str, name: str = "value") -> Any:
         return _opt(lambda: self.device.getProperty(feature)["properties"][name].get("unit"))
 
+    def connected(self, feature: str, name: str = "value") -> Any:
+        """A sensor's value, or None when its status says it has none (not connected, error)."""
+        status = self.prop(feature, "status")
+        if isinstance(status, str) and status in _NOT_CONNECTED:
+            return None
+        return self.prop(feature, name)
+
+    def temperature(self, feature: str) -> float | None:
+        """A temperature sensor in °C; None when not connected, in another unit or out of range."""
+        value = _scaled(self.connected(feature), self.unit(feature), _CELSIUS, 1.0)
+        if value is None or not TEMPERATURE_RANGE[0] <= value <= TEMPERATURE_RANGE[1]:
+            return None
+        return value
+
     def has(self, feature: str) -> bool:
         return _opt(lambda: self.device.getProperty(feature)) is not None
 
@@ -460,6 +600,22 @@ class _Features:
         result: dict[str, Any] = {"active": active}
         result.update({day: entries[day] for day in _DAYS if day in entries})
         return result
+
+
+def circulation_pump_from(pumps: list[bool], compressor_running: bool | None) -> bool | None:
+    """The heat pump's water side: on when a pump of it runs; off only when nothing moves.
+
+    `pumps` are the heat pump's own pumps the device reports (heating-circuit
+    pumps, the DHW charging pump; never the DHW circulation pump to the taps).
+    A running compressor moves water even when every listed pump reads off
+    (the internal pump is often not listed), so that case is unknown (None),
+    never "no flow".
+    """
+    if any(pumps):
+        return True
+    if compressor_running is True or not pumps:
+        return None
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -519,15 +675,89 @@ class _OneFetchService(ViCareCachedService):  # type: ignore[misc]
         return self._cacheTime is None
 
 
+def bulk_features_url(installation_id: int, gateway_serial: str) -> str:
+    """PyViCare's gateway-wide bulk endpoint (``ViCareServiceViaGateway``)."""
+    return (
+        f"/features/installations/{installation_id}"
+        f"/gateways/{gateway_serial}/features?includeDevicesFeatures=true"
+    )
+
+
+class GatewayFeed:
+    """One gateway's bulk feature answer, shared by the heat pumps behind it. Thread-safe.
+
+    `members` are the entries (device ids) that read from it; with fewer than
+    two it is not used. `max_age` is how long an answer serves further readers.
+    """
+
+    def __init__(self, installation_id: int, gateway_serial: str) -> None:
+        """An empty feed for one gateway."""
+        self.installation_id = installation_id
+        self.gateway_serial = gateway_serial
+        self.members: set[str] = set()
+        self.max_age = timedelta(seconds=60)
+        self._lock = threading.Lock()
+        self._data: dict[str, Any] | None = None
+        self._fetched: datetime | None = None
+        self.fetches = 0
+        # False once the bulk answer lacked a member's features: per device from then on.
+        self.supported = True
+
+    @property
+    def shared(self) -> bool:
+        """Whether more than one heat pump reads from this gateway's bulk answer."""
+        return self.supported and len(self.members) > 1
+
+    @property
+    def calls_per_round(self) -> int:
+        """API calls one poll of every member costs: 1 shared, else 1 per member."""
+        return 1 if self.shared else len(self.members)
+
+    def features(
+        self, manager: CountingOAuthManager, device_id: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        """The device's features: from the cached answer when fresh, else ONE bulk call."""
+        with self._lock:
+            fresh = (
+                self._data is not None
+                and self._fetched is not None
+                and timedelta(0) <= now - self._fetched < self.max_age
+            )
+            if not fresh:
+                data = manager.get(bulk_features_url(self.installation_id, self.gateway_serial))
+                if not isinstance(data, dict) or not isinstance(data.get("data"), list):
+                    raise SourceDataError("Viessmann gateway answer is not a feature list")
+                self._data, self._fetched = data, now
+                self.fetches += 1
+            assert self._data is not None
+            features: list[dict[str, Any]] = filter_features_for_device(
+                self._data["data"], device_id
+            )
+            if not features:
+                self.supported = False
+                _LOGGER.warning(
+                    "The Viessmann gateway answer has no features of device %s; "
+                    "reading each heat pump on its own from now on",
+                    device_id,
+                )
+            return features
+
+
 class ViessmannSource:
     """One Viessmann heat pump. Blocking: the glue runs :meth:`read` in the executor."""
 
     calls_per_poll: int = CALLS_PER_POLL
 
-    def __init__(self, manager: CountingOAuthManager, device: ViessmannDevice) -> None:
+    def __init__(
+        self,
+        manager: CountingOAuthManager,
+        device: ViessmannDevice,
+        gateway: GatewayFeed | None = None,
+    ) -> None:
         """Build PyViCare's device objects for `device`; no API call."""
         self._manager = manager
         self.device = device
+        self.gateway = gateway
         self.identity = DeviceIdentity(
             manufacturer=MANUFACTURER, model=device.model, serial_number=device.gateway_serial
         )
@@ -558,7 +788,15 @@ class ViessmannSource:
         with self._lock:
             self._service.clear_cache()
             try:
-                data = self._service.fetch_all_features(self._accessor)
+                data = None
+                if self.gateway is not None and self.gateway.shared:
+                    # Several heat pumps on this gateway: one bulk call per round.
+                    features = self.gateway.features(self._manager, self.device.device_id, now)
+                    if features:
+                        data = {"data": features}
+                        self._service._cache, self._service._cacheTime = data, now
+                if data is None:
+                    data = self._service.fetch_all_features(self._accessor)
             except PyViCareInvalidDataError as err:
                 raise SourceDataError(f"Viessmann features answer without data: {err}") from err
             except PyViCareNotSupportedFeatureError as err:
@@ -577,7 +815,9 @@ class ViessmannSource:
             "api_calls": self._manager.calls,
             "token_renewals": self._manager.token_renewals,
             "last_read": None if self._last_read is None else self._last_read.isoformat(),
-            "features": None if self._last_raw is None else self._last_raw.get("data"),
+            "features": None
+            if self._last_raw is None
+            else redact_features(self._last_raw.get("data"), self.device),
         }
 
     # -- mapping ------------------------------------------------------------
@@ -593,12 +833,30 @@ class ViessmannSource:
         comp = hp.getCompressor(comp_id)
         comp_feature = f"heating.compressors.{comp_id}"
         active = _opt(comp.getActive)
-        modulation = _num(f.prop(f"{comp_feature}.sensors.power"))
+        # Modulation is a percentage (heating.compressors.N.sensors.power); E3
+        # units report the compressor speed in rps instead, which is not a %.
+        modulation = _scaled(
+            f.connected(f"{comp_feature}.sensors.power"),
+            f.unit(f"{comp_feature}.sensors.power"),
+            _PERCENT,
+            1.0,
+        )
+        if modulation is not None and not 0.0 <= modulation <= 100.0:
+            modulation = None
+        speed = _scaled(
+            f.connected(f"{comp_feature}.speed.current"),
+            f.unit(f"{comp_feature}.speed.current"),
+            _RPS,
+            None,
+        )
+        extra["compressor_speed_rps"] = speed
         compressor_running: bool | None
         if isinstance(active, bool):
             compressor_running = active
         elif modulation is not None:
             compressor_running = modulation > 0
+        elif speed is not None:
+            compressor_running = speed > 0
         else:
             compressor_running = None
         phase = _str(_opt(comp.getPhase))
@@ -612,15 +870,21 @@ class ViessmannSource:
         circuits = [str(c) for c in circuit_ids] if isinstance(circuit_ids, list) else []
         programs: list[str | None] = []
         modes: list[str | None] = []
-        flow_temperature: float | None = None
-        for index, cid in enumerate(circuits):
+        circuit_supply: float | None = None
+        heat_pump_pumps: list[bool] = []
+        for cid in circuits:
             circuit = hp.getCircuit(cid)
-            supply = _num(_opt(circuit.getSupplyTemperature))
+            supply = f.temperature(f"heating.circuits.{cid}.sensors.temperature.supply")
             extra[f"supply_temperature_circuit_{cid}"] = supply
-            if index == 0:
-                flow_temperature = supply
-            extra[f"room_temperature_circuit_{cid}"] = _num(_opt(circuit.getRoomTemperature))
-            extra[f"circuit_pump_circuit_{cid}"] = _onoff(_opt(circuit.getCirculationPumpActive))
+            if circuit_supply is None:
+                circuit_supply = supply
+            extra[f"room_temperature_circuit_{cid}"] = f.temperature(
+                f"heating.circuits.{cid}.sensors.temperature.room"
+            )
+            circuit_pump = _opt(circuit.getCirculationPumpActive)
+            if isinstance(circuit_pump, bool):
+                heat_pump_pumps.append(circuit_pump)
+            extra[f"circuit_pump_circuit_{cid}"] = _onoff(circuit_pump)
             schedule = _opt(circuit.getHeatingSchedule) or f.schedule(
                 f"heating.circuits.{cid}.heating.schedule"
             )
@@ -648,28 +912,37 @@ class ViessmannSource:
             )
 
         # Heat pump water side (secondary circuit) and source side (primary circuit).
-        secondary_supply = _num(_opt(hp.getSupplyTemperatureSecondaryCircuit))
-        secondary_return = _num(_opt(hp.getReturnTemperatureSecondaryCircuit))
+        # Flow and return are the heat pump's own outlet and inlet: the secondary
+        # circuit, not a heating circuit behind a mixer or buffer (a heating
+        # circuit's supply gives 0.3 K or negative spreads where the outlet gives 8 K).
+        secondary_supply = f.temperature("heating.secondaryCircuit.sensors.temperature.supply")
+        secondary_return = f.temperature("heating.secondaryCircuit.sensors.temperature.return")
         extra["secondary_supply_temperature"] = secondary_supply
         extra["secondary_return_temperature"] = secondary_return
-        extra["primary_supply_temperature"] = _num(_opt(hp.getSupplyTemperaturePrimaryCircuit))
-        extra["primary_return_temperature"] = _num(_opt(hp.getReturnTemperaturePrimaryCircuit))
-        extra["buffer_temperature"] = _num(_opt(hp.getBufferMainTemperature))
-        if flow_temperature is None:
-            flow_temperature = secondary_supply
-        return_temperature = _num(_opt(hp.getReturnTemperature))
+        extra["primary_supply_temperature"] = f.temperature(
+            "heating.primaryCircuit.sensors.temperature.supply"
+        )
+        extra["primary_return_temperature"] = f.temperature(
+            "heating.primaryCircuit.sensors.temperature.return"
+        )
+        extra["buffer_temperature"] = f.temperature("heating.buffer.sensors.temperature.main")
+        flow_temperature = secondary_supply if secondary_supply is not None else circuit_supply
+        return_temperature = secondary_return
         if return_temperature is None:
-            return_temperature = secondary_return
+            return_temperature = f.temperature("heating.sensors.temperature.return")
 
         # Domestic hot water.
-        dhw_temperature = _num(_opt(hp.getDomesticHotWaterStorageTemperature))
+        dhw_temperature = f.temperature("heating.dhw.sensors.temperature.dhwCylinder")
         if dhw_temperature is None:
-            dhw_temperature = _num(f.prop("heating.dhw.sensors.temperature.hotWaterStorage"))
+            dhw_temperature = f.temperature("heating.dhw.sensors.temperature.hotWaterStorage")
         dhw_charging = _opt(hp.getDomesticHotWaterChargingActive)
         dhw_charging = dhw_charging if isinstance(dhw_charging, bool) else None
         dhw_mode = _str(_opt(hp.getDomesticHotWaterActiveOperatingMode))
         extra["dhw_charging"] = _onoff(dhw_charging)
-        extra["dhw_primary_pump"] = _onoff(_opt(hp.getDomesticHotWaterPumpActive))
+        dhw_primary_pump = _opt(hp.getDomesticHotWaterPumpActive)
+        if isinstance(dhw_primary_pump, bool):
+            heat_pump_pumps.append(dhw_primary_pump)
+        extra["dhw_primary_pump"] = _onoff(dhw_primary_pump)
         settings["dhw_target_temperature"] = _num(_opt(hp.getDomesticHotWaterConfiguredTemperature))
         settings["dhw_target_temperature_2"] = _num(
             _opt(hp.getDomesticHotWaterConfiguredTemperature2)
@@ -678,11 +951,17 @@ class ViessmannSource:
         settings["dhw_schedule"] = None if dhw_schedule is None else canonical_json(dhw_schedule)
         settings["dhw_operating_mode"] = dhw_mode
 
-        # Circulation pump. The schedule is taken from the feature's properties
-        # only (PyViCare's getter adds the command's default mode, which comes
-        # and goes with the API's command list and would look like a change).
-        circulation = _opt(hp.getDomesticHotWaterCirculationPumpActive)
-        circulation_pump = circulation if isinstance(circulation, bool) else None
+        # The DHW circulation pump (hot water to the taps) says nothing about the
+        # heat pump's water flow: it is an extra value only. `circulation_pump`
+        # is the heat pump's own water side (heating-circuit pumps, the DHW
+        # charging pump): on when one of them runs; off only when all that the
+        # device reports are off and the compressor is not running (a running
+        # compressor moves water; a pump the API does not list may be the one).
+        # The schedule is taken from the feature's properties only (PyViCare's
+        # getter adds the command's default mode, which comes and goes with the
+        # API's command list and would look like a change).
+        extra["dhw_circulation_pump"] = _onoff(_opt(hp.getDomesticHotWaterCirculationPumpActive))
+        circulation_pump = circulation_pump_from(heat_pump_pumps, compressor_running)
         circ_schedule = f.schedule("heating.dhw.pumps.circulation.schedule")
         settings["circulation_schedule"] = (
             None if circ_schedule is None else canonical_json(circ_schedule)
@@ -696,9 +975,10 @@ class ViessmannSource:
         valve = _str(f.prop("heating.valves.fourThreeWay.position"))
         extra["valve_position"] = valve
 
-        # Flow rate (l/min).
+        # Flow rate (l/min). A bare "liter" is l/h, as HA's vicare reads it
+        # (1215 "liter" on a Vitocal 200-S = 20.25 l/min).
         flow_rate = _scaled(
-            _opt(hp.getVolumetricFlowReturn),
+            f.connected("heating.sensors.volumetricFlow.allengra"),
             f.unit("heating.sensors.volumetricFlow.allengra"),
             _L_MIN,
             None,
@@ -732,7 +1012,7 @@ class ViessmannSource:
                 None,
             )
 
-        self._vendor_figures(f, extra)
+        self._vendor_figures(f, extra, comp_feature)
 
         mode = operating_mode_from(
             defrost=defrost_active,
@@ -746,7 +1026,7 @@ class ViessmannSource:
         )
         return HeatPumpReading(
             timestamp=now,
-            outside_temperature=_num(_opt(hp.getOutsideTemperature)),
+            outside_temperature=f.temperature("heating.sensors.temperature.outside"),
             flow_temperature=flow_temperature,
             return_temperature=return_temperature,
             dhw_temperature=dhw_temperature,
@@ -764,17 +1044,51 @@ class ViessmannSource:
         )
 
     @staticmethod
-    def _vendor_figures(f: _Features, extra: dict[str, str | float | None]) -> None:
-        """The device's own performance factors and energy summaries (only those it reports)."""
+    def _vendor_figures(
+        f: _Features, extra: dict[str, str | float | None], comp_feature: str
+    ) -> None:
+        """The device's own performance factors and energy figures (only those it reports).
+
+        None of them is a lifetime counter: the API gives day/week/month/year
+        figures (arrays, index 0 = the current one) and E3 summaries
+        (currentDay ... lastYear), so the reading's lifetime energy fields
+        stay None and the engine counts since setup.
+        """
         for kind in ("scop", "spf", "cop"):
-            for purpose in ("total", "heating", "dhw", "cooling"):
+            for purpose in ("total", "heating", "dhw", "cooling", "green"):
                 value = _num(f.prop(f"heating.{kind}.{purpose}"))
                 if value is not None:
                     extra[f"vendor_{kind}_{purpose}"] = value
 
+        # Weekly compressor figures (Vitocal 333-G and others): kWh this week.
+        for kind, key in (
+            ("heat.production", "heat_production"),
+            ("power.consumption", "power_consumption"),
+        ):
+            for purpose in _PURPOSES:
+                feature = f"{comp_feature}.{kind}.{purpose}.week"
+                value = _scaled(f.connected(feature), f.unit(feature), _KWH, 1.0)
+                if value is not None:
+                    extra[f"compressor_{key}_{purpose}_this_week_kwh"] = value
+
+        # Current power figures of the parts (W): heating rod, inverter output.
+        for feature, key in (
+            ("heating.heatingRod.power.consumption.current", "heating_rod_power_w"),
+            ("heating.heatingRod.heat.production.current", "heating_rod_heat_w"),
+            ("heating.inverters.0.sensors.power.output", "inverter_output_power_w"),
+        ):
+            kw = _scaled(f.connected(feature), f.unit(feature), _KW, None)
+            if kw is not None:
+                extra[key] = kw * 1000.0
+        current = _num(f.connected("heating.inverters.0.sensors.power.current"))
+        if current is not None and f.unit("heating.inverters.0.sensors.power.current") == "ampere":
+            extra["inverter_current_a"] = current
+
         for feature_base, key_base in (
             ("heating.power.consumption", "power_consumption"),
             ("heating.heat.production", "heat_production"),
+            ("heating.heatingRod.power.consumption", "heating_rod_power_consumption"),
+            (f"{comp_feature}.power.consumption", "compressor_power_consumption"),
         ):
             parts: dict[str, dict[str, float]] = {}
             for purpose in _PURPOSES:
