@@ -232,14 +232,22 @@ class CsvReports:
         return self._store
 
     async def async_open(self) -> None:
-        """Open the database and drop samples too old for any file (raises ChangeLogError)."""
+        """Open the database and drop samples too old for any file.
+
+        Never raises: without the sample table the heat pump is still measured
+        (the change log reports the database's trouble); one log line here.
+        """
         before = dt_util.utcnow() - SAMPLE_RETENTION
 
         def _open() -> None:
             self._store.open()
             self._store.prune(self._entry.entry_id, before)
 
-        await self._hass.async_add_executor_job(_open)
+        try:
+            await self._hass.async_add_executor_job(_open)
+        except ChangeLogError as err:
+            LOGGER.error("Cannot store samples for the CSV files of %s: %s", self._entry.title, err)
+            self._record_failed = True
 
     async def async_close(self) -> None:
         """Close the database connection."""
