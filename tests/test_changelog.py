@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 import os
 from pathlib import Path
@@ -14,6 +13,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -222,6 +222,15 @@ async def test_notes_round_trip_and_filters(
             {"start": "2026-01-15T06:00:00+00:00", "end": "2026-01-15T05:00:00+00:00"},
             "end_before_start",
         ),
+        # Times that exist locally but not in UTC (issue 14): OverflowError before.
+        ("add_note", {"message": "n", "timestamp": "9999-12-31T23:59:59-12:00"}, "invalid_time"),
+        ("add_note", {"message": "n", "timestamp": "0001-01-01T00:00:00+12:00"}, "invalid_time"),
+        ("get_changelog", {"start": "9999-12-31T23:59:59-12:00"}, "invalid_time"),
+        ("get_changelog", {"end": "0001-01-01T00:00:00+12:00"}, "invalid_time"),
+        # A lone UTF-16 surrogate cannot be stored as UTF-8: UnicodeEncodeError before.
+        ("add_note", {"message": "bad \ud800 text"}, "invalid_text"),
+        # A note dated in the future would pin "last change" to it (issue 13).
+        ("add_note", {"message": "n", "timestamp": "2030-01-01T00:00:00+00:00"}, "note_in_future"),
     ],
 )
 async def test_bad_service_input_is_a_translated_validation_error(
@@ -244,6 +253,27 @@ async def test_bad_service_input_is_a_translated_validation_error(
     assert err.value.translation_key == key
     assert err.value.translation_domain == DOMAIN
     assert await _changelog(hass, demo_entry) == []
+
+
+@pytest.mark.freeze_time(START)
+async def test_note_within_clock_skew_is_accepted(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """A caller whose clock runs a minute ahead is not refused (START + 60 s)."""
+    await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {
+            "config_entry_id": demo_entry.entry_id,
+            "message": "n",
+            "timestamp": "2026-01-15T05:01:00+00:00",
+        },
+        blocking=True,
+    )
+    assert [row["timestamp"] for row in await _changelog(hass, demo_entry)] == [
+        "2026-01-15T05:01:00+00:00"
+    ]
 
 
 async def test_unknown_entry_is_a_validation_error(
@@ -306,7 +336,8 @@ async def test_entries_set_up_together_in_a_fresh_folder(hass: HomeAssistant) ->
     entries = [_demo(n) for n in range(6)]
     for entry in entries:
         entry.add_to_hass(hass)
-    await asyncio.gather(*(hass.config_entries.async_setup(entry.entry_id) for entry in entries))
+    # As at Home Assistant's start: the integration sets up all its entries at once.
+    assert await async_setup_component(hass, DOMAIN, {})
     await hass.async_block_till_done()
     assert [entry.state for entry in entries] == [ConfigEntryState.LOADED] * 6
     assert all(entry.runtime_data.changes.available for entry in entries)

@@ -70,6 +70,7 @@ from .store.csv_export import (
     write_summary_csv,
 )
 from .store.samples import SAMPLE_RETENTION, SampleStore, build_row
+from .validation import invalid_time
 
 if TYPE_CHECKING:
     from .coordinator import HeatPumpStatsConfigEntry
@@ -294,7 +295,11 @@ class CsvReports:
                     translation_placeholders={"date": day.isoformat()},
                 )
             end = self._end_of(day, tz)
-        start, end = export_window(period, end, tz)
+        try:
+            start, end = export_window(period, end, tz)
+        except OverflowError as err:
+            # 0001-01-01 minus a week is before datetime's first day.
+            raise invalid_time(day.isoformat()) from err
         directory = await self._async_directory()
         path = directory / export_filename(day, period)
         summary_path = directory / summary_filename(day, period)
