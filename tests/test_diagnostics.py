@@ -43,7 +43,7 @@ async def test_diagnostics_redacted(
 async def test_diagnostics_redact_the_shelly_mac_everywhere_and_the_entry_name(
     hass: HomeAssistant, hass_client: ClientSessionGenerator
 ) -> None:
-    """The Shelly's MAC hides in ``auth_domain`` (and the realm); the name is the title (issue 13)."""
+    """The Shelly's MAC hides in ``auth_domain``; the entry name is its title (issue 13)."""
     async with ShellyPro3EMSimulator(password="secret") as shelly:
         entry = MockConfigEntry(
             domain=DOMAIN,
