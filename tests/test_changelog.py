@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 import os
 from pathlib import Path
+import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -218,6 +222,15 @@ async def test_notes_round_trip_and_filters(
             {"start": "2026-01-15T06:00:00+00:00", "end": "2026-01-15T05:00:00+00:00"},
             "end_before_start",
         ),
+        # Times that exist locally but not in UTC (issue 14): OverflowError before.
+        ("add_note", {"message": "n", "timestamp": "9999-12-31T23:59:59-12:00"}, "invalid_time"),
+        ("add_note", {"message": "n", "timestamp": "0001-01-01T00:00:00+12:00"}, "invalid_time"),
+        ("get_changelog", {"start": "9999-12-31T23:59:59-12:00"}, "invalid_time"),
+        ("get_changelog", {"end": "0001-01-01T00:00:00+12:00"}, "invalid_time"),
+        # A lone UTF-16 surrogate cannot be stored as UTF-8: UnicodeEncodeError before.
+        ("add_note", {"message": "bad \ud800 text"}, "invalid_text"),
+        # A note dated in the future would pin "last change" to it (issue 13).
+        ("add_note", {"message": "n", "timestamp": "2030-01-01T00:00:00+00:00"}, "note_in_future"),
     ],
 )
 async def test_bad_service_input_is_a_translated_validation_error(
@@ -240,6 +253,27 @@ async def test_bad_service_input_is_a_translated_validation_error(
     assert err.value.translation_key == key
     assert err.value.translation_domain == DOMAIN
     assert await _changelog(hass, demo_entry) == []
+
+
+@pytest.mark.freeze_time(START)
+async def test_note_within_clock_skew_is_accepted(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """A caller whose clock runs a minute ahead is not refused (START + 60 s)."""
+    await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {
+            "config_entry_id": demo_entry.entry_id,
+            "message": "n",
+            "timestamp": "2026-01-15T05:01:00+00:00",
+        },
+        blocking=True,
+    )
+    assert [row["timestamp"] for row in await _changelog(hass, demo_entry)] == [
+        "2026-01-15T05:01:00+00:00"
+    ]
 
 
 async def test_unknown_entry_is_a_validation_error(
@@ -280,3 +314,125 @@ async def test_database_location_and_entry_removal(
             log.close()
 
     assert await hass.async_add_executor_job(_count) == 0
+
+
+def _demo(n: int) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Heat pump {n}",
+        unique_id=f"demo_heat_pump_{n}",
+        data={"source": "demo", "name": f"Heat pump {n}", "meter": "source"},
+        options={},
+    )
+
+
+@pytest.mark.freeze_time(START)
+async def test_entries_set_up_together_in_a_fresh_folder(hass: HomeAssistant) -> None:
+    """Six entries start at the same moment on a config folder with no database yet (issue 14).
+
+    Before the fix the migrations raced: "table changes already exists" and an
+    entry in SETUP_ERROR.
+    """
+    entries = [_demo(n) for n in range(6)]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    # As at Home Assistant's start: the integration sets up all its entries at once.
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert [entry.state for entry in entries] == [ConfigEntryState.LOADED] * 6
+    assert all(entry.runtime_data.changes.available for entry in entries)
+    assert ir.async_get(hass).issues == {}
+
+
+def _database(hass: HomeAssistant) -> Path:
+    return Path(hass.config.path("heatpump_stats", "heatpump_stats.db"))
+
+
+@pytest.mark.freeze_time(START)
+async def test_damaged_database_is_moved_aside_and_the_entry_runs(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """A damaged file does not stop the entry: moved aside (bytes kept), new log, repair issue."""
+    path = _database(hass)
+    garbage = b"\x00\xffnot an sqlite file" * 300
+
+    def _damage() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(garbage)
+
+    await hass.async_add_executor_job(_damage)
+    await _setup(hass, demo_entry)
+    assert demo_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(entity_id(hass, "flow_temperature")).state not in {
+        "unavailable",
+        "unknown",
+    }
+    moved = path.with_name("heatpump_stats.db.corrupt-20260115T050000Z")
+    assert await hass.async_add_executor_job(moved.read_bytes) == garbage
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "changelog_moved_aside")
+    assert issue is not None
+    assert issue.translation_placeholders == {"path": str(path), "moved": str(moved)}
+    # The new log works: a note is stored and listed.
+    await hass.services.async_call(
+        DOMAIN, "add_note", {"config_entry_id": demo_entry.entry_id, "message": "n"}, blocking=True
+    )
+    assert [row["message"] for row in await _changelog(hass, demo_entry)] == ["n"]
+
+
+@pytest.mark.freeze_time(START)
+async def test_unwritable_database_keeps_readings_and_says_permissions(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A read-only file is a permission problem: never moved, never called corrupt.
+
+    SQLite's read-only URI mode stands in for a read-only folder (tests run as root).
+    """
+    path = _database(hass)
+
+    def _prepare_good_file() -> None:
+        log = ChangeLog(path)
+        log.open()
+        log.close()
+
+    await hass.async_add_executor_job(_prepare_good_file)
+
+    def read_only(self: ChangeLog) -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+        )
+
+    monkeypatch.setattr(ChangeLog, "_connect", read_only)
+    await _setup(hass, demo_entry)
+    assert demo_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(entity_id(hass, "flow_temperature")).state not in {
+        "unavailable",
+        "unknown",
+    }
+    assert hass.states.get(entity_id(hass, "last_config_change")).state == "unavailable"
+    assert hass.states.get(entity_id(hass, "config_change", "event")).state == "unavailable"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "changelog_unavailable")
+    assert issue is not None
+    assert issue.translation_key == "changelog_not_writable"
+    assert "not writable" in issue.translation_placeholders["error"]
+    assert await hass.async_add_executor_job(path.exists)
+    assert list(path.parent.glob("*.corrupt-*")) == []
+    with pytest.raises(HomeAssistantError, match="not writable"):
+        await hass.services.async_call(
+            DOMAIN,
+            "add_note",
+            {"config_entry_id": demo_entry.entry_id, "message": "n"},
+            blocking=True,
+        )
+    # Polls go on without a traceback or a line per poll.
+    await advance(hass, freezer, 120)
+    assert demo_entry.state is ConfigEntryState.LOADED
+
+    # Permissions fixed, entry reloaded: the log is back and the issue is gone.
+    monkeypatch.undo()
+    assert await hass.config_entries.async_reload(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert demo_entry.runtime_data.changes.available
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "changelog_unavailable") is None

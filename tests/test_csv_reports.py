@@ -357,6 +357,19 @@ async def test_date_in_the_future_is_refused(hass: HomeAssistant, entry: MockCon
 
 
 @pytest.mark.freeze_time(START)
+@pytest.mark.parametrize("period", ["daily", "weekly"])
+async def test_date_at_the_start_of_the_calendar_is_refused(
+    hass: HomeAssistant, entry: MockConfigEntry, period: str
+) -> None:
+    """0001-01-01 minus a week is before datetime's first day: OverflowError before."""
+    await _setup(hass, entry)
+    with pytest.raises(ServiceValidationError) as err:
+        await _export(hass, entry, period=period, date="0001-01-01")
+    assert err.value.translation_key == "invalid_time"
+    assert err.value.translation_domain == DOMAIN
+
+
+@pytest.mark.freeze_time(START)
 async def test_a_failing_sample_write_never_breaks_the_poll(
     hass: HomeAssistant,
     entry: MockConfigEntry,

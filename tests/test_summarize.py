@@ -261,6 +261,27 @@ async def test_bad_period_and_unknown_entry(recorder_mock: Recorder, hass: HomeA
     assert err.value.translation_placeholders == {"title": "X"}
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "key"),
+    [
+        # Exists with its offset, overflows in UTC (issue 14): OverflowError before.
+        ("2026-01-01T00:00:00+00:00", "9999-12-31T23:59:59-12:00", "invalid_time"),
+        ("0001-01-01T00:00:00+12:00", "2026-01-01T00:00:00+00:00", "invalid_time"),
+        # 200 years tied up the recorder's executor for 30 s.
+        ("1826-01-01T00:00:00+00:00", "2026-01-01T00:00:00+00:00", "summary_period_too_long"),
+    ],
+)
+async def test_periods_at_the_edges_are_refused(
+    recorder_mock: Recorder, hass: HomeAssistant, start: str, end: str, key: str
+) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, unique_id="x", title="X")
+    entry.add_to_hass(hass)
+    with pytest.raises(ServiceValidationError) as err:
+        await _summarize(hass, entry.entry_id, start, end)
+    assert err.value.translation_key == key
+    assert err.value.translation_domain == DOMAIN
+
+
 async def test_without_recorder(hass: HomeAssistant) -> None:
     entry = MockConfigEntry(domain=DOMAIN, unique_id="x", title="X")
     entry.add_to_hass(hass)

@@ -56,25 +56,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         if stored.get("engine")
         else Engine(config, tz)
     )
+    # Neither raises: a change log or sample table that cannot be used is
+    # reported (repair issue, log line) while the heat pump is still measured.
     changes = ChangeRecorder(hass, entry.entry_id)
-    try:
-        await changes.async_open()
-    except ChangeLogError as err:
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    await changes.async_open()
     csv = CsvReports(hass, entry)
-    try:
-        await csv.async_open()
-    except ChangeLogError as err:
-        await changes.async_close()
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    await csv.async_open()
     try:
         source = await async_create_source(
             hass, entry.data, entry.options, stored.get("source"), entry

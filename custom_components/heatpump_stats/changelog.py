@@ -4,6 +4,12 @@ The SQLite work (`store.changelog.ChangeLog`) is blocking and runs in the
 executor. Every change takes one path: a row in the database, then one bus
 event `heatpump_stats_config_change` that the event entity, the
 `last_config_change` sensor and the logbook all follow.
+
+The readings matter more than the log: a database that cannot be used does not
+stop the entry. A damaged file is moved aside (never deleted) and a new log
+started, with a repair issue that says where the old file went; a file or folder
+Home Assistant may not write (or any other failure) leaves the change log
+unavailable (its entities too) with a repair issue that names the cause.
 """
 
 from __future__ import annotations
@@ -14,14 +20,30 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_CONFIG_CHANGE, EVENT_NOTE_DELETED, EVENT_NOTE_UPDATED, LOGGER
 from .engine.changes import ChangeDetector, ChangeKind, DetectedChange, dump_baseline, load_baseline
-from .store.changelog import SOURCE_DETECTED, SOURCE_NOTE, ChangeEntry, ChangeLog
+from .store.changelog import (
+    SOURCE_DETECTED,
+    SOURCE_NOTE,
+    ChangeEntry,
+    ChangeLog,
+    ChangeLogError,
+)
+from .store.connection import REASON_CORRUPT, REASON_NOT_WRITABLE
 
 BASELINE_STATE = "settings_baseline"
 NOTE_KEY = "note"
+
+# Repair issues (one per database file, shared by every entry).
+ISSUE_MOVED_ASIDE = "changelog_moved_aside"
+ISSUE_UNAVAILABLE = "changelog_unavailable"
+_UNAVAILABLE_KEYS = {
+    REASON_CORRUPT: "changelog_corrupt",
+    REASON_NOT_WRITABLE: "changelog_not_writable",
+}
 
 
 def database_path(hass: HomeAssistant) -> Path:
@@ -39,32 +61,106 @@ class ChangeRecorder:
         self._log = ChangeLog(database_path(hass))
         self._detector = ChangeDetector()
         self.latest: ChangeEntry | None = None
+        self._error: ChangeLogError | None = ChangeLogError("The change log is not open yet")
+        self._reported_reason: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether the change log can be read and written."""
+        return self._error is None
 
     async def async_open(self) -> None:
-        """Open the database and restore the detector's baseline."""
-        self.latest, baseline = await self._hass.async_add_executor_job(self._open)
-        self._detector = ChangeDetector(baseline)
+        """Open the database and restore the detector's baseline; never raises.
 
-    def _open(self) -> tuple[ChangeEntry | None, dict[str, str | None] | None]:
-        self._log.open()
-        return (
-            self._log.latest(self._entry_id),
-            load_baseline(self._log.get_state(self._entry_id, BASELINE_STATE)),
-        )
+        A damaged file is moved aside and a new log started; any other failure
+        leaves the log unavailable. Both raise a repair issue.
+        """
+        path = self._log.path
+        try:
+            moved, self.latest, baseline = await self._hass.async_add_executor_job(
+                self._open, dt_util.utcnow()
+            )
+        except ChangeLogError as err:
+            self._set_unavailable(err)
+            return
+        self._error = None
+        self._reported_reason = None
+        self._detector = ChangeDetector(baseline)
+        ir.async_delete_issue(self._hass, DOMAIN, ISSUE_UNAVAILABLE)
+        if moved is not None:
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                ISSUE_MOVED_ASIDE,
+                is_fixable=False,
+                is_persistent=False,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=ISSUE_MOVED_ASIDE,
+                translation_placeholders={"path": str(path), "moved": str(moved)},
+            )
+
+    def _open(
+        self, now: datetime
+    ) -> tuple[Path | None, ChangeEntry | None, dict[str, str | None] | None]:
+        moved = self._log.open_or_move_aside(now)
+        try:
+            return (
+                moved,
+                self._log.latest(self._entry_id),
+                load_baseline(self._log.get_state(self._entry_id, BASELINE_STATE)),
+            )
+        except ChangeLogError:
+            self._log.close()
+            raise
+
+    @callback
+    def _set_unavailable(self, err: ChangeLogError) -> None:
+        """Stop using the log, say why once (log line + repair issue)."""
+        if err.reason != self._reported_reason:
+            LOGGER.error("The change log is unavailable, the heat pump is still measured: %s", err)
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                ISSUE_UNAVAILABLE,
+                is_fixable=False,
+                is_persistent=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key=_UNAVAILABLE_KEYS.get(err.reason, ISSUE_UNAVAILABLE),
+                translation_placeholders={
+                    "path": str(self._log.path),
+                    "folder": str(self._log.path.parent),
+                    "error": str(err),
+                },
+            )
+            self._reported_reason = err.reason
+        self._error = err
+
+    def _check_available(self) -> None:
+        if self._error is not None:
+            raise ChangeLogError(str(self._error), self._error.reason)
 
     async def async_close(self) -> None:
         """Close the database connection."""
         await self._hass.async_add_executor_job(self._log.close)
 
     async def async_process(self, settings: Mapping[str, Any], when: datetime) -> int:
-        """Compare the device's settings with the last snapshot; record what changed."""
-        if not settings:
+        """Compare the device's settings with the last snapshot; record what changed.
+
+        Does nothing while the log is unavailable. A write that finds the file
+        damaged makes the log unavailable (repair issue) and raises ChangeLogError.
+        """
+        if not settings or self._error is not None:
             return 0
         had_baseline = self._detector.has_baseline
         changes = self._detector.update(settings)
         if not changes and had_baseline:
             return 0
-        entries = await self._hass.async_add_executor_job(self._store_changes, changes, when)
+        try:
+            entries = await self._hass.async_add_executor_job(self._store_changes, changes, when)
+        except ChangeLogError as err:
+            if err.reason in _UNAVAILABLE_KEYS:
+                self._set_unavailable(err)
+            raise
         for entry in entries:
             self._announce(entry)
         return len(entries)
@@ -92,7 +188,8 @@ class ChangeRecorder:
         return stored
 
     async def async_add_note(self, message: str, when: datetime | None) -> ChangeEntry:
-        """Record a manual optimisation note."""
+        """Record a manual optimisation note (ChangeLogError while the log is unavailable)."""
+        self._check_available()
         entry = ChangeEntry(
             id=None,
             timestamp=when or dt_util.utcnow(),
@@ -157,6 +254,7 @@ class ChangeRecorder:
         self, *, start: datetime | None, end: datetime | None, kind: str | None
     ) -> list[ChangeEntry]:
         """The entry's changes in [start, end), oldest first."""
+        self._check_available()
         return await self._hass.async_add_executor_job(
             lambda: self._log.query(self._entry_id, start=start, end=end, kind=kind)
         )

@@ -70,6 +70,7 @@ from .store.csv_export import (
     write_summary_csv,
 )
 from .store.samples import SAMPLE_RETENTION, SampleStore, build_row
+from .validation import invalid_time
 
 if TYPE_CHECKING:
     from .coordinator import HeatPumpStatsConfigEntry
@@ -232,14 +233,22 @@ class CsvReports:
         return self._store
 
     async def async_open(self) -> None:
-        """Open the database and drop samples too old for any file (raises ChangeLogError)."""
+        """Open the database and drop samples too old for any file.
+
+        Never raises: without the sample table the heat pump is still measured
+        (the change log reports the database's trouble); one log line here.
+        """
         before = dt_util.utcnow() - SAMPLE_RETENTION
 
         def _open() -> None:
             self._store.open()
             self._store.prune(self._entry.entry_id, before)
 
-        await self._hass.async_add_executor_job(_open)
+        try:
+            await self._hass.async_add_executor_job(_open)
+        except ChangeLogError as err:
+            LOGGER.error("Cannot store samples for the CSV files of %s: %s", self._entry.title, err)
+            self._record_failed = True
 
     async def async_close(self) -> None:
         """Close the database connection."""
@@ -286,7 +295,11 @@ class CsvReports:
                     translation_placeholders={"date": day.isoformat()},
                 )
             end = self._end_of(day, tz)
-        start, end = export_window(period, end, tz)
+        try:
+            start, end = export_window(period, end, tz)
+        except OverflowError as err:
+            # 0001-01-01 minus a week is before datetime's first day.
+            raise invalid_time(day.isoformat()) from err
         directory = await self._async_directory()
         path = directory / export_filename(day, period)
         summary_path = directory / summary_filename(day, period)

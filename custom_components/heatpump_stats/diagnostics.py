@@ -23,6 +23,9 @@ TO_REDACT = {
     "refresh_token",
     "unique_id",
     "title",
+    # The entry's name is its title; the Shelly's auth_domain is its id, with the MAC.
+    "name",
+    "auth_domain",
     "url",
     "mac",
     "id",

@@ -42,8 +42,8 @@ class ConfigChangeEvent(HeatPumpStatsEntity, EventEntity):
 
     @property
     def available(self) -> bool:
-        """Notes can be added while the heat pump is unreachable."""
-        return True
+        """Notes can be added while the heat pump is unreachable (not while the log is broken)."""
+        return self.coordinator.config_entry.runtime_data.changes.available
 
     async def async_added_to_hass(self) -> None:
         """Follow the bus event for this entry."""

@@ -383,8 +383,8 @@ class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
 
     @property
     def available(self) -> bool:
-        """The change log is readable while the heat pump is not."""
-        return True
+        """The change log is readable while the heat pump is not (unless the log is broken)."""
+        return self.coordinator.config_entry.runtime_data.changes.available
 
     @property
     def native_value(self) -> datetime | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import (
     HomeAssistant,
@@ -33,6 +33,7 @@ from .dashboard_service import (
 )
 from .store.changelog import SOURCE_NOTE, ChangeEntry, ChangeLogError
 from .summarize import SERVICE_SUMMARIZE, SUMMARIZE_SCHEMA, async_handle_summarize
+from .validation import check_text, service_utc
 
 if TYPE_CHECKING:
     from .coordinator import HeatPumpStatsConfigEntry
@@ -53,6 +54,8 @@ SERVICE_DELETE_NOTE = "delete_note"
 MAX_IMPACT_DAYS = 30
 
 MAX_NOTE_LENGTH = 2000
+# A note may be dated this far ahead of Home Assistant's clock (a caller's clock skew).
+MAX_NOTE_CLOCK_SKEW: Final = timedelta(minutes=5)
 
 ADD_NOTE_SCHEMA = vol.Schema(
     {
@@ -92,9 +95,7 @@ def _utc(value: datetime | None) -> datetime | None:
     """Times without a zone are local to Home Assistant, as in the UI."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_util.get_default_time_zone())
-    return dt_util.as_utc(value)
+    return service_utc(value)
 
 
 def _entry(call: ServiceCall) -> HeatPumpStatsConfigEntry:
@@ -106,17 +107,22 @@ def _entry(call: ServiceCall) -> HeatPumpStatsConfigEntry:
 
 async def _async_add_note(call: ServiceCall) -> ServiceResponse:
     entry = _entry(call)
-    message = call.data[ATTR_MESSAGE].strip()
+    message = check_text(call.data[ATTR_MESSAGE].strip())
     if not message or len(message) > MAX_NOTE_LENGTH:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="invalid_note",
             translation_placeholders={"max": str(MAX_NOTE_LENGTH)},
         )
-    try:
-        stored = await entry.runtime_data.changes.async_add_note(
-            message, _utc(call.data.get(ATTR_TIMESTAMP))
+    when = _utc(call.data.get(ATTR_TIMESTAMP))
+    if when is not None and when > dt_util.utcnow() + MAX_NOTE_CLOCK_SKEW:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="note_in_future",
+            translation_placeholders={"timestamp": when.isoformat()},
         )
+    try:
+        stored = await entry.runtime_data.changes.async_add_note(message, when)
     except ChangeLogError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -8,7 +8,7 @@ recorder's executor; the event loop only validates and hands back the result.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Final
 
 from homeassistant.core import ServiceCall, ServiceResponse
@@ -16,17 +16,21 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.recorder import DATA_INSTANCE, async_migration_in_progress
 from homeassistant.helpers.selector import ConfigEntrySelector
-from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
 from .const import DOMAIN
 from .history import async_entry_entity_ids, async_summarize_history, builder_options
+from .validation import service_utc
 
 SERVICE_SUMMARIZE: Final = "summarize"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_START: Final = "start"
 ATTR_END: Final = "end"
+# The longest period one call may summarise: a little over three years (three
+# heating seasons to compare). The work grows with the period, also where there
+# is no history, and it runs in the recorder's one executor thread.
+MAX_PERIOD: Final = timedelta(days=1100)
 
 SUMMARIZE_SCHEMA: Final = vol.Schema(
     {
@@ -38,10 +42,8 @@ SUMMARIZE_SCHEMA: Final = vol.Schema(
 
 
 def _utc(value: datetime) -> datetime:
-    """Times without a zone are local to Home Assistant, as in the UI."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_util.get_default_time_zone())
-    return dt_util.as_utc(value)
+    """Times without a zone are local to Home Assistant, as in the UI (see validation)."""
+    return service_utc(value)
 
 
 async def async_handle_summarize(call: ServiceCall) -> ServiceResponse:
@@ -58,6 +60,12 @@ async def async_handle_summarize(call: ServiceCall) -> ServiceResponse:
     start, end = _utc(call.data[ATTR_START]), _utc(call.data[ATTR_END])
     if end <= start:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
+    if end - start > MAX_PERIOD:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="summary_period_too_long",
+            translation_placeholders={"days": str(MAX_PERIOD.days)},
+        )
     if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="recorder_unavailable"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+import os
 from pathlib import Path
 import sqlite3
 import threading
+from unittest.mock import patch
 
 import pytest
 
@@ -17,6 +19,7 @@ from custom_components.heatpump_stats.store.changelog import (
     ChangeLogError,
     schema_version,
 )
+from custom_components.heatpump_stats.store.connection import quarantine
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -331,3 +334,188 @@ def test_failed_migration_rolls_back(db_path: Path, monkeypatch: pytest.MonkeyPa
         assert tables == []
     finally:
         conn.close()
+
+
+def _open_together(path: Path, store: str, threads_n: int) -> list[Exception]:
+    """Open `threads_n` handles on `path` at one instant; the errors they raised."""
+    from custom_components.heatpump_stats.store.samples import SampleStore  # noqa: PLC0415
+
+    errors: list[Exception] = []
+    barrier = threading.Barrier(threads_n)
+    handles: list[ChangeLog | SampleStore] = []
+
+    def worker(n: int) -> None:
+        kind = store if store != "both" else ("changelog", "samples")[n % 2]
+        handle: ChangeLog | SampleStore = (
+            ChangeLog(path) if kind == "changelog" else SampleStore(path)
+        )
+        handles.append(handle)
+        try:
+            barrier.wait()
+            handle.open()
+        except Exception as err:  # collected for the assert below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(threads_n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for handle in handles:
+        handle.close()
+    return errors
+
+
+@pytest.mark.parametrize("store", ["changelog", "samples", "both"])
+def test_many_stores_open_a_fresh_file_at_once(tmp_path: Path, store: str) -> None:
+    """Entries set up together: every open migrates exactly once, none fails (issue 14).
+
+    Each round opens 12 handles on a new file at the same instant (a barrier); before
+    the fix two connections both read ``user_version`` 0 outside the write lock and the
+    second ``CREATE TABLE changes`` failed with "table changes already exists".
+    """
+    threads_n, rounds = 12, 8
+    for round_n in range(rounds):
+        path = tmp_path / f"round{round_n}" / "heatpump_stats.db"
+        errors = _open_together(path, store, threads_n)
+        assert errors == []
+        conn = sqlite3.connect(path)
+        try:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == schema_version()
+        finally:
+            conn.close()
+
+
+def _filled_database(db_path: Path, rows: int = 400) -> None:
+    change_log = ChangeLog(db_path)
+    change_log.open()
+    for i in range(rows):
+        change_log.add(_entry(T0 + timedelta(seconds=i), message="x" * 200))
+    change_log.close()
+
+
+def test_truncated_file_is_found_corrupt_at_open(db_path: Path) -> None:
+    """A file cut to half keeps a readable first page: the damage must show at open."""
+    _filled_database(db_path)
+    data = db_path.read_bytes()
+    assert len(data) > 8192
+    db_path.write_bytes(data[: len(data) // 2])
+    change_log = ChangeLog(db_path)
+    with pytest.raises(ChangeLogError) as caught:
+        change_log.open()
+    assert caught.value.reason == "corrupt"
+    assert not change_log.is_open
+
+
+def test_corrupt_file_is_moved_aside_never_deleted(db_path: Path) -> None:
+    garbage = b"this is not a database at all \x00\xff" * 200
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(garbage)
+    change_log = ChangeLog(db_path)
+    moved = change_log.open_or_move_aside(T0)
+    try:
+        assert moved == db_path.with_name("heatpump_stats.db.corrupt-20260110T120000Z")
+        assert moved.read_bytes() == garbage
+        # A new, working log in the old place.
+        assert change_log.is_open
+        change_log.add(_entry(T0))
+        assert len(change_log.query("entry1")) == 1
+    finally:
+        change_log.close()
+    # A second damaged file the same second does not overwrite the first.
+    db_path.write_bytes(garbage)
+    again = ChangeLog(db_path)
+    second = again.open_or_move_aside(T0)
+    again.close()
+    assert second == db_path.with_name("heatpump_stats.db.corrupt-20260110T120000Z-2")
+    assert moved.read_bytes() == garbage
+
+
+def test_good_file_is_not_moved(db_path: Path) -> None:
+    _filled_database(db_path, rows=3)
+    change_log = ChangeLog(db_path)
+    assert change_log.open_or_move_aside(T0) is None
+    assert len(change_log.query("entry1")) == 3
+    change_log.close()
+    assert list(db_path.parent.glob("*.corrupt-*")) == []
+
+
+def test_damaged_file_in_use_by_another_handle_is_not_moved(db_path: Path) -> None:
+    """Another entry still writes to it: moving it would send those writes into the moved file."""
+    _filled_database(db_path, rows=1)
+    holder = ChangeLog(db_path)
+    holder.open()
+    try:
+        newcomer = ChangeLog(db_path)
+        with (
+            patch.object(ChangeLog, "_prepare", side_effect=ChangeLogError("damaged", "corrupt")),
+            pytest.raises(ChangeLogError, match="damaged"),
+        ):
+            newcomer.open_or_move_aside(T0)
+        assert db_path.exists()
+        assert list(db_path.parent.glob("*.corrupt-*")) == []
+    finally:
+        holder.close()
+
+
+def test_read_only_database_is_not_called_corrupt(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file Home Assistant may not write is a permission problem, and is never moved.
+
+    Tests run as root, which ignores file modes; SQLite's read-only URI mode gives
+    the same SQLITE_READONLY errors a read-only folder or file gives.
+    """
+    _filled_database(db_path, rows=0)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA user_version = 0")
+    conn.close()
+
+    def read_only(self: ChangeLog) -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"file:{self.path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None
+        )
+
+    monkeypatch.setattr(ChangeLog, "_connect", read_only)
+    change_log = ChangeLog(db_path)
+    with pytest.raises(ChangeLogError) as caught:
+        change_log.open_or_move_aside(T0)
+    assert caught.value.reason == "not_writable"
+    assert "not writable" in str(caught.value)
+    assert "corrupt" not in str(caught.value)
+    assert db_path.exists()
+    assert list(db_path.parent.glob("*.corrupt-*")) == []
+
+
+def test_unwritable_folder_is_reported_as_permissions(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What os.access says for a folder without write permission (root ignores modes)."""
+    _filled_database(db_path, rows=1)
+    real_access = os.access
+
+    def no_write(path: object, mode: int, **kwargs: object) -> bool:
+        if mode & os.W_OK and Path(str(path)) in {db_path, db_path.parent}:
+            return False
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", no_write)
+    change_log = ChangeLog(db_path)
+    with pytest.raises(ChangeLogError) as caught:
+        change_log.open_or_move_aside(T0)
+    assert caught.value.reason == "not_writable"
+    assert db_path.exists()
+
+
+def test_quarantine_moves_the_side_files_too(tmp_path: Path) -> None:
+    path = tmp_path / "heatpump_stats.db"
+    path.write_bytes(b"main")
+    path.with_name("heatpump_stats.db-wal").write_bytes(b"wal")
+    moved = quarantine(path, T0)
+    assert moved.read_bytes() == b"main"
+    assert moved.with_name(moved.name + "-wal").read_bytes() == b"wal"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "heatpump_stats.db.corrupt-20260110T120000Z",
+        "heatpump_stats.db.corrupt-20260110T120000Z-wal",
+    ]

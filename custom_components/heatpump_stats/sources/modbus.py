@@ -28,6 +28,8 @@ A register::
       labels: {0: off, 1: on}   # optional: raw integer -> text
       internal: false           # true: only used by `computed` (and diagnostics)
       setting: false            # true: goes to `settings` (the change log)
+      poll_every: 1             # read every n-th poll only (settings, counters that
+                                # change slowly); the last value is kept between reads
       states:                   # optional, integer registers only
         bits: {6: compressor_running, 9: defrost_active, 4: heating_mode}
         modes:                  # first match wins, so list order = precedence
@@ -51,9 +53,11 @@ while the other parts (totals) take in the finished day once a day, as
 Stiebel Eltron's ISG does: the source then keeps the sum continuous however
 the two are ordered around midnight (see `_DailyRollover`).
 
-Reads are coalesced: per register type, registers go into as few requests as
-possible (at most 125 registers each, holes of up to `max_gap` registers read
-and discarded). A request that the device answers with an exception is split
+Reads are coalesced: per register type and `poll_every`, registers go into as
+few requests as possible (at most 125 registers each, holes of up to `max_gap`
+registers read and discarded); a block with ``poll_every: n`` is read on the
+first poll and then on every n-th. Each block's registers are listed once,
+with the plan, so decoding a poll touches only what that poll read. A request that the device answers with an exception is split
 in halves down to single registers, so one bad address does not blank its
 neighbours. What answers exception 2 (illegal data address) is remembered:
 an unsupported register is no longer read, and a refused hole is no longer
@@ -63,6 +67,7 @@ bridged, so the next poll needs no splitting.
 from __future__ import annotations
 
 import asyncio
+import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -230,6 +235,7 @@ class RegisterDef:
     states: RegisterStates | None = None
     internal: bool = False
     setting: bool = False
+    poll_every: int = 1
 
     @property
     def count(self) -> int:
@@ -293,11 +299,12 @@ class RegisterMap:
 
 @dataclass(frozen=True, slots=True)
 class ReadBlock:
-    """One read request: `count` registers of `register_type` from `address`."""
+    """One read request: `count` registers of `register_type` from `address`, every n-th poll."""
 
     register_type: RegisterType
     address: int
     count: int
+    every: int = 1
 
     @property
     def end(self) -> int:
@@ -465,6 +472,7 @@ _DEFAULTABLE: Final = {
     vol.Optional("scale"): _scale,
     vol.Optional("unit"): vol.Any(None, _text),
     vol.Optional("sentinels"): [_integer(_RAW_MIN, _RAW_MAX)],
+    vol.Optional("poll_every"): _integer(1, 10_000),
 }
 _DEFAULTS_SCHEMA: Final = vol.Schema(_DEFAULTABLE)
 
@@ -482,6 +490,7 @@ _REGISTER_SCHEMA: Final = vol.Schema(
         vol.Optional("states"): _STATES_SCHEMA,
         vol.Optional("internal", default=False): _boolean,
         vol.Optional("setting", default=False): _boolean,
+        vol.Optional("poll_every", default=1): _integer(1, 10_000),
         vol.Optional("description"): _text,
     }
 )
@@ -646,6 +655,7 @@ class _MapValidator:
             states=states,
             internal=data["internal"],
             setting=data["setting"],
+            poll_every=data["poll_every"],
         )
 
     def states(self, key: str, data: dict[str, Any], bits: int) -> RegisterStates:
@@ -730,17 +740,20 @@ def plan_requests(
 ) -> tuple[ReadBlock, ...]:
     """Coalesce registers into as few read requests as possible.
 
-    Per register type (input first), in address order, a register joins the
+    Per register type (input first) and read cadence (``poll_every``; each
+    cadence has blocks of its own), in address order, a register joins the
     current block if the hole before it is at most `max_gap` registers and
     the block stays within `max_count` registers. A cut at address c means
     no block may hold both c-1 and c (learned from refused reads).
     """
     blocks: list[ReadBlock] = []
-    by_type: dict[RegisterType, set[tuple[int, int]]] = {}
+    by_type: dict[tuple[RegisterType, int], set[tuple[int, int]]] = {}
     for reg in registers:
-        by_type.setdefault(reg.register_type, set()).add((reg.address, reg.end))
-    for register_type in REGISTER_TYPES:
-        spans = sorted(by_type.get(register_type, ()))
+        by_type.setdefault((reg.register_type, reg.poll_every), set()).add((reg.address, reg.end))
+    for register_type, every in sorted(
+        by_type, key=lambda group: (REGISTER_TYPES.index(group[0]), group[1])
+    ):
+        spans = sorted(by_type[register_type, every])
         type_cuts = sorted(set((cuts or {}).get(register_type, ())))
         start = end = -1
         for span_start, span_end in spans:
@@ -754,10 +767,10 @@ def plan_requests(
                 end = new_end
                 continue
             if start >= 0:
-                blocks.append(ReadBlock(register_type, start, end - start))
+                blocks.append(ReadBlock(register_type, start, end - start, every))
             start, end = span_start, span_end
         if start >= 0:
-            blocks.append(ReadBlock(register_type, start, end - start))
+            blocks.append(ReadBlock(register_type, start, end - start, every))
     return tuple(blocks)
 
 
@@ -920,7 +933,10 @@ class ModbusSource:
         self._lock = asyncio.Lock()
         self._unsupported: set[str] = set()
         self._cuts: dict[RegisterType, set[int]] = {"input": set(), "holding": set()}
-        self._plan = self._make_plan()
+        self._plan: tuple[ReadBlock, ...] = ()
+        self._block_registers: tuple[tuple[RegisterDef, ...], ...] = ()
+        self._make_plan()
+        self._polls = 0
         self._rollovers: dict[str, _DailyRollover] = {
             comp.key: _DailyRollover() for comp in register_map.computed if comp.daily
         }
@@ -929,6 +945,7 @@ class ModbusSource:
         self._last_poll: dict[str, Any] = {}
         self._last_error: str | None = None
         self.last_poll_requests = 0
+        self.last_poll_registers = 0
 
     # ----------------------------------------------------------- properties
 
@@ -965,10 +982,16 @@ class ModbusSource:
             started = time.monotonic()
             timestamp = datetime.now(UTC)
             poll = _Poll()
+            due = [
+                index
+                for index, block in enumerate(self._plan)
+                if self._polls % block.every == 0 or self._block_missing(index)
+            ]
             try:
                 client = await self._connected_client()
-                for block in self._plan:
-                    regs = self._registers_in(block)
+                for index in due:
+                    block = self._plan[index]
+                    regs = list(self._block_registers[index])
                     await self._read_span(client, block.register_type, regs, poll)
             except SourceConnectionError as err:
                 self._drop_client()
@@ -981,10 +1004,12 @@ class ModbusSource:
                 raise
             finally:
                 self.last_poll_requests = poll.requests
-            if poll.learned:
-                self._plan = self._make_plan()
+                self.last_poll_registers = sum(len(words) for words in poll.words.values())
+            self._polls += 1
             read_any = any(poll.words.values())
-            self._decode_all(poll)
+            self._decode_all(poll, due)
+            if poll.learned:
+                self._make_plan()
             self._last_poll = {
                 "timestamp": timestamp.isoformat(),
                 "requests": poll.requests,
@@ -1110,22 +1135,32 @@ class ModbusSource:
 
     # ------------------------------------------------------------------ reads
 
-    def _make_plan(self) -> tuple[ReadBlock, ...]:
-        return plan_requests(
-            (reg for reg in self._map.registers if reg.key not in self._unsupported),
-            max_gap=self._map.max_gap,
-            cuts=self._cuts,
-        )
+    def _make_plan(self) -> None:
+        """The blocks and, once per plan, each block's registers (not per poll)."""
+        wanted = [reg for reg in self._map.registers if reg.key not in self._unsupported]
+        plan = plan_requests(wanted, max_gap=self._map.max_gap, cuts=self._cuts)
+        members: list[list[RegisterDef]] = [[] for _ in plan]
+        starts: dict[tuple[RegisterType, int], list[tuple[int, int]]] = {}
+        for index, block in enumerate(plan):
+            starts.setdefault((block.register_type, block.every), []).append(
+                (block.address, index)
+            )
+        for group in starts.values():
+            group.sort()
+        for reg in wanted:
+            group = starts[reg.register_type, reg.poll_every]
+            # The block that starts at or before the register (blocks never overlap).
+            position = bisect.bisect_right(group, (reg.address, len(plan))) - 1
+            members[group[position][1]].append(reg)
+        self._plan = plan
+        self._block_registers = tuple(tuple(regs) for regs in members)
 
-    def _registers_in(self, block: ReadBlock) -> list[RegisterDef]:
-        return [
-            reg
-            for reg in self._map.registers
-            if reg.register_type == block.register_type
-            and reg.key not in self._unsupported
-            and block.address <= reg.address
-            and reg.end <= block.end
-        ]
+    def _block_missing(self, index: int) -> bool:
+        """Whether a slow block has no value yet (never read, or its last read failed)."""
+        return any(
+            (decoded := self._decoded.get(reg.key)) is None or decoded.words is None
+            for reg in self._block_registers[index]
+        )
 
     async def _request(
         self, client: ModbusBaseClient, register_type: RegisterType, address: int, count: int
@@ -1228,20 +1263,27 @@ class ModbusSource:
 
     # --------------------------------------------------------------- decoding
 
-    def _decode_all(self, poll: _Poll) -> None:
-        decoded: dict[str, _Decoded] = {}
+    def _decode_all(self, poll: _Poll, due: Iterable[int]) -> None:
+        """Decode the blocks read this poll; the others keep their last values."""
+        decoded = dict(self._decoded)
+        for index in due:
+            for reg in self._block_registers[index]:
+                if reg.key in self._unsupported and reg.key not in poll.failures:
+                    decoded[reg.key] = _Decoded(status="unsupported (exception 2)")
+                    continue
+                table = poll.words[reg.register_type]
+                words = [table.get(address) for address in range(reg.address, reg.end)]
+                complete = [word for word in words if word is not None]
+                decoded[reg.key] = _decode(
+                    reg,
+                    complete if len(complete) == reg.count else None,
+                    poll.failures.get(reg.key),
+                )
         for reg in self._map.registers:
             if reg.key in self._unsupported and reg.key not in poll.failures:
                 decoded[reg.key] = _Decoded(status="unsupported (exception 2)")
-                continue
-            table = poll.words[reg.register_type]
-            words = [table.get(address) for address in range(reg.address, reg.end)]
-            complete = [word for word in words if word is not None]
-            decoded[reg.key] = _decode(
-                reg,
-                complete if len(complete) == reg.count else None,
-                poll.failures.get(reg.key),
-            )
+            elif reg.key not in decoded:
+                decoded[reg.key] = _Decoded(status="not read")
         self._decoded = decoded
         values: dict[str, float | None] = {
             key: result.value if not isinstance(result.value, str) else None

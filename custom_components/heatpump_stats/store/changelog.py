@@ -30,10 +30,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 import logging
+from pathlib import Path
 import sqlite3
 from typing import Any, Final
 
-from .connection import SqliteHandle, as_utc, from_us, to_us
+from .connection import (
+    REASON_BUSY,
+    REASON_CORRUPT,
+    REASON_NEWER_SCHEMA,
+    REASON_NOT_WRITABLE,
+    REASON_OTHER,
+    SqliteHandle,
+    as_utc,
+    classify,
+    from_us,
+    owning,
+    quarantine,
+    to_us,
+    writable,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -91,7 +106,37 @@ def schema_version() -> int:
 
 
 class ChangeLogError(Exception):
-    """The change log cannot be used (corrupt file, newer schema, not open, I/O error)."""
+    """The change log cannot be used (corrupt file, newer schema, not open, I/O error).
+
+    ``reason`` says which (``corrupt``, ``not_writable``, ``busy``,
+    ``newer_schema``, ``other``): only ``corrupt`` means the file is damaged.
+    """
+
+    def __init__(self, message: str, reason: str = REASON_OTHER) -> None:
+        """Keep the message and the reason."""
+        super().__init__(message)
+        self.reason = reason
+
+
+def database_error(path: Path, action: str, err: sqlite3.Error) -> ChangeLogError:
+    """A :class:`ChangeLogError` for `err` that says what it is (damage, permissions, a lock)."""
+    reason = classify(err, path)
+    if reason == REASON_CORRUPT:
+        text = (
+            f"The change log database {path} is corrupt or not an SQLite database ({err}); "
+            "it must be moved away to start a new change log"
+        )
+    elif reason == REASON_NOT_WRITABLE:
+        text = (
+            f"Cannot {action} the change log database {path}: the folder or the file is "
+            f"not writable for Home Assistant ({err}); the file itself is not damaged, "
+            "fix the permissions"
+        )
+    elif reason == REASON_BUSY:
+        text = f"Cannot {action} the change log database {path}: it is locked ({err})"
+    else:
+        text = f"Cannot {action} the change log database {path}: {err}"
+    return ChangeLogError(text, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,17 +207,21 @@ class ChangeLog(SqliteHandle):
         """Create the folder and file if needed, enable WAL and migrate the schema.
 
         Calling it on an open log does nothing. Raises :class:`ChangeLogError`
-        for a corrupt or non-SQLite file, a schema newer than this code knows,
-        or a folder/file that cannot be created.
+        for a corrupt or non-SQLite file (``reason`` ``corrupt``), a schema newer
+        than this code knows, or a folder/file that cannot be created or written
+        (``not_writable``). Opening is serialised per file in this process and
+        the migration runs inside SQLite's write lock, so handles opened at the
+        same moment (entries set up together) migrate the file once.
         """
-        with self._lock:
+        with owning(self._path), self._lock:
             if self._conn is not None:
                 return
             try:
                 self._path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as err:
                 raise ChangeLogError(
-                    f"Cannot create the change log folder {self._path.parent}: {err}"
+                    f"Cannot create the change log folder {self._path.parent}: {err}",
+                    REASON_NOT_WRITABLE if isinstance(err, PermissionError) else REASON_OTHER,
                 ) from err
             conn = self._connect()
             try:
@@ -180,18 +229,41 @@ class ChangeLog(SqliteHandle):
             except ChangeLogError:
                 conn.close()
                 raise
-            except sqlite3.DatabaseError as err:
-                conn.close()
-                raise ChangeLogError(
-                    f"The change log database {self._path} is corrupt or not an SQLite "
-                    f"database ({err}); move it away to start a new change log"
-                ) from err
             except sqlite3.Error as err:
                 conn.close()
-                raise ChangeLogError(
-                    f"Cannot open the change log database {self._path}: {err}"
-                ) from err
-            self._conn = conn
+                raise database_error(self._path, "open", err) from err
+            self._opened(conn)
+
+    def open_or_move_aside(self, now: datetime) -> Path | None:
+        """:meth:`open`; a damaged file is moved aside (never deleted) and a new one started.
+
+        Returns where the damaged file went, or None when the file was fine.
+        A file that another handle of this process still has open is not moved
+        (its writes would go on into the moved file): that raises the
+        ``corrupt`` :class:`ChangeLogError` as :meth:`open` does.
+        """
+        with owning(self._path) as owner:
+            try:
+                self.open()
+            except ChangeLogError as err:
+                if err.reason != REASON_CORRUPT or owner.handles > 0:
+                    raise
+                try:
+                    moved = quarantine(self._path, now)
+                except OSError as move_err:
+                    raise ChangeLogError(
+                        f"{err}; moving it aside failed: {move_err}", REASON_CORRUPT
+                    ) from move_err
+                _LOGGER.warning(
+                    "The change log database %s was damaged (%s); moved it to %s and "
+                    "started a new one",
+                    self._path,
+                    err,
+                    moved,
+                )
+                self.open()
+                return moved
+            return None
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         # Reading the schema first makes a garbage file fail here, before any write.
@@ -201,7 +273,24 @@ class ChangeLog(SqliteHandle):
             raise ChangeLogError(
                 f"The change log database {self._path} has schema version {version}, "
                 f"newer than this version of heatpump_stats knows ({known}); "
-                "update the integration or move the file away"
+                "update the integration or move the file away",
+                REASON_NEWER_SCHEMA,
+            )
+        if version > 0:
+            # A truncated or damaged file often has a readable first page; find
+            # the damage now, not at the first query of a running entry.
+            check = str(conn.execute("PRAGMA quick_check(1)").fetchone()[0])
+            if check != "ok":
+                raise ChangeLogError(
+                    f"The change log database {self._path} is corrupt ({check}); "
+                    "it must be moved away to start a new change log",
+                    REASON_CORRUPT,
+                )
+        if not writable(self._path):
+            raise ChangeLogError(
+                f"The change log database {self._path} or its folder is not writable for "
+                "Home Assistant; the file itself is not damaged, fix the permissions",
+                REASON_NOT_WRITABLE,
             )
         mode = str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]).lower()
         if mode != "wal":
@@ -210,24 +299,33 @@ class ChangeLog(SqliteHandle):
             )
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        for target in range(version + 1, known + 1):
-            statements = MIGRATIONS[target - 1]
+        while version < known:
+            # The version is read again inside the write lock: another connection
+            # (another entry set up at the same moment, another process) may have
+            # migrated since the first read, and must not be migrated twice.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in statements:
+                version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+                if version >= known:
+                    conn.execute("COMMIT")
+                    break
+                target = version + 1
+                for statement in MIGRATIONS[target - 1]:
                     conn.execute(statement)
-                # PRAGMA takes no parameters; target is an int from range().
+                # PRAGMA takes no parameters; target is an int we computed.
                 conn.execute(f"PRAGMA user_version = {int(target)}")
             except sqlite3.Error as err:
                 conn.execute("ROLLBACK")
                 raise ChangeLogError(
                     f"Migrating the change log database {self._path} to schema version "
-                    f"{target} failed: {err}"
+                    f"{version + 1} failed: {err}",
+                    classify(err, self._path),
                 ) from err
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            version = target
             _LOGGER.debug("Change log %s migrated to schema version %s", self._path, target)
 
     # -- changes -----------------------------------------------------------
@@ -257,7 +355,7 @@ class ChangeLog(SqliteHandle):
                     ),
                 )
             except sqlite3.Error as err:
-                raise ChangeLogError(f"Cannot write to the change log {self._path}: {err}") from err
+                raise database_error(self._path, "write to", err) from err
             row_id = cursor.lastrowid
         if row_id is None:  # pragma: no cover - sqlite always sets it after INSERT
             raise ChangeLogError("SQLite returned no id for the new change entry")
@@ -372,9 +470,7 @@ class ChangeLog(SqliteHandle):
                     raise
                 conn.execute("COMMIT")
             except sqlite3.Error as err:
-                raise ChangeLogError(
-                    f"Cannot delete from the change log {self._path}: {err}"
-                ) from err
+                raise database_error(self._path, "delete from", err) from err
 
     # -- key-value state (the detector's baseline) -------------------------
 
@@ -396,7 +492,7 @@ class ChangeLog(SqliteHandle):
                     (entry_id, name, value),
                 )
             except sqlite3.Error as err:
-                raise ChangeLogError(f"Cannot write to the change log {self._path}: {err}") from err
+                raise database_error(self._path, "write to", err) from err
 
     # -- helpers -----------------------------------------------------------
 
@@ -406,4 +502,4 @@ class ChangeLog(SqliteHandle):
             try:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.Error as err:
-                raise ChangeLogError(f"Cannot read the change log {self._path}: {err}") from err
+                raise database_error(self._path, "read", err) from err

@@ -42,7 +42,7 @@ from custom_components.heatpump_stats.engine.core import Metrics
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
 
 from .changelog import ChangeLog, ChangeLogError
-from .connection import SqliteHandle, as_utc, from_us, to_us
+from .connection import SqliteHandle, as_utc, classify, from_us, owning, to_us
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ class SampleStore(SqliteHandle):
         Calling it on an open store does nothing. Raises :class:`ChangeLogError`
         (a corrupt file, a newer schema) or :class:`SampleStoreError`.
         """
-        with self._lock:
+        with owning(self._path), self._lock:
             if self._conn is not None:
                 return
             # The change log owns the schema: opening it applies every migration.
@@ -151,9 +151,10 @@ class SampleStore(SqliteHandle):
             except sqlite3.Error as err:
                 conn.close()
                 raise SampleStoreError(
-                    f"Cannot use the sample table of {self._path}: {err}"
+                    f"Cannot use the sample table of {self._path}: {err}",
+                    classify(err, self._path),
                 ) from err
-            self._conn = conn
+            self._opened(conn)
 
     def add(self, entry_id: str, ts: datetime, row: Mapping[str, Any]) -> None:
         """Store one sample of `entry_id` taken at `ts`.
@@ -245,7 +246,9 @@ class SampleStore(SqliteHandle):
             try:
                 return conn.execute(sql, params).rowcount
             except sqlite3.Error as err:
-                raise SampleStoreError(f"Cannot write samples to {self._path}: {err}") from err
+                raise SampleStoreError(
+                    f"Cannot write samples to {self._path}: {err}", classify(err, self._path)
+                ) from err
 
     def _fetchall(self, sql: str, params: tuple[Any, ...] | list[Any]) -> list[Any]:
         with self._lock:
@@ -253,4 +256,6 @@ class SampleStore(SqliteHandle):
             try:
                 return conn.execute(sql, params).fetchall()
             except sqlite3.Error as err:
-                raise SampleStoreError(f"Cannot read samples from {self._path}: {err}") from err
+                raise SampleStoreError(
+                    f"Cannot read samples from {self._path}: {err}", classify(err, self._path)
+                ) from err
