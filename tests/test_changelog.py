@@ -179,7 +179,7 @@ async def test_notes_round_trip_and_filters(
         },
         blocking=True,
     )
-    await advance(hass, freezer, 3600)
+    await advance(hass, freezer, 240)  # before the demo's own first change (8-14 min)
     _sim(demo_entry).set_setting("heating_curve_slope", 0.7)
     await advance(hass, freezer, 30)
 
@@ -196,7 +196,7 @@ async def test_notes_round_trip_and_filters(
         hass,
         demo_entry,
         start="2026-01-15T05:00:00+00:00",
-        end="2026-01-15T05:30:00+00:00",
+        end="2026-01-15T05:04:00+00:00",
     )
     assert [r["message"] for r in window] == ["Bled the radiators"]
     state = hass.states.get(entity_id(hass, "config_change", "event"))
@@ -213,6 +213,18 @@ async def test_notes_round_trip_and_filters(
     [
         ("add_note", {"message": "   "}, "invalid_note"),
         ("add_note", {"message": "x" * 2001}, "invalid_note"),
+        # 2030: would pin "last configuration change" years ahead.
+        (
+            "add_note",
+            {"message": "later", "timestamp": "2030-01-01T00:00:00+00:00"},
+            "note_in_future",
+        ),
+        # Beyond the 5-minute clock skew (now is 05:00 UTC).
+        (
+            "add_note",
+            {"message": "soon", "timestamp": "2026-01-15T05:06:00+00:00"},
+            "note_in_future",
+        ),
         (
             "get_changelog",
             {"start": "2026-01-15T06:00:00+00:00", "end": "2026-01-15T05:00:00+00:00"},
@@ -280,3 +292,23 @@ async def test_database_location_and_entry_removal(
             log.close()
 
     assert await hass.async_add_executor_job(_count) == 0
+
+
+@pytest.mark.freeze_time(START)
+async def test_a_new_demo_shows_a_detected_change_within_15_minutes(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The demo changes one setting 8-14 min after it starts (then every 1.5-4.5 days), so a
+    first session sees the change log work: one detected row, after the baseline poll."""
+    events = await _setup(hass, demo_entry)
+    await advance(hass, freezer, 15 * 60)
+    rows = await _changelog(hass, demo_entry)
+    assert len(rows) == 1
+    assert rows[0]["source"] == "detected"
+    assert len(events) == 1
+    changed = dt_util.parse_datetime(rows[0]["timestamp"])
+    assert changed is not None
+    assert 8 * 60 <= (changed - dt_util.parse_datetime(START)).total_seconds() <= 14 * 60 + 30
+    # ... and not again for more than a day.
+    await advance(hass, freezer, 24 * 3600, step=600)
+    assert len(await _changelog(hass, demo_entry)) == 1

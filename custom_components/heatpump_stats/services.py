@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.core import (
@@ -42,6 +42,8 @@ SERVICE_ADD_NOTE = "add_note"
 SERVICE_GET_CHANGELOG = "get_changelog"
 
 MAX_NOTE_LENGTH = 2000
+# A note's timestamp may be this far ahead of Home Assistant's clock (another device's clock).
+NOTE_CLOCK_SKEW = timedelta(minutes=5)
 
 ADD_NOTE_SCHEMA = vol.Schema(
     {
@@ -85,10 +87,16 @@ async def _async_add_note(call: ServiceCall) -> ServiceResponse:
             translation_key="invalid_note",
             translation_placeholders={"max": str(MAX_NOTE_LENGTH)},
         )
-    try:
-        stored = await entry.runtime_data.changes.async_add_note(
-            message, _utc(call.data.get(ATTR_TIMESTAMP))
+    when = _utc(call.data.get(ATTR_TIMESTAMP))
+    if when is not None and when > dt_util.utcnow() + NOTE_CLOCK_SKEW:
+        # A note is about something done: a future time would pin "last change" ahead.
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="note_in_future",
+            translation_placeholders={"timestamp": dt_util.as_local(when).isoformat()},
         )
+    try:
+        stored = await entry.runtime_data.changes.async_add_note(message, when)
     except ChangeLogError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
