@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.heatpump_stats import logbook
 from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
 from custom_components.heatpump_stats.store.changelog import ChangeLog
 
@@ -312,3 +313,71 @@ async def test_a_new_demo_shows_a_detected_change_within_15_minutes(
     # ... and not again for more than a day.
     await advance(hass, freezer, 24 * 3600, step=600)
     assert len(await _changelog(hass, demo_entry)) == 1
+
+
+@pytest.mark.freeze_time(START)
+async def test_one_logbook_line_per_change_saying_what_changed(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The logbook line of a note is the note; of a change, old → new; both carry the
+    event entity (its name and icon: no blank icon) so the change-log card shows them."""
+    events = await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Bled the radiators"},
+        blocking=True,
+    )
+    await advance(hass, freezer, 60)
+    _sim(demo_entry).set_setting("dhw_target_temperature", 55.0)
+    await advance(hass, freezer, 30)
+    assert len(events) == 2
+
+    described: dict[str, Any] = {}
+
+    def _register(domain: str, event_type: str, describe: Any) -> None:
+        described[event_type] = describe
+
+    logbook.async_describe_events(hass, _register)
+    describe = described[EVENT_CONFIG_CHANGE]
+    event_entity = entity_id(hass, "config_change", "event")
+    note, change = (describe(event) for event in events)
+    assert note["message"] == "note: Bled the radiators"
+    assert change["message"] == "dhw target temperature: 50 → 55"
+    for line in (note, change):
+        assert line["entity_id"] == event_entity
+        assert line["name"] == hass.states.get(event_entity).name
+
+
+@pytest.mark.freeze_time(START)
+async def test_a_reload_writes_no_unknown_or_unavailable_change_log_state(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Saving the options reloads the entry: the event entity's state goes away and comes
+    back restored, never `unavailable` or `unknown` (each would be a change-log row)."""
+    await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Bled the radiators"},
+        blocking=True,
+    )
+    event_entity = entity_id(hass, "config_change", "event")
+    before = hass.states.get(event_entity)
+    seen: list[str | None] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        if event.data["entity_id"] == event_entity:
+            new = event.data["new_state"]
+            seen.append(None if new is None else new.state)
+
+    hass.bus.async_listen("state_changed", _record)
+    hass.config_entries.async_update_entry(demo_entry, options={"scan_interval_s": 60})
+    assert await hass.config_entries.async_reload(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "unavailable" not in seen
+    assert "unknown" not in seen
+    after = hass.states.get(event_entity)
+    assert after.state == before.state
+    assert after.attributes["message"] == "Bled the radiators"
