@@ -18,6 +18,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.heatpump_stats import logbook
 from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
 from custom_components.heatpump_stats.store.changelog import ChangeLog
 
@@ -183,7 +184,7 @@ async def test_notes_round_trip_and_filters(
         },
         blocking=True,
     )
-    await advance(hass, freezer, 3600)
+    await advance(hass, freezer, 240)  # before the demo's own first change (8-14 min)
     _sim(demo_entry).set_setting("heating_curve_slope", 0.7)
     await advance(hass, freezer, 30)
 
@@ -200,7 +201,7 @@ async def test_notes_round_trip_and_filters(
         hass,
         demo_entry,
         start="2026-01-15T05:00:00+00:00",
-        end="2026-01-15T05:30:00+00:00",
+        end="2026-01-15T05:04:00+00:00",
     )
     assert [r["message"] for r in window] == ["Bled the radiators"]
     state = hass.states.get(entity_id(hass, "config_change", "event"))
@@ -217,6 +218,18 @@ async def test_notes_round_trip_and_filters(
     [
         ("add_note", {"message": "   "}, "invalid_note"),
         ("add_note", {"message": "x" * 2001}, "invalid_note"),
+        # 2030: would pin "last configuration change" years ahead.
+        (
+            "add_note",
+            {"message": "later", "timestamp": "2030-01-01T00:00:00+00:00"},
+            "note_in_future",
+        ),
+        # Beyond the 5-minute clock skew (now is 05:00 UTC).
+        (
+            "add_note",
+            {"message": "soon", "timestamp": "2026-01-15T05:06:00+00:00"},
+            "note_in_future",
+        ),
         (
             "get_changelog",
             {"start": "2026-01-15T06:00:00+00:00", "end": "2026-01-15T05:00:00+00:00"},
@@ -436,3 +449,89 @@ async def test_unwritable_database_keeps_readings_and_says_permissions(
     await hass.async_block_till_done()
     assert demo_entry.runtime_data.changes.available
     assert ir.async_get(hass).async_get_issue(DOMAIN, "changelog_unavailable") is None
+@pytest.mark.freeze_time(START)
+async def test_a_new_demo_shows_a_detected_change_within_15_minutes(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The demo changes one setting 8-14 min after it starts (then every 1.5-4.5 days), so a
+    first session sees the change log work: one detected row, after the baseline poll."""
+    events = await _setup(hass, demo_entry)
+    await advance(hass, freezer, 15 * 60)
+    rows = await _changelog(hass, demo_entry)
+    assert len(rows) == 1
+    assert rows[0]["source"] == "detected"
+    assert len(events) == 1
+    changed = dt_util.parse_datetime(rows[0]["timestamp"])
+    assert changed is not None
+    assert 8 * 60 <= (changed - dt_util.parse_datetime(START)).total_seconds() <= 14 * 60 + 30
+    # ... and not again for more than a day.
+    await advance(hass, freezer, 24 * 3600, step=600)
+    assert len(await _changelog(hass, demo_entry)) == 1
+
+
+@pytest.mark.freeze_time(START)
+async def test_one_logbook_line_per_change_saying_what_changed(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """The logbook line of a note is the note; of a change, old → new; both carry the
+    event entity (its name and icon: no blank icon) so the change-log card shows them."""
+    events = await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Bled the radiators"},
+        blocking=True,
+    )
+    await advance(hass, freezer, 60)
+    _sim(demo_entry).set_setting("dhw_target_temperature", 55.0)
+    await advance(hass, freezer, 30)
+    assert len(events) == 2
+
+    described: dict[str, Any] = {}
+
+    def _register(domain: str, event_type: str, describe: Any) -> None:
+        described[event_type] = describe
+
+    logbook.async_describe_events(hass, _register)
+    describe = described[EVENT_CONFIG_CHANGE]
+    event_entity = entity_id(hass, "config_change", "event")
+    note, change = (describe(event) for event in events)
+    assert note["message"] == "note: Bled the radiators"
+    assert change["message"] == "dhw target temperature: 50 → 55"
+    for line in (note, change):
+        assert line["entity_id"] == event_entity
+        assert line["name"] == hass.states.get(event_entity).name
+
+
+@pytest.mark.freeze_time(START)
+async def test_a_reload_writes_no_unknown_or_unavailable_change_log_state(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    """Saving the options reloads the entry: the event entity's state goes away and comes
+    back restored, never `unavailable` or `unknown` (each would be a change-log row)."""
+    await _setup(hass, demo_entry)
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Bled the radiators"},
+        blocking=True,
+    )
+    event_entity = entity_id(hass, "config_change", "event")
+    before = hass.states.get(event_entity)
+    seen: list[str | None] = []
+
+    @callback
+    def _record(event: Event) -> None:
+        if event.data["entity_id"] == event_entity:
+            new = event.data["new_state"]
+            seen.append(None if new is None else new.state)
+
+    hass.bus.async_listen("state_changed", _record)
+    hass.config_entries.async_update_entry(demo_entry, options={"scan_interval_s": 60})
+    assert await hass.config_entries.async_reload(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert "unavailable" not in seen
+    assert "unknown" not in seen
+    after = hass.states.get(event_entity)
+    assert after.state == before.state
+    assert after.attributes["message"] == "Bled the radiators"

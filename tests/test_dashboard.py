@@ -14,7 +14,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.const import (
+    CONF_METER,
+    CONF_NAME,
+    CONF_SOURCE,
+    DOMAIN,
+    METER_NONE,
+    SOURCE_DEMO,
+)
 from custom_components.heatpump_stats.dashboard import (
     async_build_dashboard,
     async_install_dashboard,
@@ -26,6 +33,7 @@ from custom_components.heatpump_stats.dashboard_service import (
     SERVICE_INSTALL_DASHBOARD,
     async_handle_install_dashboard,
 )
+from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 
 from .common import entity_id
 
@@ -304,3 +312,30 @@ async def test_install_refuses_a_yaml_dashboard(
     with pytest.raises(HomeAssistantError) as err:
         await async_install_dashboard(hass, demo_entry)
     assert err.value.translation_key == "dashboard_url_taken"
+
+
+async def test_no_meter_entry_has_no_electricity_entities_or_tiles(hass: HomeAssistant) -> None:
+    """Meter "none": no input for electricity, so none of its figures exist (they would read
+    0.0 kWh, as if the heat pump used nothing) and the dashboard shows none of them."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="No meter",
+        unique_id="demo_no_meter",
+        data={CONF_SOURCE: SOURCE_DEMO, CONF_NAME: "No meter", CONF_METER: METER_NONE},
+        options={},
+    )
+    await _setup(hass, entry)
+    registry = er.async_get(hass)
+    keys = {
+        e.unique_id.removeprefix("demo_no_meter_")
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+    assert "thermal_energy" in keys  # the heat figures are there
+    assert keys.isdisjoint(ELECTRICITY_KEYS), keys & ELECTRICITY_KEYS
+    config = build_dashboard(hass, entry)
+    referenced = {eid for card in _cards(config) for eid in _entity_ids(card)}
+    assert referenced
+    assert not any(
+        eid.endswith(("_electrical_power", "_electrical_energy", "_cop", "_energy_today"))
+        for eid in referenced
+    ), referenced

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -289,3 +290,96 @@ async def test_without_recorder(hass: HomeAssistant) -> None:
     with pytest.raises(ServiceValidationError) as err:
         await _summarize(hass, entry.entry_id, "2026-01-01 00:00:00", now)
     assert err.value.translation_key == "recorder_unavailable"
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_a_period_is_cut_at_now(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Set up at 04:50 UTC, one hour of polls, then "this month" (1 Jan → 1 Feb) and "tomorrow".
+
+    The month holds one hour of data: no mode can hold more than that hour, no session
+    ends after now, and the coverage is 1 h / 744 h = 0.134 % (samples_pct says the same),
+    not 100 %. Tomorrow has not happened: 0 h everywhere, no session, no coverage.
+    """
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    setup = dt_util.utcnow()
+    await advance(hass, freezer, 3600)
+    now = dt_util.utcnow()
+    await async_wait_recording_done(hass)
+
+    month = await _summarize(hass, demo_entry.entry_id, "2026-01-01T00:00:00Z", "2026-02-01T00:00Z")
+    hours = sum(month["time_in_mode_hours"].values())
+    assert hours == pytest.approx(1.0, abs=1e-6)
+    assert month["energy"]["combined"]["hours"] == pytest.approx(1.0, abs=1e-6)
+    assert month["energy"]["unknown"]["hours"] == 0.0
+    assert all(s["end"] <= now.isoformat() for s in month["sessions"])
+    quality = month["data_quality"]
+    assert quality["coverage_pct"] == pytest.approx(100 * 1 / 744, rel=1e-6)
+    assert quality["samples_pct"] == pytest.approx(quality["coverage_pct"], rel=0.02)
+    assert quality["first_sample"] >= setup.isoformat()
+    assert quality["last_sample"] == now.isoformat()
+
+    tomorrow = await _summarize(
+        hass, demo_entry.entry_id, "2026-01-16T00:00:00Z", "2026-01-17T00:00:00Z"
+    )
+    assert sum(tomorrow["time_in_mode_hours"].values()) == 0.0
+    assert tomorrow["energy"]["combined"]["electrical_energy"] == 0.0
+    assert tomorrow["sessions"] == []
+    assert tomorrow["data_quality"]["coverage_pct"] == 0.0
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_export_csv_summary_agrees_with_summarize(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    tmp_path: Path,
+) -> None:
+    """Two hours of polls, then the daily file "ending now" (24 h back) and summarize over
+    the same window: both read the same polls (the sample table and the recorder), so
+    energy, COP, hours and coverage agree (to the CSV's rounding)."""
+    hass.config.allowlist_external_dirs = {str(tmp_path)}
+    demo_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        demo_entry, options={**demo_entry.options, "csv_directory": str(tmp_path / "csv")}
+    )
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 2 * 3600)
+    await async_wait_recording_done(hass)
+
+    result = await hass.services.async_call(
+        DOMAIN,
+        "export_csv",
+        {"config_entry_id": demo_entry.entry_id, "period": "daily"},
+        blocking=True,
+        return_response=True,
+    )
+    assert result is not None
+    summary = await _summarize(hass, demo_entry.entry_id, result["start"], result["end"])
+
+    def _rows() -> dict[tuple[str, str], dict[str, str]]:
+        with Path(str(result["summary_path"])).open(encoding="utf-8", newline="") as handle:
+            return {(r["section"], r["key"]): r for r in csv.DictReader(handle)}
+
+    rows = await hass.async_add_executor_job(_rows)
+    assert summary["energy"]["combined"]["electrical_energy"] > 1  # a winter morning
+    for purpose in ("combined", "heating", "dhw", "standby"):
+        for field in ("electrical_energy", "thermal_energy", "hours"):
+            assert float(rows[("energy", purpose)][field]) == pytest.approx(
+                summary["energy"][purpose][field], abs=2e-3
+            ), (purpose, field)
+    assert float(rows[("energy", "combined")]["cop"]) == pytest.approx(
+        summary["energy"]["combined"]["cop"], abs=2e-3
+    )
+    assert float(rows[("data_quality", "")]["coverage_pct"]) == pytest.approx(
+        summary["data_quality"]["coverage_pct"], abs=0.01
+    )
+    assert summary["data_quality"]["coverage_pct"] == pytest.approx(100 * 2 / 24, abs=0.01)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_CONFIG_CHANGE, EVENT_NOTE_DELETED, EVENT_NOTE_UPDATED, LOGGER
@@ -284,4 +284,13 @@ class ChangeRecorder:
         )
         data = entry.to_dict()
         data.pop("id", None)
+        # The event entity's id: the logbook line carries its name and icon, and the
+        # change-log card (a logbook card of that entity) shows the line.
+        config_entry = self._hass.config_entries.async_get_entry(self._entry_id)
+        if config_entry is not None and (
+            entity_id := er.async_get(self._hass).async_get_entity_id(
+                "event", DOMAIN, f"{config_entry.unique_id}_config_change"
+            )
+        ):
+            data["entity_id"] = entity_id
         self._hass.bus.async_fire(EVENT_CONFIG_CHANGE, data)

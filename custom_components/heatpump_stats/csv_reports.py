@@ -82,6 +82,8 @@ CONF_CSV_TIME: Final = "csv_time"
 DEFAULT_CSV_RETENTION_DAYS: Final = 30
 DEFAULT_CSV_TIME: Final = "07:00"
 EXPORTS_FOLDER: Final = "exports"
+# The polls before a summary's start that give its state at the start.
+SUMMARY_LEAD_IN: Final = timedelta(minutes=15)
 
 SERVICE_EXPORT_CSV: Final = "export_csv"
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
@@ -313,8 +315,14 @@ class CsvReports:
                 yield row
 
         def _write() -> int:
+            # The summary is of (start, end], as `summarize`: the state at start comes
+            # from the polls just before it, and a poll at exactly `end` belongs to it.
+            for row in self._store.iter_rows(entry_id, start - SUMMARY_LEAD_IN, start):
+                builder.add(summary_sample(row))
             columns = order_columns(self._store.keys(entry_id, start, end))
             count = write_csv(path, _rows(), columns, tz=tz)
+            for row in self._store.iter_rows(entry_id, end, end + timedelta(microseconds=1)):
+                builder.add(summary_sample(row))
             write_summary_csv(summary_path, builder.result().to_dict(), tz=tz)
             return count
 

@@ -60,6 +60,19 @@ class ConfigChangeEvent(HeatPumpStatsEntity, EventEntity):
             )
         )
 
+    # Entity.async_remove is final for typing only; the one place that decides between
+    # "write unavailable" and "remove the state" gives no other hook.
+    async def async_remove(self, *, force_remove: bool = False) -> None:  # type: ignore[misc]
+        """Unload drops the state instead of writing `unavailable`.
+
+        The state is the time of the last change. An `unavailable` (and then a
+        restored or `unknown`) state across a reload, e.g. after saving the
+        options, would be a row of its own in the change-log card and in
+        Activity. EventEntity saved the last event for restoring before this
+        runs, and a state that comes back after a removal is no logbook row.
+        """
+        await super().async_remove(force_remove=True)
+
     @callback
     def _handle_change(self, event: Event[Mapping[str, Any]]) -> None:
         data = event.data

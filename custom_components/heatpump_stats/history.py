@@ -17,6 +17,10 @@ How rows become samples:
 * The states at ``start`` (each entity's last row at or before it) form a
   sample at ``start``, and the carried values a sample at ``end``, so counters
   are differenced from the start value to the end value, like the live sensors.
+  A period is read up to now, never beyond: an ``end`` in the future is cut
+  at now (the carried sample is stamped now), and a period that begins after
+  now reads nothing. An entity without a row at ``start`` is unknown there, so
+  the time before the first row is not covered (see the analytics' data quality).
 * Energy comes from our ``electrical_energy`` and ``thermal_energy`` sensors
   (the engine's totals; the thermal one is net heat, falling during defrosts).
   A power entity is read only when its counter has no history: the totals are
@@ -36,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance, session_scope
+from homeassistant.util import dt as dt_util
 
 from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN
 from .engine.analytics import VALUE_FIELDS, Summary, SummaryBuilder
@@ -119,7 +124,10 @@ def summarize_history(
 ) -> Summary:
     """Blocking: read the rows and build the summary (call in the recorder's executor)."""
     builder = SummaryBuilder(start=start, end=end, **options)
-    start_ts, end_ts = start.timestamp(), end.timestamp()
+    # Time that has not happened yet has no data: the period is read up to now.
+    start_ts, end_ts = start.timestamp(), min(end.timestamp(), dt_util.utcnow().timestamp())
+    if end_ts <= start_ts:
+        return builder.result()
     instance = get_instance(hass)
     with session_scope(hass=hass, read_only=True) as session:
         metadata = instance.states_meta_manager.get_many(entity_ids.values(), session, False)

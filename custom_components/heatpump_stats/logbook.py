@@ -1,14 +1,30 @@
-"""Logbook lines for change-log entries."""
+"""Logbook lines for change-log entries: one line per change or note, saying what changed."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ENTITY_ID,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 
 from .const import DOMAIN, EVENT_CONFIG_CHANGE
+
+
+def describe_change(data: dict[str, Any]) -> str:
+    """The line's text: the note itself, or `<setting>: <old> → <new>`."""
+    if data.get("source") == "note":
+        return f"note: {data.get('message')}"
+    key = str(data.get("key") or "").replace("_", " ")
+    old, new = data.get("old"), data.get("new")
+    if old is None:
+        return f"{key} set to {new}"
+    return f"{key}: {old} → {new}"
 
 
 @callback
@@ -20,14 +36,16 @@ def async_describe_events(
 
     @callback
     def _describe(event: Event) -> dict[str, Any]:
-        data = event.data
-        entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
-        name = entry.title if entry else "Heat Pump Stats"
-        key = str(data.get("key", "")).replace("_", " ")
-        if data.get("source") == "note":
-            message = f"note: {data.get('message')}"
+        data = dict(event.data)
+        line: dict[str, Any] = {LOGBOOK_ENTRY_MESSAGE: describe_change(data)}
+        if entity_id := data.get(ATTR_ENTITY_ID):
+            # The event entity's name and icon (a line without them has a blank icon).
+            line[LOGBOOK_ENTRY_ENTITY_ID] = entity_id
+            state = hass.states.get(str(entity_id))
+            line[LOGBOOK_ENTRY_NAME] = state.name if state else str(entity_id)
         else:
-            message = f"changed {key} from {data.get('old')} to {data.get('new')}"
-        return {LOGBOOK_ENTRY_NAME: name, LOGBOOK_ENTRY_MESSAGE: message}
+            entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
+            line[LOGBOOK_ENTRY_NAME] = entry.title if entry else "Heat Pump Stats"
+        return line
 
     async_describe_event(DOMAIN, EVENT_CONFIG_CHANGE, _describe)

@@ -9,6 +9,7 @@ from functools import partial
 from typing import Any, Final
 
 from homeassistant.components.sensor import (
+    DOMAIN as SENSOR_DOMAIN,
     RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
@@ -27,10 +28,11 @@ from homeassistant.const import (
     UnitOfVolumeFlowRate,
 )
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import EVENT_CONFIG_CHANGE
+from .const import CONF_METER, DOMAIN, EVENT_CONFIG_CHANGE, METER_SOURCE
 from .coordinator import (
     HeatPumpCoordinator,
     HeatPumpData,
@@ -280,6 +282,33 @@ SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
 )
 
 
+# Figures made of electricity: without a meter (meter "none") they have no input and
+# are not created (reading 0 kWh would say the heat pump used nothing).
+ELECTRICITY_KEYS: frozenset[str] = frozenset(
+    {
+        "electrical_power",
+        "electrical_energy",
+        "cop",
+        "daily_cop",
+        "seasonal_cop",
+        "electrical_energy_heating",
+        "electrical_energy_dhw",
+        "electrical_energy_defrost",
+        "energy_today",
+        "energy_week",
+        "energy_month",
+        "energy_year",
+        "projected_annual_energy",
+        "carnot_efficiency",
+    }
+)
+
+
+def has_electricity(entry: HeatPumpStatsConfigEntry) -> bool:
+    """Whether the entry measures electricity (a meter, or the heat pump's own readings)."""
+    return entry.runtime_data.meter is not None or entry.data.get(CONF_METER) == METER_SOURCE
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: HeatPumpStatsConfigEntry,
@@ -288,6 +317,15 @@ async def async_setup_entry(
     """Add the sensors the source can fill."""
     coordinator = entry.runtime_data.heat_pump
     meter = entry.runtime_data.meter
+    electricity = has_electricity(entry)
+    if not electricity:
+        # A meter removed later: its figures leave the registry (their history stays).
+        registry = er.async_get(hass)
+        for key in ELECTRICITY_KEYS:
+            if entity_id := registry.async_get_entity_id(
+                SENSOR_DOMAIN, DOMAIN, f"{entry.unique_id}_{key}"
+            ):
+                registry.async_remove(entity_id)
     async_add_entities(
         HeatPumpStatsSensor(
             entry=entry,
@@ -296,6 +334,7 @@ async def async_setup_entry(
         )
         for description in SENSORS
         if description.exists_fn(coordinator.data)
+        and (electricity or description.key not in ELECTRICITY_KEYS)
     )
     async_add_entities(
         [

@@ -735,4 +735,63 @@ def test_heating_season_matches_demo_truth() -> None:
     assert q["combined"].thermal_energy == pytest.approx(truth.thermal_energy, rel=rel)
     assert q["combined"].cop == pytest.approx(truth.cop, rel=rel)
     assert q["heating"].thermal_energy == pytest.approx(truth.thermal_energy_heating, rel=rel)
-    assert q["dhw"].electrical_energy == pytest.approx(truth.electrical_energy_dhw, rel=1e-9)
+    # Counter electricity is exact but for the start rule: the standby step before each
+    # start (tens of W × 60 s) is booked to the run (measured: +0.005 kWh of 394 kWh).
+    assert q["dhw"].electrical_energy == pytest.approx(truth.electrical_energy_dhw, rel=1e-4)
+
+
+# ------------------------------------------------------------------ truths (issue 13)
+
+
+def test_a_start_between_polls_is_booked_to_the_run_not_to_standby() -> None:
+    """Standby at 0 (20 W, 0 kW), heating at 30 (2000 W, 6 kW), standby at 60 (20 W, 0 kW).
+
+    Trapezoid: (0,30] = (20 + 2000)/2 W × 30 s = 0.008417 kWh and (0 + 6)/2 kW × 30 s =
+    0.025 kWh; it begins in standby but ends running: the compressor started inside it, so
+    it is heating's. (30,60] = the same amounts, begins in heating: heating's.
+    Heating: 0.016833 kWh electricity, 0.05 kWh heat; standby: 0 heat and no COP (a
+    stopped compressor makes none); time stays where it began: 30 s each.
+    """
+    samples = [
+        s(0, mode=STANDBY, electrical_power=20, thermal_power=0.0, compressor_running=False),
+        s(30, mode=H, electrical_power=2000, thermal_power=6.0, compressor_running=True),
+        s(60, mode=STANDBY, electrical_power=20, thermal_power=0.0, compressor_running=False),
+    ]
+    summary = run(samples, start=-1, end=60)
+    p = summary.purposes
+    assert p["standby"].thermal_energy == 0.0
+    assert p["standby"].electrical_energy == 0.0
+    assert p["standby"].cop is None
+    assert p["heating"].electrical_energy == pytest.approx(2 * 2020 / 2 * 30 / 3.6e6)
+    assert p["heating"].thermal_energy == pytest.approx(0.05)
+    assert p["heating"].cop == pytest.approx(0.05 / (2 * 2020 / 2 * 30 / 3.6e6))
+    assert summary.time_in_mode["standby"] == pytest.approx(30)
+    assert summary.time_in_mode["heating"] == pytest.approx(30)
+
+
+def test_no_defrost_reads_zero_percent_not_minus_zero() -> None:
+    """No defrost: pct_of_heat = −0 kWh × 100 / heat must be 0.0 (a JSON "-0.0" reads wrong)."""
+    samples = [
+        s(0, mode=H, electrical_power=1000, thermal_power=3.0),
+        s(30, mode=H, electrical_power=1000, thermal_power=3.0),
+    ]
+    pct = run(samples, start=-1, end=30).defrost.pct_of_heat
+    assert pct == 0.0
+    assert math.copysign(1.0, pct) == 1.0  # type: ignore[arg-type]
+
+
+def test_time_without_data_is_neither_covered_nor_unknown() -> None:
+    """Period (0, 120]: a sample at 0 without any value (no entity had a state yet), data
+    from 60 on (heating, 1 kW) and a carried sample at 120.
+    Covered: only (60, 120] = 60 s of 120 → coverage 50 %; nothing booked to `unknown`.
+    """
+    samples = [
+        s(0),
+        s(60, mode=H, electrical_power=1000, thermal_power=3.0),
+        s(120, mode=H, electrical_power=1000, thermal_power=3.0),
+    ]
+    summary = run(samples, start=0, end=120)
+    assert summary.data_quality.covered_s == pytest.approx(60)
+    assert summary.data_quality.coverage_pct == pytest.approx(50)
+    assert summary.purposes["unknown"].seconds == 0.0
+    assert summary.purposes["heating"].seconds == pytest.approx(60)

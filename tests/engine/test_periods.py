@@ -108,15 +108,13 @@ def test_projection_with_complete_days_worked_by_hand() -> None:
     p.add(local(2025, 3, 1, 0, 0), 0.0)  # data starts 2025-03-01 00:00 local
     for day in range(1, 21):  # 1..20 March: day N consumes N kWh
         p.add(local(2025, 3, day, 12), float(day))
-    p.add(local(2025, 3, 21, 11), 5.0)  # today so far
-    now = local(2025, 3, 21, 12)  # = 11:00 UTC
-    # Consumed since 1 Jan: 1 + 2 + ... + 20 = 210, + 5 today = 215
-    # Last 14 complete days: 7..20 March → (7 + 20) × 14 / 2 = 189 → 13.5 kWh/day
-    # Remaining: 2025-03-21 11:00Z → 2026-01-01 00:00 CET = 2025-12-31 23:00Z
-    #   day-of-year 365 − 80 = 285 days (to 12-31 11:00Z) + 12 h = 285.5 days
-    # Projection = 215 + 13.5 × 285.5 = 215 + 3854.25 = 4069.25 kWh
+    p.add(local(2025, 3, 21, 11), 5.0)  # today so far: not used
+    now = local(2025, 3, 21, 12)
+    # Complete days: 1..20 March, 1 + 2 + ... + 20 = 210 kWh known
+    # Running rate: last 14 complete days 7..20 → (7 + 20) × 14 / 2 = 189 → 13.5 kWh/day
+    # Projection = 210 + 13.5 × (365 − 20) = 210 + 4657.5 = 4867.5 kWh
     assert p.average_daily(now) == pytest.approx(13.5)
-    assert p.projected_annual_energy(now) == pytest.approx(4069.25)
+    assert p.projected_annual_energy(now) == pytest.approx(4867.5)
 
 
 def test_projection_ignores_the_partial_first_day() -> None:
@@ -127,25 +125,42 @@ def test_projection_ignores_the_partial_first_day() -> None:
     p.add(local(2025, 3, 3, 12), 20.0)
     p.add(local(2025, 3, 4, 12), 30.0)
     p.add(local(2025, 3, 5, 11), 6.0)
-    now = local(2025, 3, 5, 12)  # 11:00 UTC
-    # Complete days 2..4 March: (10 + 20 + 30)/3 = 20 kWh/day
-    # Consumed: 100 + 60 + 6 = 166; remaining (365 − 64) = 301 days + 12 h = 301.5
-    # Projection = 166 + 20 × 301.5 = 6196
-    assert p.projected_annual_energy(now) == pytest.approx(6196.0)
+    now = local(2025, 3, 5, 12)
+    # Complete days 2..4 March: 60 kWh known, (10 + 20 + 30)/3 = 20 kWh/day
+    # Projection = 60 + 20 × (365 − 3) = 7300 kWh (the partial 1 March and today are out)
+    assert p.projected_annual_energy(now) == pytest.approx(7300.0)
 
 
-def test_projection_extrapolates_the_first_day() -> None:
+def test_no_projection_before_a_complete_day() -> None:
+    """An hour after setup on 2 December (10.3 kWh/day running rate) the old rule said
+    'energy since 1 January + rate × days left' = 0.43 + 10.3 × 29 ≈ 300 kWh: a year
+    cannot be told from an hour. Unknown until the first complete local day."""
     p = EnergyPeriods(BERLIN)
-    p.add(local(2025, 6, 10, 8), 0.0)  # first sample 08:00 local (06:00Z)
-    p.add(local(2025, 6, 10, 14), 3.0, start=local(2025, 6, 10, 13))
-    # Less than an hour of data → unknown
-    assert p.projected_annual_energy(local(2025, 6, 10, 8, 59)) is None
-    now = local(2025, 6, 10, 14)  # 12:00Z, 6 h of data
-    # No complete day: 3 kWh / 6 h × 24 h = 12 kWh/day
-    # Remaining: 2025-06-10 12:00Z → 2025-12-31 23:00Z = (365 − 161) days + 11 h
-    #   = 204.458333 days; projection = 3 + 12 × 204.458333 = 2456.5 kWh
-    assert p.average_daily(now) == pytest.approx(12.0)
-    assert p.projected_annual_energy(now) == pytest.approx(2456.5)
+    p.add(local(2026, 12, 2, 10), 0.0)
+    p.add(local(2026, 12, 2, 11), 0.43, start=local(2026, 12, 2, 10))
+    assert p.projected_annual_energy(local(2026, 12, 2, 11)) is None
+    assert p.projected_annual_energy(local(2026, 12, 3, 9)) is None  # 2 Dec began before data
+    # The first complete day, 3 December, used 24 × 0.43 = 10.32 kWh:
+    p.add(local(2026, 12, 3, 23), 10.32)
+    # On 4 December: 10.32 known + 10.32 × 364 = 10.32 × 365 = 3766.8 kWh
+    assert p.projected_annual_energy(local(2026, 12, 4, 1)) == pytest.approx(3766.8)
+
+
+def test_a_year_of_history_projects_its_own_season() -> None:
+    """Two years at a seasonal rate (winter days 20 kWh, summer days 2 kWh): with a year of
+    complete days the projection is the last 365 days' sum, whatever today's rate.
+    From 2025-01-01: 1 Jan..31 Mar (90 d) winter, 1 Apr..30 Sep (183 d) summer, rest winter.
+    On 2026-07-01 the last 365 complete days are 2025-07-01..2026-06-30:
+    summer 2025-07-01..09-30 (92) + 2026-04-01..06-30 (91) = 183 × 2 = 366;
+    winter 2025-10-01..2026-03-31 = 182 × 20 = 3640; projection 4006 kWh
+    (the running rate alone would say 2 × 365 = 730)."""
+    p = EnergyPeriods(BERLIN)
+    p.add(local(2025, 1, 1, 0, 0), 0.0)
+    d = date(2025, 1, 1)
+    while d < date(2026, 7, 1):
+        p.add(local(d.year, d.month, d.day, 12), 2.0 if 4 <= d.month <= 9 else 20.0)
+        d += timedelta(days=1)
+    assert p.projected_annual_energy(local(2026, 7, 1, 8)) == pytest.approx(4006.0)
 
 
 def test_no_data_means_no_projection() -> None:

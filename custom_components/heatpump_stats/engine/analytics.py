@@ -36,6 +36,12 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
 * **Attribution**: an interval is booked to the state of the sample that
   begins it (everything between two samples belongs to the mode known at the
   first of them). Before the first state is known: purpose ``unknown``.
+  The *start rule* (the live engine's, :mod:`.core`): an interval that begins
+  in standby/off and ends at a heating, dhw or cooling sample is a start
+  between two polls; its energy is booked to the purpose at its end (its time
+  stays with the beginning). A stopped compressor makes no heat: without the
+  rule, half of every start's first interval would show up as standby heat at
+  a running COP. Standby and off therefore report no COP (None).
 * **Defrost**: a sample is in defrost when its mode is ``defrost`` or
   ``defrost_active`` is True. A defrost's electricity and (negative) heat
   belong to the purpose running when it began (the latest heating/dhw purpose,
@@ -90,8 +96,12 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
   defrost the latest state and the time it last switched (over all samples up
   to ``end``, including those before ``start``); None when no switch was seen.
 * **Data quality**: covered time = Σ clipped intervals not longer than
-  ``max_gap_s``; ``coverage_pct`` = covered time / period; ``samples_pct`` =
-  samples in the period / (period / ``expected_interval_s``).
+  ``max_gap_s`` whose beginning sample carries any value (a sample without
+  any value, e.g. before the entities existed, covers nothing and books no
+  time); ``coverage_pct`` = covered time / period; ``samples_pct`` =
+  samples in the period / (period / ``expected_interval_s``). Both count the
+  whole requested period: a period that reaches into the future or before
+  the first data reads below 100 %. Nothing is booked past the last sample.
 """
 
 from __future__ import annotations
@@ -149,6 +159,9 @@ STATE_KEYS: tuple[str, ...] = ("compressor", "circulation_pump", "heating", "dhw
 type PowerMethod = Literal["trapezoid", "left"]
 
 _MODE_VALUE: dict[OperatingMode, str] = {m: m.value for m in OperatingMode}
+# Not running / running purposes (the start rule of the attribution).
+_IDLE = frozenset({OperatingMode.STANDBY.value, OperatingMode.OFF.value})
+_ACTIVE = frozenset({_HEATING, _DHW, OperatingMode.COOLING.value})
 
 # Accumulator slots of one purpose (a list, for speed).
 _E, _H, _S, _RS, _STARTS, _WH, _WF, _WO = range(8)
@@ -625,6 +638,7 @@ class SummaryBuilder:
         self._pending: _Session | None = None  # a dhw run inside a heating session
         self._sessions: list[SessionSummary] = []
 
+        self._known = False  # the latest sample carried any value
         self._samples = 0
         self._covered_s = 0.0
         self._gaps = 0
@@ -698,6 +712,34 @@ class SummaryBuilder:
             t, None if power_w is None else power_w / 1000.0, e_counter
         )
         h_kwh, h_booked, h_bridged = self._heat.add(t, thermal_kw, h_counter)
+
+        # The new sample's state (applied after the interval before it is booked).
+        last_power_w = power_w if power_w is not None else self._last_power_w
+        if mode is None and not (
+            defrost_active is None
+            and compressor_running is None
+            and circulation_pump is None
+            and power_w is None
+        ):
+            mode = classify_operating_mode(
+                defrost_active=defrost_active,
+                compressor_running=compressor_running,
+                circulation_pump=circulation_pump,
+                electrical_power_w=last_power_w,
+                running_threshold_w=self._threshold_w,
+            )
+        new_mode, new_purpose, new_defrost = self._mode, self._purpose, self._defrost
+        last_active = self._last_active
+        if mode is not None:
+            new_defrost = mode is OperatingMode.DEFROST or defrost_active is True
+            if new_defrost:
+                new_purpose = last_active
+            else:
+                new_purpose = _MODE_VALUE[mode]
+                if new_purpose in (_HEATING, _DHW):
+                    last_active = new_purpose
+            new_mode = mode
+
         in_period = t > self._start
         if in_period:
             self._samples += 1
@@ -711,34 +753,22 @@ class SummaryBuilder:
                     h_kwh if h_booked else 0.0,
                     # A counter difference across a gap is no part of a session.
                     bridged_e=(e_bridged or not e_booked) and (h_bridged or not h_booked),
+                    end_purpose=new_purpose,
                 )
 
-        # The new sample's state.
-        if power_w is not None:
-            self._last_power_w = power_w
-        if mode is None and not (
-            defrost_active is None
-            and compressor_running is None
-            and circulation_pump is None
-            and power_w is None
-        ):
-            mode = classify_operating_mode(
-                defrost_active=defrost_active,
-                compressor_running=compressor_running,
-                circulation_pump=circulation_pump,
-                electrical_power_w=self._last_power_w,
-                running_threshold_w=self._threshold_w,
-            )
+        known = not (
+            mode is None
+            and e_counter is None
+            and h_counter is None
+            and thermal_kw is None
+            and flow is None
+            and out is None
+        )
+        self._known = known
+        self._last_power_w = last_power_w
         was_defrost, was_running, was_purpose = self._defrost, self._running, self._purpose
-        if mode is not None:
-            defrost = mode is OperatingMode.DEFROST or defrost_active is True
-            if defrost:
-                purpose = self._last_active
-            else:
-                purpose = _MODE_VALUE[mode]
-                if purpose in (_HEATING, _DHW):
-                    self._last_active = purpose
-            self._mode, self._purpose, self._defrost = mode, purpose, defrost
+        self._mode, self._purpose, self._defrost = new_mode, new_purpose, new_defrost
+        self._last_active = last_active
         running = was_running
         if compressor_running is not None:
             if not self._reports_running:
@@ -782,10 +812,21 @@ class SummaryBuilder:
                 entry[1] = t
             entry[0] = value
 
-    def _book(self, prev_t: float, t: float, elec: float, heat: float, *, bridged_e: bool) -> None:
+    def _book(
+        self,
+        prev_t: float,
+        t: float,
+        elec: float,
+        heat: float,
+        *,
+        bridged_e: bool,
+        end_purpose: str,
+    ) -> None:
         # Hot path (once per sample): locals and plain lists on purpose.
         bridged = t - prev_t <= self._max_gap_s
-        if bridged:
+        if not self._known:
+            secs = 0.0  # no data at the interval's beginning: not covered, no time booked
+        elif bridged:
             start = self._start
             secs = t - prev_t if prev_t >= start else t - start
             self._covered_s += secs
@@ -801,8 +842,21 @@ class SummaryBuilder:
         weighted = heat > 0.0 and flow is not None and out is not None
 
         a = self._acc[purpose]
-        a[_E] += elec
-        a[_H] += heat
+        booked = purpose
+        if purpose in _IDLE and end_purpose in _ACTIVE:
+            booked = end_purpose
+            # The compressor started inside the interval: its energy is the run's.
+            e = self._acc[end_purpose]
+            e[_E] += elec
+            e[_H] += heat
+            if weighted:
+                e[_WH] += heat
+                e[_WF] += heat * flow  # type: ignore[operator]
+                e[_WO] += heat * out  # type: ignore[operator]
+            weighted = False
+        else:
+            a[_E] += elec
+            a[_H] += heat
         a[_S] += secs
         if weighted:
             a[_WH] += heat
@@ -833,7 +887,7 @@ class SummaryBuilder:
             b = self._bins.get(k)
             if b is None:
                 b = self._bins[k] = [0.0, 0.0, 0.0]
-            if purpose == _HEATING:
+            if booked == _HEATING:
                 h = self._bins_heating.get(k)
                 if h is None:
                     h = self._bins_heating[k] = [0.0, 0.0, 0.0]
@@ -917,9 +971,10 @@ class SummaryBuilder:
 
     # ------------------------------------------------------------- results
 
-    def _purpose_summary(self, a: list[float]) -> PurposeSummary:
+    def _purpose_summary(self, a: list[float], *, idle: bool = False) -> PurposeSummary:
         elec, heat = a[_E], a[_H]
-        cop = _ratio(heat, elec)
+        # Standby and off make no heat: a COP there would be a ratio of rounding noise.
+        cop = None if idle else _ratio(heat, elec)
         flow = a[_WF] / a[_WH] if a[_WH] > 0 else None
         out = a[_WO] / a[_WH] if a[_WH] > 0 else None
         carnot = carnot_cop(flow, out)
@@ -970,14 +1025,15 @@ class SummaryBuilder:
         return Summary(
             start=self._start_dt,
             end=self._end_dt,
-            purposes={p: self._purpose_summary(a) for p, a in accs.items()},
+            purposes={p: self._purpose_summary(a, idle=p in _IDLE) for p, a in accs.items()},
             time_in_mode=dict(self._time_in_mode),
             defrost=DefrostSummary(
                 count=self._defrost_count,
                 seconds=self._defrost_s,
                 electrical_energy=self._defrost_elec,
                 thermal_energy=self._defrost_heat,
-                pct_of_heat=_ratio(-self._defrost_heat * 100.0, combined[_H]),
+                # 0.0 - x: a defrost-free period reads 0.0, never -0.0.
+                pct_of_heat=_ratio(0.0 - self._defrost_heat * 100.0, combined[_H]),
                 pct_of_electricity=_ratio(self._defrost_elec * 100.0, combined[_E]),
             ),
             sessions=tuple(sessions),

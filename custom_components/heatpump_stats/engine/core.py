@@ -26,7 +26,12 @@ Rules (the public behaviour the entities rely on):
   two polls goes to the mode known at the first of them; a meter sample with
   the same timestamp as a poll still belongs to the previous poll). Before any
   heat-pump sample it is "unknown". ``time_in_mode`` uses the same rule for
-  bridged intervals between heat-pump samples.
+  bridged intervals between heat-pump samples. One exception, the *start
+  rule*: an interval that begins in standby/off and ends at a sample whose
+  purpose is heating, dhw or cooling is the compressor starting between two
+  polls; its energy belongs to that run's purpose (a stopped compressor makes
+  no heat, so standby would otherwise show the start's heat at a running COP).
+  Its time stays with the state at its beginning.
 * **Mode**: the source's ``operating_mode``, else :func:`classify_operating_mode`.
 * **Defrost**: a sample is in defrost when its mode is ``defrost`` or
   ``defrost_active`` is True. Its purpose is the latest heating/dhw purpose seen
@@ -260,6 +265,17 @@ class _HpState:
         return cls(ts, OperatingMode(data["mode"]), str(data["purpose"]), bool(data["defrost"]))
 
 
+_IDLE_PURPOSES = frozenset({OperatingMode.STANDBY.value, OperatingMode.OFF.value})
+_RUN_PURPOSES = frozenset({PURPOSE_HEATING, PURPOSE_DHW, OperatingMode.COOLING.value})
+
+
+def _start_rule(before: _HpState | None, end_purpose: str) -> _HpState | None:
+    """The state an interval is booked to, given the purpose at its end (see Attribution)."""
+    if before is not None and before.purpose in _IDLE_PURPOSES and end_purpose in _RUN_PURPOSES:
+        return _HpState(before.ts, before.mode, end_purpose, before.defrost)
+    return before
+
+
 @dataclass(frozen=True, slots=True)
 class _Thermal:
     """Thermal figures of the latest heat-pump sample (not persisted)."""
@@ -418,7 +434,9 @@ class Engine:
         inc = self._heat.add(ts, best, counter)
         if self._heat_total is None and (best is not None or counter is not None):
             self._heat_total = 0.0
-        self._book_heat(inc, ts, before)
+        defrost = mode is OperatingMode.DEFROST or reading.defrost_active is True
+        purpose = self._last_active_purpose if defrost else mode.value
+        self._book_heat(inc, ts, _start_rule(before, purpose))
         if before is not None:
             dt_s = seconds_between(before.ts, ts)
             if dt_s <= cfg.heat_pump_max_gap_s:
@@ -426,13 +444,8 @@ class Engine:
                     self._time_in_mode.get(before.mode.value, 0.0) + dt_s
                 )
 
-        defrost = mode is OperatingMode.DEFROST or reading.defrost_active is True
-        if defrost:
-            purpose = self._last_active_purpose
-        else:
-            purpose = mode.value
-            if purpose in (PURPOSE_HEATING, PURPOSE_DHW):
-                self._last_active_purpose = purpose
+        if not defrost and purpose in (PURPOSE_HEATING, PURPOSE_DHW):
+            self._last_active_purpose = purpose
         self._prev, self._cur = before, _HpState(ts, mode, purpose, defrost)
 
         if reading.compressor_running is not None:
@@ -566,7 +579,8 @@ class Engine:
             return None
         if self._cur.ts < end:
             return self._cur
-        return self._prev
+        # The poll at `end` is known: the start rule applies.
+        return _start_rule(self._prev, self._cur.purpose) if self._cur.ts == end else self._prev
 
     def _book_heat(self, inc: Increment, ts: datetime, state: _HpState | None) -> None:
         if self._heat_total is None:

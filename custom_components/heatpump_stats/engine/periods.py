@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from .timeutil import as_utc, dt_from_json, dt_to_json, seconds_between
+from .timeutil import as_utc, dt_from_json, dt_to_json
 
 DEFAULT_KEEP_DAYS = 400
-# Projection: average over up to this many complete local days ...
+# Projection: the running rate is the mean of up to this many complete local days.
 PROJECTION_DAYS = 14
-# ... and no projection before this much data (s).
-PROJECTION_MIN_DATA_S = 3600.0
+# A year of operation, in local days.
+DAYS_PER_YEAR = 365
 SECONDS_PER_DAY = 86400.0
 _EPSILON = timedelta(microseconds=1)
 
@@ -152,49 +152,53 @@ class EnergyPeriods:
             year=self.total_between(year_start(today), today),
         )
 
-    def average_daily(self, now: datetime) -> float | None:
-        """Average daily energy (kWh/day) used for the projection; None below 1 h of data.
+    def complete_days(self, now: datetime) -> list[date]:
+        """Local days before today that began at or after the first data, newest first.
 
-        Over the last up-to-14 *complete* local days: days before today that
-        started at or after the first data (a day partly before the first data
-        is incomplete). Days without bookings in that range count as 0 kWh.
-        With no complete day yet, the energy since the first data is
-        extrapolated: kWh / hours of data × 24 (on the first day, today's
-        consumption scaled by the elapsed fraction of the day).
+        At most :data:`DAYS_PER_YEAR`; a day partly before the first data is
+        incomplete and not among them (days inside that range without bookings
+        count as 0 kWh: the data was there, the heat pump used nothing).
         """
         if self._first_ts is None:
-            return None
-        now = as_utc(now)
-        data_s = seconds_between(self._first_ts, now)
-        if data_s < PROJECTION_MIN_DATA_S:
-            return None
+            return []
         today = local_date(now, self._tz)
-        complete = [
-            today - timedelta(days=n)
-            for n in range(1, PROJECTION_DAYS + 1)
-            if local_midnight(today - timedelta(days=n), self._tz) >= self._first_ts
-        ]
-        if complete:
-            return sum(self.day(d) for d in sorted(complete)) / len(complete)
-        observed = sum(v for _, v in sorted(self._days.items()))
-        return observed / data_s * SECONDS_PER_DAY
+        days = []
+        for n in range(1, DAYS_PER_YEAR + 1):
+            day = today - timedelta(days=n)
+            if local_midnight(day, self._tz) < self._first_ts:
+                break
+            days.append(day)
+        return days
+
+    def average_daily(self, now: datetime) -> float | None:
+        """Mean energy (kWh/day) of the last up-to-14 complete local days; None without one."""
+        recent = self.complete_days(now)[:PROJECTION_DAYS]
+        if not recent:
+            return None
+        return sum(self.day(d) for d in recent) / len(recent)
 
     def projected_annual_energy(self, now: datetime) -> float | None:
-        """Projected energy (kWh) for the local calendar year containing `now`.
+        """Projected energy (kWh) of one year of operation, from what is known.
 
-        = energy booked since 1 January (local) + average daily energy
-        (:meth:`average_daily`) × remaining days, where remaining days = time
-        from `now` to the next local 1 January 00:00, in units of 86 400 s.
-        None with less than 1 h of data.
+        * None until a complete local day exists (an hour of a winter morning
+          says nothing about a year).
+        * With a year of complete days (:data:`DAYS_PER_YEAR`): the sum of the last
+          365 complete days. That history holds a whole season, so the
+          seasonality is the house's own, not a model's.
+        * Else: the known complete days plus the mean of the last up-to-14
+          complete days (:meth:`average_daily`) for each of the year's days not
+          yet seen: Σ known + mean × (365 − known days). Until a season of data
+          exists this is the running rate: it reads high in winter and low in
+          summer, and it converges to the measured year as the days come in.
+
+        Today (incomplete) is not used.
         """
+        days = self.complete_days(now)
         average = self.average_daily(now)
-        if average is None:
+        if not days or average is None:
             return None
-        now = as_utc(now)
-        today = local_date(now, self._tz)
-        next_year = local_midnight(date(today.year + 1, 1, 1), self._tz)
-        remaining_days = seconds_between(now, next_year) / SECONDS_PER_DAY
-        return self.total_between(year_start(today), today) + average * remaining_days
+        known = sum(self.day(d) for d in days)
+        return known + average * (DAYS_PER_YEAR - len(days))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable state (the time zone is not stored)."""

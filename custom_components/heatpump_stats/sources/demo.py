@@ -75,7 +75,9 @@ Defrost
     purpose running when it began and also totals them as defrost.
 
 Settings (``reading.settings``)
-    Every 1.5-4.5 days (seeded) one setting changes: heating_curve_slope
+    8-14 minutes after the start, then every 1.5-4.5 days (seeded), one
+    setting changes (the first one early, so that a first session sees a
+    detected change on the change log): heating_curve_slope
     (0.6-1.0, step 0.1), comfort_temperature, reduced_temperature,
     dhw_target_temperature (48/50/52/55), heating_schedule, dhw_schedule,
     operating_program (normal/comfort/reduced). Half of the events (when any
@@ -184,6 +186,9 @@ FAST_FORWARD_TAIL_S = 6 * HOUR_S
 # Settings and their seeded changes.
 SETTINGS_MIN_INTERVAL_D = 1.5
 SETTINGS_MAX_INTERVAL_D = 4.5
+# ... except the first, 8-14 minutes after the start (after the baseline poll).
+FIRST_SETTINGS_MIN_S = 8 * 60.0
+FIRST_SETTINGS_MAX_S = 14 * 60.0
 SETTINGS_REVERT_PROBABILITY = 0.5
 DEFAULT_SETTINGS: dict[str, str | float] = {
     "heating_curve_slope": 0.8,
@@ -859,6 +864,9 @@ class DemoHeatPump:
 
     def _settings_interval(self, index: int) -> float:
         rng = _rng(self._seed, "settings-interval", index)
+        if index == 0:
+            # The first change comes soon, so a first session sees one detected.
+            return rng.uniform(FIRST_SETTINGS_MIN_S, FIRST_SETTINGS_MAX_S)
         return rng.uniform(SETTINGS_MIN_INTERVAL_D, SETTINGS_MAX_INTERVAL_D) * DAY_S
 
     def _settings_event(self) -> None:
