@@ -66,7 +66,7 @@ dt_util.utcnow = _fake_utcnow
 from homeassistant import loader  # noqa: E402
 from homeassistant.bootstrap import async_load_base_functionality  # noqa: E402
 from homeassistant.config_entries import ConfigEntries, ConfigEntry  # noqa: E402
-from homeassistant.core import Event, HomeAssistant, callback  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
 from homeassistant.helpers import entity_registry as er  # noqa: E402
 
 FLOOR_MANIFEST = {
@@ -372,7 +372,10 @@ async def bench(entries: int, polls: int, warmup: int, profile: bool) -> dict[st
                 cpu["floor"] += floor_cpu
                 # A write moves last_reported, changed or not.
                 after = _reported(all_ours), _reported(all_floor)
-                for side, old, new in (("ours", before[0], after[0]), ("floor", before[1], after[1])):
+                for side, old, new in (
+                    ("ours", before[0], after[0]),
+                    ("floor", before[1], after[1]),
+                ):
                     writes[side] += sum(1 for k, v in new.items() if old.get(k) != v)
 
         for entry in (*ours, *floor):

@@ -449,6 +449,8 @@ async def test_unwritable_database_keeps_readings_and_says_permissions(
     await hass.async_block_till_done()
     assert demo_entry.runtime_data.changes.available
     assert ir.async_get(hass).async_get_issue(DOMAIN, "changelog_unavailable") is None
+
+
 @pytest.mark.freeze_time(START)
 async def test_a_new_demo_shows_a_detected_change_within_15_minutes(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory

@@ -58,10 +58,11 @@ few requests as possible (at most 125 registers each, holes of up to `max_gap`
 registers read and discarded); a block with ``poll_every: n`` is read on the
 first poll and then on every n-th. Each block's registers are listed once,
 with the plan, so decoding a poll touches only what that poll read. A request
-that the device answers with an exception is split in halves down to single registers, so one bad address does not blank its
-neighbours. What answers exception 2 (illegal data address) is remembered:
-an unsupported register is no longer read, and a refused hole is no longer
-bridged, so the next poll needs no splitting.
+that the device answers with an exception is split in halves down to single
+registers, so one bad address does not blank its neighbours. What answers
+exception 2 (illegal data address) is remembered: an unsupported register is
+no longer read, and a refused hole is no longer bridged, so the next poll
+needs no splitting.
 """
 
 from __future__ import annotations
@@ -1142,9 +1143,7 @@ class ModbusSource:
         members: list[list[RegisterDef]] = [[] for _ in plan]
         starts: dict[tuple[RegisterType, int], list[tuple[int, int]]] = {}
         for index, block in enumerate(plan):
-            starts.setdefault((block.register_type, block.every), []).append(
-                (block.address, index)
-            )
+            starts.setdefault((block.register_type, block.every), []).append((block.address, index))
         for group in starts.values():
             group.sort()
         for reg in wanted:
