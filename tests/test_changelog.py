@@ -505,6 +505,14 @@ async def test_one_logbook_line_per_change_saying_what_changed(
         assert line["name"] == hass.states.get(event_entity).name
 
 
+def test_logbook_line_of_an_edited_or_deleted_note_says_so() -> None:
+    """An edit reads old → new, a deletion names the note deleted (not "note: …")."""
+    edited = {"source": "note", "kind": "note_updated", "old": "Bled", "new": "Bled all"}
+    deleted = {"source": "note", "kind": "note_deleted", "old": "Bled", "new": None}
+    assert logbook.describe_change(edited) == "note edited: Bled → Bled all"
+    assert logbook.describe_change(deleted) == "note deleted: Bled"
+
+
 @pytest.mark.freeze_time(START)
 async def test_a_reload_writes_no_unknown_or_unavailable_change_log_state(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory

@@ -13,12 +13,16 @@ from homeassistant.components.logbook.const import (
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import Event, HomeAssistant, callback
 
-from .const import DOMAIN, EVENT_CONFIG_CHANGE
+from .const import DOMAIN, EVENT_CONFIG_CHANGE, EVENT_NOTE_DELETED, EVENT_NOTE_UPDATED
 
 
 def describe_change(data: dict[str, Any]) -> str:
     """The line's text: the note itself, or `<setting>: <old> → <new>`."""
     if data.get("source") == "note":
+        if data.get("kind") == EVENT_NOTE_UPDATED:
+            return f"note edited: {data.get('old')} → {data.get('new')}"
+        if data.get("kind") == EVENT_NOTE_DELETED:
+            return f"note deleted: {data.get('old')}"
         return f"note: {data.get('message')}"
     key = str(data.get("key") or "").replace("_", " ")
     old, new = data.get("old"), data.get("new")
