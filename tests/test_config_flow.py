@@ -19,12 +19,14 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.engine.budget import BudgetExceeded
+from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
     SourceAuthRequiredError,
@@ -103,15 +105,13 @@ async def test_demo_name_without_letters_is_a_field_error(hass: HomeAssistant) -
     assert result["step_id"] == "meter"
 
 
-@pytest.mark.xfail(
-    reason=(
-        "merge: with meter none the electricity entities are no longer created; the test "
-        "still looks one up"
-    ),
-    strict=False,
-)
 async def test_meter_none(hass: HomeAssistant) -> None:
-    """With no meter the entry is still created; COP then stays unknown."""
+    """With no meter the entry is still created, with no electricity entity at all.
+
+    Issue 13: figures made of electricity (energy, COP, by purpose, per period) have no
+    input without a meter; a 0.0 kWh entity would say the heat pump used nothing, so
+    none is created. The heat side is unaffected.
+    """
     flow_id = await _start(hass)
     await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
     await hass.config_entries.flow.async_configure(flow_id, {"name": "No meter"})
@@ -119,8 +119,14 @@ async def test_meter_none(hass: HomeAssistant) -> None:
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"]["meter"] == "none"
-    assert hass.states.get("sensor.no_meter_cop").state == "unknown"
-    assert hass.states.get("sensor.no_meter_electrical_energy").state in ("unknown", "0.0")
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    registry = er.async_get(hass)
+    for key in sorted(ELECTRICITY_KEYS):
+        assert registry.async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_{key}") is None
+        assert hass.states.get(f"sensor.no_meter_{key}") is None
+    assert hass.states.get("sensor.no_meter_thermal_energy") is not None
+    assert hass.states.get("sensor.no_meter_thermal_power") is not None
 
 
 async def test_options_flow_saves_and_reloads(

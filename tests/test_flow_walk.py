@@ -14,6 +14,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -28,6 +29,9 @@ from .simulators.modbus_server import ModbusSimulator, isg_tables
 from .simulators.shelly_server import ShellyPro3EMSimulator
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+# The Luxtronik simulator's serial 1905-2a3b (parameters 874 and 875).
+LUXTRONIK_UNIQUE_ID = "luxtronik_1905_2a3b"
 
 
 @pytest.fixture
@@ -359,11 +363,14 @@ async def test_reconfigure_demo_adds_a_meter_and_history_continues(
 async def test_reconfigure_luxtronik_connection_and_meter(
     hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
 ) -> None:
-    """Luxtronik reconfigure: a menu of connection and meter; the form is pre-filled."""
+    """Luxtronik reconfigure: a menu of connection and meter; the form is pre-filled.
+
+    The simulator's serial is 1905-2a3b (parameters 874/875): the entry's unique id.
+    """
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Luxtronik 2",
-        unique_id="luxtronik_x",
+        unique_id=LUXTRONIK_UNIQUE_ID,
         data={"source": "luxtronik", "host": "127.0.0.1", "port": luxtronik.port, "meter": "none"},
     )
     entry.add_to_hass(hass)
@@ -383,8 +390,100 @@ async def test_reconfigure_luxtronik_connection_and_meter(
     await flow.submit({"meter": "none"})
     assert flow.result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
-    assert entry.unique_id == "luxtronik_x"
+    assert entry.unique_id == LUXTRONIK_UNIQUE_ID
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_luxtronik_to_another_controller_aborts(
+    hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
+) -> None:
+    """HA's reconfigure rule: the address must answer with the same controller.
+
+    The entry belongs to serial 1905-2a3b; a second controller (serial 1905-beef) on
+    another port answers: abort `unique_id_mismatch` (translated), the entry keeps its
+    address. Its own new address (the same controller moved) is accepted.
+    """
+    other = LuxtronikSimulator()
+    other.parameters[875] = 0xBEEF  # ID_WP_SerienNummer_HEX
+    await other.start()
+    try:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Luxtronik 2",
+            unique_id=LUXTRONIK_UNIQUE_ID,
+            data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
+        )
+        entry.add_to_hass(hass)
+        await start_reconfigure(flow, entry.entry_id)
+        await flow.choose("source_settings")
+        await flow.submit({"port": other.port})
+        assert flow.result["type"] == "abort", flow.result
+        assert flow.result["reason"] == "unique_id_mismatch"
+        assert entry.data["port"] == 1
+        assert entry.unique_id == LUXTRONIK_UNIQUE_ID
+        translations = await async_get_translations(hass, "en", "config", [DOMAIN])
+        assert f"component.{DOMAIN}.config.abort.unique_id_mismatch" in translations
+
+        await start_reconfigure(flow, entry.entry_id)
+        await flow.choose("source_settings")
+        await flow.submit({"port": luxtronik.port})
+        assert flow.result["reason"] == "reconfigure_successful", flow.result
+        await hass.async_block_till_done()
+        assert entry.data["port"] == luxtronik.port
+        assert entry.unique_id == LUXTRONIK_UNIQUE_ID
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await other.stop()
+
+
+async def test_reconfigure_luxtronik_entry_named_by_address_is_not_checked(
+    hass: HomeAssistant, flow: FrontendFlow, luxtronik: LuxtronikSimulator
+) -> None:
+    """An entry made when the controller reported no serial has its address as unique id
+    (luxtronik_127_0_0_1_1): that says nothing about which controller it was, so a
+    controller with a serial at a new address is accepted and the id stays."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Luxtronik 2",
+        unique_id="luxtronik_127_0_0_1_1",
+        data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
+    )
+    entry.add_to_hass(hass)
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("source_settings")
+    await flow.submit({"port": luxtronik.port})
+    assert flow.result["reason"] == "reconfigure_successful", flow.result
+    await hass.async_block_till_done()
+    assert entry.unique_id == "luxtronik_127_0_0_1_1"
+    assert entry.data["port"] == luxtronik.port
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_luxtronik_controller_without_serial_is_not_checked(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """A controller that reports no serial (parameter 874 = 0) cannot be told apart:
+    the reconfigure of an entry with a serial-based id is accepted."""
+    anonymous = LuxtronikSimulator()
+    anonymous.parameters[874] = 0  # ID_WP_SerienNummer_DATUM: none
+    await anonymous.start()
+    try:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="Luxtronik 2",
+            unique_id=LUXTRONIK_UNIQUE_ID,
+            data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
+        )
+        entry.add_to_hass(hass)
+        await start_reconfigure(flow, entry.entry_id)
+        await flow.choose("source_settings")
+        await flow.submit({"port": anonymous.port})
+        assert flow.result["reason"] == "reconfigure_successful", flow.result
+        await hass.async_block_till_done()
+        assert entry.unique_id == LUXTRONIK_UNIQUE_ID
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        await anonymous.stop()
 
 
 async def test_reconfigure_modbus_rtu_prefills_the_stored_baud_rate(

@@ -340,15 +340,14 @@ async def test_shelly_meter_with_password_and_reauth(
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "merge: the entity meter's energy now mirrors the meter's own counter (counters "
-        "work); expectation is the old since-setup count"
-    ),
-    strict=False,
-)
 async def test_entity_meter(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
-    """Demo heat pump + an energy entity in Wh: 1500 Wh -> 2500 Wh is 1.0 kWh."""
+    """Demo heat pump + an energy entity in Wh: electrical_energy mirrors the meter.
+
+    Issue 8: a meter's own lifetime counter is shown as the meter reports it
+    (offset 0 at setup), so the entity reads what the meter's display reads:
+    1500 Wh = 1.5 kWh at setup, 2500 Wh = 2.5 kWh after. Only the rise,
+    2500 − 1500 = 1000 Wh = 1.0 kWh, is energy used since setup (energy_today).
+    """
     hass.states.async_set(
         "sensor.hp_energy", "1500", {"unit_of_measurement": "Wh", "device_class": "energy"}
     )
@@ -362,11 +361,13 @@ async def test_entity_meter(hass: HomeAssistant, freezer: FrozenDateTimeFactory)
     )
     await hass.async_block_till_done()
     entry = result["result"]
+    assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(1.5)
     hass.states.async_set(
         "sensor.hp_energy", "2500", {"unit_of_measurement": "Wh", "device_class": "energy"}
     )
     await advance(hass, freezer, 10)
-    assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(1.0)
+    assert float(_value(hass, entry, "electrical_energy")) == pytest.approx(2.5)
+    assert float(_value(hass, entry, "energy_today")) == pytest.approx(1.0)
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

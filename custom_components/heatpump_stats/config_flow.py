@@ -10,7 +10,7 @@ title) and share one step body.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 import logging
 from pathlib import Path
 from typing import Any, override
@@ -245,6 +245,9 @@ class _DeviceForm:
     connection_field: str
     # The error when something answers that is not this kind of device.
     not_this_device: str
+    # The unique id comes from the device's serial (when it reports one): a
+    # reconfigure that reaches another device aborts (HA's reconfigure rule).
+    serial_unique_id: bool = False
 
 
 def _luxtronik_schema() -> dict[Any, Any]:
@@ -356,6 +359,7 @@ _DEVICE_FORMS: dict[str, _DeviceForm] = {
         title=_luxtronik_title,
         connection_field=CONF_HOST,
         not_this_device="not_luxtronik",
+        serial_unique_id=True,
     ),
     "modbus_tcp": _DeviceForm(
         source=SOURCE_MODBUS,
@@ -479,14 +483,21 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         *,
         reports_electricity: bool,
         replaces: tuple[str, ...] = (),
+        device_unique_id: str | None = None,
     ) -> ConfigFlowResult:
         """Source step done: reconfigure ends here, setup goes on to the meter.
 
         `replaces`: the keys the step owns; on reconfigure those not entered
         again (an optional entity cleared, TCP fields after a switch) go.
+        `device_unique_id`: on reconfigure, the unique id the device that answered
+        identifies itself by (its serial), when the entry's own id is one too:
+        another device there aborts with `unique_id_mismatch`.
         """
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
+            if device_unique_id is not None:
+                await self.async_set_unique_id(device_unique_id)
+                self._abort_if_unique_id_mismatch()
             # The history continues: the entry keeps its unique id (and so its
             # entities and stored counters) even when the address changes.
             kept = {k: v for k, v in entry.data.items() if k not in replaces}
@@ -733,6 +744,24 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
         """The H66 gateway of a Thermia, IVT or NIBE heat pump."""
         return await self._async_device_step(SOURCE_H66, user_input)
 
+    def _device_unique_id(
+        self, form: _DeviceForm, data: Mapping[str, Any], identity: DeviceIdentity
+    ) -> str | None:
+        """Reconfigure: the answering device's serial-based unique id, if both have one.
+
+        An entry made when the controller reported no serial has the address as
+        its id; that cannot tell one controller from another, so nothing is checked.
+        """
+        if self.source != SOURCE_RECONFIGURE or not form.serial_unique_id:
+            return None
+        if not identity.serial_number:
+            return None
+        entry = self._get_reconfigure_entry()
+        by_address = form.unique_id(entry.data, replace(identity, serial_number=None))
+        if entry.unique_id == by_address:
+            return None
+        return form.unique_id(data, identity)
+
     async def _async_device_step(
         self, step_id: str, user_input: Mapping[str, Any] | None
     ) -> ConfigFlowResult:
@@ -754,6 +783,7 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                     data,
                     reports_electricity=_has_electricity(reading),
                     replaces=_DEVICE_KEYS,
+                    device_unique_id=self._device_unique_id(form, data, identity),
                 )
         return self.async_show_form(
             step_id=step_id,

@@ -194,7 +194,7 @@ def summary_sample(row: dict[str, Any]) -> Sample:
 
     The counters are the engine's own accumulated ``electrical_energy`` and net
     ``thermal_energy`` (they survive meter resets and include defrosts' negative
-    heat), so the summary agrees with the entities.
+    heat) and its per-purpose totals, so the summary agrees with the entities.
     """
     mode: OperatingMode | None
     try:
@@ -213,6 +213,12 @@ def summary_sample(row: dict[str, Any]) -> Sample:
         compressor_running=_flag(row.get("compressor_running")),
         defrost_active=_flag(row.get("defrost_active")),
         circulation_pump=_flag(row.get("circulation_pump")),
+        # The per-purpose totals split intervals where the purpose changed between polls,
+        # as summarize does from the same sensors' history.
+        electrical_energy_heating=_number(row.get("electrical_energy_heating")),
+        electrical_energy_dhw=_number(row.get("electrical_energy_dhw")),
+        thermal_energy_heating=_number(row.get("thermal_energy_heating")),
+        thermal_energy_dhw=_number(row.get("thermal_energy_dhw")),
     )
 
 

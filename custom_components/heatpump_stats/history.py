@@ -26,6 +26,11 @@ How rows become samples:
   A power entity is read only when its counter has no history: the totals are
   known whenever the power is, and skipping the power rows saves a third of
   the reading.
+* The per-purpose totals (``electrical_energy_heating`` / ``_dhw``,
+  ``thermal_energy_heating`` / ``_dhw``, which mirror the device's own
+  per-purpose counters where it has them) split each interval by purpose, so
+  a summary from states agrees with one from long-term statistics of the same
+  sensors (see the analytics' by-purpose counters).
 * Because a state holds until the next row, no interval is a gap
   (``max_gap_s`` = ∞); a Home Assistant downtime reads as the last state held.
 """

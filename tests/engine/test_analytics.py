@@ -769,6 +769,95 @@ def test_a_start_between_polls_is_booked_to_the_run_not_to_standby() -> None:
     assert summary.time_in_mode["heating"] == pytest.approx(30)
 
 
+def test_by_purpose_counters_split_an_interval_where_the_purpose_changed() -> None:
+    """Hot water ends at 40 s, between the polls at 30 s (dhw) and 60 s (heating).
+
+    Totals: electricity 100.00 → 100.03 → 100.06 kWh, heat 500.0 → 500.1 → 500.2 kWh.
+    The device's by-purpose counters: electricity dhw 10.00 → 10.03 → 10.04 and heating
+    50.00 → 50.00 → 50.02; heat dhw 30.0 → 30.1 → 30.13 and heating 200.0 → 200.0 →
+    200.07. (0,30] is all dhw. (30,60] splits: dhw 0.01 kWh electricity / 0.03 kWh heat,
+    heating 0.02 / 0.07; nothing is left for the poll-before rule (0.03 − 0.01 − 0.02 = 0).
+    Dhw: 0.03 + 0.01 = 0.04 kWh electricity, 0.1 + 0.03 = 0.13 kWh heat; heating 0.02 /
+    0.07. Booked whole to the poll before, dhw would have had 0.06 / 0.2 and heating none.
+    The heating bin gets heating's share; time stays with the poll before (60 s dhw).
+    """
+    rows = [
+        (DHW, 100.00, 500.0, 10.00, 50.00, 30.0, 200.0),
+        (DHW, 100.03, 500.1, 10.03, 50.00, 30.1, 200.0),
+        (H, 100.06, 500.2, 10.04, 50.02, 30.13, 200.07),
+    ]
+    samples = [
+        s(
+            30.0 * i,
+            mode=mode,
+            electrical_energy=e,
+            thermal_energy=h,
+            electrical_energy_dhw=e_dhw,
+            electrical_energy_heating=e_heat,
+            thermal_energy_dhw=h_dhw,
+            thermal_energy_heating=h_heat,
+            outside_temperature=-2.0,
+            flow_temperature=45.0,
+            compressor_running=True,
+        )
+        for i, (mode, e, h, e_dhw, e_heat, h_dhw, h_heat) in enumerate(rows)
+    ]
+    summary = run(samples, start=-1, end=60)
+    p = summary.purposes
+    assert p["dhw"].electrical_energy == pytest.approx(0.04)
+    assert p["dhw"].thermal_energy == pytest.approx(0.13)
+    assert p["heating"].electrical_energy == pytest.approx(0.02)
+    assert p["heating"].thermal_energy == pytest.approx(0.07)
+    assert p["combined"].electrical_energy == pytest.approx(0.06)
+    assert p["combined"].thermal_energy == pytest.approx(0.2)
+    assert p["heating"].outside_temperature_mean == pytest.approx(-2.0)
+    assert summary.time_in_mode["dhw"] == pytest.approx(60)
+    (heating_bin,) = summary.bins_heating
+    assert heating_bin.electrical_energy == pytest.approx(0.02)
+    assert heating_bin.thermal_energy == pytest.approx(0.07)
+    assert heating_bin.hours == 0.0
+
+    # Without the by-purpose counters the poll before takes the whole interval.
+    plain = run(
+        [
+            s(30.0 * i, mode=mode, electrical_energy=e, thermal_energy=h, compressor_running=True)
+            for i, (mode, e, h, *_rest) in enumerate(rows)
+        ],
+        start=-1,
+        end=60,
+    )
+    assert plain.purposes["dhw"].electrical_energy == pytest.approx(0.06)
+    assert plain.purposes["heating"].electrical_energy == 0.0
+
+
+def test_by_purpose_counters_that_do_not_fit_are_not_used() -> None:
+    """A by-purpose counter unknown at one end of an interval, falling, or rising by more
+    than the interval's total, does not split it: the poll before takes it whole.
+
+    Electricity total +0.03 kWh per 30 s, always in dhw mode. (0,30]: the dhw counter is
+    unknown at 0 → whole, 0.03 to dhw. (30,60]: heating counter 5.0 → 5.5 (more than
+    0.03 + 0.01 tolerance) → whole. (60,90]: heating counter falls 5.5 → 5.4 → unknown,
+    whole. (90,120]: heating 5.4 → 5.41 fits: 0.01 to heating, 0.02 to dhw.
+    Dhw: 0.03 × 3 + 0.02 = 0.11; heating 0.01.
+    """
+    dhw_counter = [None, 1.0, 1.0, 1.0, 1.0]
+    heating_counter = [5.0, 5.0, 5.5, 5.4, 5.41]
+    samples = [
+        s(
+            30.0 * i,
+            mode=DHW,
+            electrical_energy=100.0 + 0.03 * i,
+            electrical_energy_dhw=dhw_counter[i],
+            electrical_energy_heating=heating_counter[i],
+        )
+        for i in range(5)
+    ]
+    p = run(samples, start=-1, end=120).purposes
+    assert p["dhw"].electrical_energy == pytest.approx(0.11)
+    assert p["heating"].electrical_energy == pytest.approx(0.01)
+    assert p["combined"].electrical_energy == pytest.approx(0.12)
+
+
 def test_no_defrost_reads_zero_percent_not_minus_zero() -> None:
     """No defrost: pct_of_heat = −0 kWh × 100 / heat must be 0.0 (a JSON "-0.0" reads wrong)."""
     samples = [

@@ -503,3 +503,35 @@ async def test_real_h60_alldata(brand: str, session: aiohttp.ClientSession) -> N
     ]
     assert temperatures, "no temperature decoded"
     assert all(-50 <= t <= 100 for t in temperatures), temperatures
+
+
+@pytest.mark.parametrize("brand", BRANDS)
+async def test_real_h60_alldata_has_no_lifetime_energy_counter(
+    brand: str, session: aiohttp.ClientSession
+) -> None:
+    """Issue 8: mirror the device's counters where it has them. The recorded H60 has none.
+
+    Its ids: types 0 (temperatures), 1 (on/off), 2 (settings), 3 (3104 additional heat),
+    6 (6209 extra hot water hours) and A (AFF1/AFF2: the gateway's S0 pulse inputs
+    for an external electricity meter, 0 here, with no pulses-per-kWh constant
+    known). No energy-type id (first digit 5) and no Rego consumption counter
+    (6C55/6C56/6C58/6C59) is present, so no reading field that the totals mirror is
+    filled: heat and electricity are counted since setup (README, Counters).
+    """
+    payload = json.loads((realdata_dir("h66") / "stampzilla_224_alldata.json").read_text())
+    assert not [i for i in payload if i.startswith("5")]
+    assert not {"6C55", "6C56", "6C58", "6C59"} & set(payload)
+    assert {i for i in payload if i.startswith("A")} == {"AFF1", "AFF2"}
+    async with H66Simulator(brand) as server:  # type: ignore[arg-type]
+        server.data = payload
+        source = H66Source(session, server.host, brand)  # type: ignore[arg-type]
+        reading = await source.async_read()
+    for counter in (
+        "electrical_energy",
+        "electrical_energy_heating",
+        "electrical_energy_dhw",
+        "thermal_energy",
+        "thermal_energy_heating",
+        "thermal_energy_dhw",
+    ):
+        assert getattr(reading, counter) is None, counter

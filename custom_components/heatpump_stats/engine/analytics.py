@@ -28,6 +28,21 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
   ``power_method="left"`` replaces the trapezoid by the left rectangle (a
   sample's power holds until the next sample): right for step-shaped signals
   read at their steps (see the season test).
+* **By-purpose counters**: where samples carry cumulative counters of
+  electricity or heat by purpose (``electrical_energy_heating``,
+  ``electrical_energy_dhw``, ``thermal_energy_heating``, ``thermal_energy_dhw``:
+  this integration's per-purpose sensors, which mirror the device's own
+  per-purpose counters where it has them), an interval's energy is split by
+  them: each known counter's difference goes to its purpose and only the rest
+  of the interval's energy (standby use, a purpose without a counter) follows
+  the attribution below. A device that changes purpose between two polls
+  counts the change where it happened; booking the whole interval to the poll
+  before would move up to one poll interval of energy into the wrong purpose,
+  and the summary would disagree with one from long-term statistics (which
+  difference the same sensors hour by hour). A counter is used for an
+  interval only when it is known at both of its ends, does not fall, and the
+  known differences do not exceed the interval's total energy (by more than the
+  counter jitter tolerance); otherwise that interval is attributed whole.
 * **Mode** of a sample: its ``mode``, else
   :func:`~.core.classify_operating_mode` from ``defrost_active``,
   ``compressor_running``, ``circulation_pump`` and ``electrical_power`` (the
@@ -141,6 +156,13 @@ BUCKETS: tuple[str, ...] = (
     PURPOSE_UNKNOWN,
 )
 SUMMARY_PURPOSES: tuple[str, ...] = (PURPOSE_COMBINED, PURPOSE_RUNNING, *BUCKETS)
+# By-purpose counters (kWh) that split an interval's energy (see "By-purpose counters").
+BY_PURPOSE_FIELDS: tuple[str, ...] = (
+    "electrical_energy_heating",
+    "electrical_energy_dhw",
+    "thermal_energy_heating",
+    "thermal_energy_dhw",
+)
 # Sample's fields after `ts` = SummaryBuilder.add_values' arguments after `t`, in order.
 VALUE_FIELDS: tuple[str, ...] = (
     "mode",
@@ -153,6 +175,7 @@ VALUE_FIELDS: tuple[str, ...] = (
     "compressor_running",
     "defrost_active",
     "circulation_pump",
+    *BY_PURPOSE_FIELDS,
 )
 STATE_KEYS: tuple[str, ...] = ("compressor", "circulation_pump", "heating", "dhw", "defrost")
 
@@ -186,6 +209,10 @@ class Sample:
     compressor_running: bool | None = None
     defrost_active: bool | None = None
     circulation_pump: bool | None = None
+    electrical_energy_heating: float | None = None
+    electrical_energy_dhw: float | None = None
+    thermal_energy_heating: float | None = None
+    thermal_energy_dhw: float | None = None
 
 
 def carnot_cop(flow_c: float | None, outdoor_c: float | None) -> float | None:
@@ -271,6 +298,41 @@ class _EnergyPath:
         if p_booked:
             self.tracker.drop_reference()  # the power path booked it: do not count it again
         return p_kwh, p_booked, p_booked
+
+
+class _PurposeCounter:
+    """One by-purpose counter (kWh): its difference over an interval, or None when unknown.
+
+    Unlike the totals' counters, a missing value forgets the reference: the
+    difference must cover exactly the interval the total's increment covers.
+    """
+
+    __slots__ = ("ref",)
+
+    def __init__(self) -> None:
+        self.ref: float | None = None
+
+    def add(self, value: float | None) -> float | None:
+        ref = self.ref
+        if value is None or value - value != 0.0:  # None, NaN, ±inf
+            self.ref = None
+            return None
+        self.ref = value
+        if ref is None or value < ref:
+            return None
+        return value - ref
+
+
+def _split(total: float, parts: tuple[float | None, float | None]) -> tuple[float, float] | None:
+    """(heating, dhw) share of `total` (kWh) per the by-purpose counters, or None."""
+    heating, dhw = parts
+    if heating is None and dhw is None:
+        return None
+    h, d = heating or 0.0, dhw or 0.0
+    tolerance = max(COUNTER_JITTER_ABS_KWH, COUNTER_JITTER_REL * abs(total))
+    if h + d > total + tolerance:
+        return None  # the counters do not fit the total's increment: attribute it whole
+    return h, d
 
 
 class _Session:
@@ -607,6 +669,8 @@ class SummaryBuilder:
         self._elec = _EnergyPath(self._max_gap_s, left)
         self._heat = _EnergyPath(self._max_gap_s, left, signed=net_thermal_counter)
         self._net_thermal_counter = net_thermal_counter
+        # electrical heating, electrical dhw, thermal heating, thermal dhw.
+        self._by_purpose = tuple(_PurposeCounter() for _ in BY_PURPOSE_FIELDS)
 
         # Per bucket; `combined` is their sum, `running` cuts across them.
         self._acc: dict[str, list[float]] = {p: [0.0] * 8 for p in BUCKETS}
@@ -660,6 +724,10 @@ class SummaryBuilder:
             compressor_running=sample.compressor_running,
             defrost_active=sample.defrost_active,
             circulation_pump=sample.circulation_pump,
+            electrical_energy_heating=sample.electrical_energy_heating,
+            electrical_energy_dhw=sample.electrical_energy_dhw,
+            thermal_energy_heating=sample.thermal_energy_heating,
+            thermal_energy_dhw=sample.thermal_energy_dhw,
         )
 
     def add_all(self, samples: Iterable[Sample]) -> SummaryBuilder:
@@ -681,6 +749,10 @@ class SummaryBuilder:
         compressor_running: bool | None,
         defrost_active: bool | None,
         circulation_pump: bool | None,
+        electrical_energy_heating: float | None = None,
+        electrical_energy_dhw: float | None = None,
+        thermal_energy_heating: float | None = None,
+        thermal_energy_dhw: float | None = None,
     ) -> None:
         """:meth:`add` without the Sample: `t` in seconds since the epoch (UTC), same units.
 
@@ -712,6 +784,9 @@ class SummaryBuilder:
             t, None if power_w is None else power_w / 1000.0, e_counter
         )
         h_kwh, h_booked, h_bridged = self._heat.add(t, thermal_kw, h_counter)
+        eh, ed, hh, hd = self._by_purpose
+        split_e = _split(e_kwh, (eh.add(electrical_energy_heating), ed.add(electrical_energy_dhw)))
+        split_h = _split(h_kwh, (hh.add(thermal_energy_heating), hd.add(thermal_energy_dhw)))
 
         # The new sample's state (applied after the interval before it is booked).
         last_power_w = power_w if power_w is not None else self._last_power_w
@@ -754,6 +829,8 @@ class SummaryBuilder:
                     # A counter difference across a gap is no part of a session.
                     bridged_e=(e_bridged or not e_booked) and (h_bridged or not h_booked),
                     end_purpose=new_purpose,
+                    split_e=split_e if e_booked else None,
+                    split_h=split_h if h_booked else None,
                 )
 
         known = not (
@@ -821,6 +898,8 @@ class SummaryBuilder:
         *,
         bridged_e: bool,
         end_purpose: str,
+        split_e: tuple[float, float] | None = None,
+        split_h: tuple[float, float] | None = None,
     ) -> None:
         # Hot path (once per sample): locals and plain lists on purpose.
         bridged = t - prev_t <= self._max_gap_s
@@ -842,26 +921,41 @@ class SummaryBuilder:
         weighted = heat > 0.0 and flow is not None and out is not None
 
         a = self._acc[purpose]
-        booked = purpose
-        if purpose in _IDLE and end_purpose in _ACTIVE:
-            booked = end_purpose
-            # The compressor started inside the interval: its energy is the run's.
-            e = self._acc[end_purpose]
+        # The compressor started inside the interval: its energy is the run's.
+        booked = end_purpose if purpose in _IDLE and end_purpose in _ACTIVE else purpose
+        heat_of_heating = heat if booked == _HEATING else 0.0
+        elec_of_heating = elec if booked == _HEATING else 0.0
+        if split_e is None and split_h is None:
+            e = self._acc[booked]
             e[_E] += elec
             e[_H] += heat
             if weighted:
                 e[_WH] += heat
                 e[_WF] += heat * flow  # type: ignore[operator]
                 e[_WO] += heat * out  # type: ignore[operator]
-            weighted = False
         else:
-            a[_E] += elec
-            a[_H] += heat
+            # The device's by-purpose counters split the interval; the rest is attributed.
+            e_heating, e_dhw = split_e if split_e is not None else (0.0, 0.0)
+            h_heating, h_dhw = split_h if split_h is not None else (0.0, 0.0)
+            rest_e, rest_h = elec - e_heating - e_dhw, heat - h_heating - h_dhw
+            elec_of_heating = e_heating + (rest_e if booked == _HEATING else 0.0)
+            heat_of_heating = h_heating + (rest_h if booked == _HEATING else 0.0)
+            temps = flow is not None and out is not None
+            for bucket, e_part, h_part in (
+                (_HEATING, e_heating, h_heating),
+                (_DHW, e_dhw, h_dhw),
+                (booked, rest_e, rest_h),
+            ):
+                if e_part == 0.0 and h_part == 0.0:
+                    continue
+                e = self._acc[bucket]
+                e[_E] += e_part
+                e[_H] += h_part
+                if temps and h_part > 0.0:
+                    e[_WH] += h_part
+                    e[_WF] += h_part * flow  # type: ignore[operator]
+                    e[_WO] += h_part * out  # type: ignore[operator]
         a[_S] += secs
-        if weighted:
-            a[_WH] += heat
-            a[_WF] += heat * flow  # type: ignore[operator]
-            a[_WO] += heat * out  # type: ignore[operator]
         if running:
             a[_RS] += secs
             a = self._acc_running
@@ -887,13 +981,14 @@ class SummaryBuilder:
             b = self._bins.get(k)
             if b is None:
                 b = self._bins[k] = [0.0, 0.0, 0.0]
-            if booked == _HEATING:
+            if booked == _HEATING or elec_of_heating or heat_of_heating:
                 h = self._bins_heating.get(k)
                 if h is None:
                     h = self._bins_heating[k] = [0.0, 0.0, 0.0]
-                h[0] += secs
-                h[1] += elec
-                h[2] += heat
+                if booked == _HEATING:
+                    h[0] += secs
+                h[1] += elec_of_heating
+                h[2] += heat_of_heating
         b[0] += secs
         b[1] += elec
         b[2] += heat
