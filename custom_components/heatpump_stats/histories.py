@@ -26,21 +26,12 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.recorder import get_instance
 
 from .const import (
-    CONF_INFLUXDB_API_VERSION,
-    CONF_INFLUXDB_BUCKET,
-    CONF_INFLUXDB_DATABASE,
-    CONF_INFLUXDB_ORG,
-    CONF_INFLUXDB_PASSWORD,
-    CONF_INFLUXDB_TOKEN,
-    CONF_INFLUXDB_URL,
-    CONF_INFLUXDB_USERNAME,
-    DEFAULT_INFLUXDB_DATABASE,
     DOMAIN,
     HISTORY_RECORDER,
     HISTORY_STATISTICS,
 )
+from .influx_history import influx_config
 from .store.influxdb import (
-    API_V1,
     InfluxAuthError,
     InfluxConfig,
     InfluxError,
@@ -56,23 +47,6 @@ _EPOCH: Final = datetime(1970, 1, 2, tzinfo=UTC)
 _HOUR: Final = timedelta(hours=1)
 # The counter whose history decides the default (electricity, else heat).
 _COUNTERS: Final = ("electrical_energy", "thermal_energy")
-
-
-def influx_config(options: Mapping[str, Any]) -> InfluxConfig | None:
-    """The InfluxDB connection of an entry's options, None when none is configured."""
-    url = str(options.get(CONF_INFLUXDB_URL) or "").strip()
-    if not url:
-        return None
-    return InfluxConfig(
-        url=url,
-        api_version=str(options.get(CONF_INFLUXDB_API_VERSION) or API_V1),
-        database=str(options.get(CONF_INFLUXDB_DATABASE) or DEFAULT_INFLUXDB_DATABASE),
-        username=options.get(CONF_INFLUXDB_USERNAME) or None,
-        password=options.get(CONF_INFLUXDB_PASSWORD) or None,
-        bucket=options.get(CONF_INFLUXDB_BUCKET) or None,
-        org=options.get(CONF_INFLUXDB_ORG) or None,
-        token=options.get(CONF_INFLUXDB_TOKEN) or None,
-    )
 
 
 def require_influx(entry: ConfigEntry) -> InfluxConfig:

@@ -20,15 +20,43 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import heapq
 from typing import Any, Final
 
+from .const import (
+    CONF_INFLUXDB_API_VERSION,
+    CONF_INFLUXDB_BUCKET,
+    CONF_INFLUXDB_DATABASE,
+    CONF_INFLUXDB_ORG,
+    CONF_INFLUXDB_PASSWORD,
+    CONF_INFLUXDB_TOKEN,
+    CONF_INFLUXDB_URL,
+    CONF_INFLUXDB_USERNAME,
+    DEFAULT_INFLUXDB_DATABASE,
+)
 from .engine.analytics import SummaryBuilder
 from .engine.hourly import Hour, summarize_hours
 from .history import _KIND, _MODE, _ONOFF, _POWER_OF_COUNTER, _SLOT, _Merger
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS
-from .store.influxdb import InfluxHistory
+from .store.influxdb import API_V1, InfluxConfig, InfluxHistory
 
 RAW_DAYS_MAX: Final = 31
 _DAY: Final = timedelta(days=1)
 _HOUR: Final = timedelta(hours=1)
+
+
+def influx_config(options: Mapping[str, Any]) -> InfluxConfig | None:
+    """The InfluxDB connection of an entry's options, None when none is configured."""
+    url = str(options.get(CONF_INFLUXDB_URL) or "").strip()
+    if not url:
+        return None
+    return InfluxConfig(
+        url=url,
+        api_version=str(options.get(CONF_INFLUXDB_API_VERSION) or API_V1),
+        database=str(options.get(CONF_INFLUXDB_DATABASE) or DEFAULT_INFLUXDB_DATABASE),
+        username=options.get(CONF_INFLUXDB_USERNAME) or None,
+        password=options.get(CONF_INFLUXDB_PASSWORD) or None,
+        bucket=options.get(CONF_INFLUXDB_BUCKET) or None,
+        org=options.get(CONF_INFLUXDB_ORG) or None,
+        token=options.get(CONF_INFLUXDB_TOKEN) or None,
+    )
 
 
 def summarize_influx(
@@ -52,7 +80,7 @@ def summarize_influx(
         data["resolution"] = "raw"
     else:
         data = summarize_hours(
-            _hours(reader, statistics_ids, start, end),
+            read_hours(reader, statistics_ids, start, end),
             start=start,
             end=end,
             time_zone=time_zone,
@@ -125,7 +153,7 @@ def _rows(merged: Iterator[tuple[float, str, Any]]) -> Iterator[tuple[str, Any, 
 # ---------------------------------------------------------------- hourly windows
 
 
-def _hours(
+def read_hours(
     reader: InfluxHistory, statistics_ids: Mapping[str, str], start: datetime, end: datetime
 ) -> list[Hour]:
     """Hourly figures: counter changes from each hour's last value, temperature means."""
