@@ -300,19 +300,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=("statistics", "influxdb"))
     args = parser.parse_args()
     print(f"{args.days} days, {args.days * 24} hours; {args.runs} runs each")
     print("load average before: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    with tempfile.TemporaryDirectory(prefix="hps-year-") as tmp:
-        st = asyncio.run(bench_statistics(args.days, args.runs, tmp))
-    hours = args.days * 24
-    print(f"statistics: imported {len(IDS)} sensors x {hours} hours in {st['import_s']:.1f} s")
-    print(f"statistics: summary of the period {_fmt(st['times'])}")
-    print(f"            {_figures(st['summary'])}")
-    fx = bench_influx(args.days, args.runs)
-    print(f"influxdb:   wrote {fx['points']:,} points (5 min) in {fx['write_s']:.1f} s")
-    print(f"influxdb:   summary of the period, {_fmt(fx['times'])}")
-    print(f"            {_figures(fx['summary'])} ({fx['summary']['resolution']})")
+    if args.only != "influxdb":
+        with tempfile.TemporaryDirectory(prefix="hps-year-") as tmp:
+            st = asyncio.run(bench_statistics(args.days, args.runs, tmp))
+        hours = args.days * 24
+        print(f"statistics: imported {len(IDS)} sensors x {hours} hours in {st['import_s']:.1f} s")
+        print(f"statistics: summary of the period {_fmt(st['times'])}")
+        print(f"            {_figures(st['summary'])}")
+    if args.only != "statistics":
+        fx = bench_influx(args.days, args.runs)
+        print(f"influxdb:   wrote {fx['points']:,} points (5 min) in {fx['write_s']:.1f} s")
+        print(f"influxdb:   summary of the period, {_fmt(fx['times'])}")
+        print(f"            {_figures(fx['summary'])} ({fx['summary']['resolution']})")
     print("load average after: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
