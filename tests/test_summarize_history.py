@@ -142,6 +142,21 @@ async def test_default_history_recorder_inside_statistics_before(
     assert recorded["history"] == "recorder"
     assert recorded["energy"]["combined"]["electrical_energy"] == 0
 
+    # An end in the future: read up to now, but the coverage is a share of the whole
+    # period (as from the recorder): of 12 hours asked for, the 4 imported night hours and
+    # at most the 3 hours since (as far as the recorder compiled them) have data.
+    ahead = await _call(
+        hass,
+        "summarize",
+        **base,
+        start=MIDNIGHT,
+        end=MIDNIGHT + timedelta(hours=12),
+        history="statistics",
+    )
+    assert ahead["end"] == (MIDNIGHT + timedelta(hours=12)).isoformat()
+    assert ahead["data_quality"]["hours"] == 12.0
+    assert 100 * 4 / 12 <= ahead["coverage"]["coverage_pct"] <= 100 * 7 / 12
+
     # A period that starts in the night and ends in the recorder's window: the statistics
     # reach further back than the recorder, so they answer.
     across = await _call(hass, "summarize", **base, start=MIDNIGHT, end=dt_util.utcnow())

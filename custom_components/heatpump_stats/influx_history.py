@@ -68,19 +68,24 @@ def summarize_influx(
     *,
     time_zone: tzinfo,
     options: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Blocking: the summary of (start, end] from InfluxDB (``history`` = ``influxdb``).
 
     `history_ids` are the entities a recorder summary reads (by key, see
     :data:`.history.HISTORY_ENTITIES`), `statistics_ids` the energy and
-    temperature sensors an hourly summary reads.
+    temperature sensors an hourly summary reads. As from the recorder, the
+    period is read up to `now` (default: the clock) and its coverage is a share
+    of the whole period.
     """
+    cut = min(end, now if now is not None else datetime.now(UTC))
     if end - start <= timedelta(days=RAW_DAYS_MAX):
-        data = _summarize_raw(reader, history_ids, start, end, options)
+        data = _summarize_raw(reader, history_ids, start, end, cut=cut, options=options)
         data["resolution"] = "raw"
     else:
+        hours = read_hours(reader, statistics_ids, start, cut) if cut > start else []
         data = summarize_hours(
-            read_hours(reader, statistics_ids, start, end),
+            hours,
             start=start,
             end=end,
             time_zone=time_zone,
@@ -107,15 +112,18 @@ def _summarize_raw(
     history_ids: Mapping[str, str],
     start: datetime,
     end: datetime,
+    *,
+    cut: datetime,
     options: Mapping[str, Any],
 ) -> dict[str, Any]:
+    """The raw points of (start, cut] as samples; the builder's period is (start, end]."""
     builder = SummaryBuilder(start=start, end=end, **options)
     keys = {key: entity_id for key, entity_id in history_ids.items() if key in _SLOT}
     for counter, power in _POWER_OF_COUNTER.items():
         if counter in keys:
             keys.pop(power, None)
     slots = {key: (_SLOT[key], _KIND[key]) for key in keys}
-    if not slots:
+    if not slots or cut <= start:
         return builder.result().to_dict()
     merger = _Merger(builder, slots)  # type: ignore[arg-type]  # keyed by entity key, not id
     start_ts = start.timestamp()
@@ -130,8 +138,8 @@ def _summarize_raw(
     merger.feed(first)
     merger.flush()
     lower = start
-    while lower < end:
-        upper = min(lower + _DAY, end)
+    while lower < cut:
+        upper = min(lower + _DAY, cut)
         # Points at `lower` itself belong to the window before ((lower, upper], as states).
         lo = lower + timedelta(microseconds=1)
         hi = upper + timedelta(microseconds=1)
@@ -141,7 +149,7 @@ def _summarize_raw(
         ]
         merger.feed(_rows(heapq.merge(*streams, key=lambda row: row[0])))
         lower = upper
-    merger.finish(end.timestamp())
+    merger.finish(cut.timestamp())
     return builder.result().to_dict()
 
 

@@ -17,7 +17,11 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.recorder import DATA_INSTANCE, async_migration_in_progress
+from homeassistant.helpers.recorder import (
+    DATA_INSTANCE,
+    async_migration_in_progress,
+    get_instance,
+)
 from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
 import probatio as vol
@@ -39,7 +43,7 @@ from .histories import (
 )
 from .history import async_entry_entity_ids, async_summarize_history, builder_options
 from .influx_history import summarize_influx
-from .statistics_history import async_statistics_entity_ids, async_summarize_statistics
+from .statistics_history import async_statistics_entity_ids, read_hours
 from .store.influxdb import InfluxConfig, InfluxError, InfluxHistory
 from .validation import service_utc
 
@@ -143,19 +147,21 @@ async def async_handle_summarize(call: ServiceCall) -> ServiceResponse:
     return data
 
 
-def _cut(start: datetime, end: datetime) -> datetime | None:
-    """`end` cut at now (time that has not happened has no data); None when nothing is left."""
-    cut = min(end, dt_util.utcnow())
-    return cut if cut > start else None
-
-
 async def _async_hourly(
     hass: HomeAssistant, statistics_ids: Mapping[str, str], start: datetime, end: datetime
 ) -> dict[str, Any]:
+    """Hours up to now are read; the coverage is a share of the whole period (as the recorder's)."""
     time_zone = dt_util.get_default_time_zone()
-    if (cut := _cut(start, end)) is None:
+    cut = min(end, dt_util.utcnow())
+    if cut <= start:
         return summarize_hours([], start=start, end=end, time_zone=time_zone)
-    return await async_summarize_statistics(hass, statistics_ids, start, cut, time_zone)
+    ids = dict(statistics_ids)
+
+    def _read() -> dict[str, Any]:
+        hours = read_hours(hass, ids, start, cut)
+        return summarize_hours(hours, start=start, end=end, time_zone=time_zone)
+
+    return await get_instance(hass).async_add_executor_job(_read)
 
 
 async def _async_influx(
@@ -169,10 +175,6 @@ async def _async_influx(
     end: datetime,
 ) -> dict[str, Any]:
     time_zone = dt_util.get_default_time_zone()
-    if (cut := _cut(start, end)) is None:
-        data = summarize_hours([], start=start, end=end, time_zone=time_zone)
-        data["resolution"] = "hourly"
-        return data
     options = builder_options(entry)
 
     def _read() -> dict[str, Any]:
@@ -183,9 +185,10 @@ async def _async_influx(
                 entity_ids,
                 statistics_ids,
                 start,
-                cut,
+                end,
                 time_zone=time_zone,
                 options=options,
+                now=dt_util.utcnow(),
             )
         finally:
             reader.close()
