@@ -16,6 +16,7 @@ from homeassistant.config_entries import (
     SOURCE_RECONFIGURE,
     SOURCE_USER,
     ConfigEntryState,
+    ConfigFlowResult,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -129,6 +130,16 @@ async def test_meter_none(hass: HomeAssistant) -> None:
     assert hass.states.get("sensor.no_meter_thermal_power") is not None
 
 
+async def _open_settings(hass: HomeAssistant, entry_id: str) -> ConfigFlowResult:
+    """Configure → the options menu → Settings."""
+    result = await hass.config_entries.options.async_init(entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["settings", "influxdb"]
+    return await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "settings"}
+    )
+
+
 async def test_options_flow_saves_and_reloads(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
@@ -136,9 +147,9 @@ async def test_options_flow_saves_and_reloads(
     demo_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(demo_entry.entry_id)
+    result = await _open_settings(hass, demo_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "init"
+    assert result["step_id"] == "settings"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {
@@ -174,7 +185,7 @@ async def test_options_flow_rejects_bad_season_start(
     demo_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
-    result = await hass.config_entries.options.async_init(demo_entry.entry_id)
+    result = await _open_settings(hass, demo_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"scan_interval_s": 30, "season_start": "13-45"}
     )
@@ -380,7 +391,7 @@ async def test_options_flow_errors(hass: HomeAssistant, tmp_path: Path) -> None:
         data={"source": "entities", "meter": "none"},
     )
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await _open_settings(hass, entry.entry_id)
     assert "mode_map" in result["data_schema"].schema
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
@@ -408,7 +419,7 @@ async def test_options_of_a_viessmann_entry_have_the_budget(hass: HomeAssistant)
         domain=DOMAIN, title="V", unique_id="viessmann_x", data={"source": "viessmann"}
     )
     entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await _open_settings(hass, entry.entry_id)
     assert "viessmann_daily_call_budget" in result["data_schema"].schema
 
 
@@ -553,7 +564,7 @@ async def test_options_relative_csv_folder_is_checked_in_the_config_folder(
 ) -> None:
     """A relative CSV folder is resolved against the configuration folder before the check."""
     demo_entry.add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(demo_entry.entry_id)
+    result = await _open_settings(hass, demo_entry.entry_id)
     with patch(f"{_FLOW}.directory_allowed", return_value=True) as allowed:
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {"scan_interval_s": 30, "csv_directory": "exports"}

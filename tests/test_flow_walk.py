@@ -301,6 +301,7 @@ async def test_options_with_defaults_for_every_kind_of_entry(
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         await start_options(options, entry.entry_id)
+        await options.choose("settings")
         data = options.prefilled()
         assert data["short_cycling_max_starts_per_hour"] == 3
         assert data["cop_below_expected_pct"] == 15
@@ -313,9 +314,11 @@ async def test_options_with_defaults_for_every_kind_of_entry(
         assert entry.options["cop_below_expected_pct"] == 15
         # Saved again, the stored values come back as suggested values.
         await start_options(options, entry.entry_id)
+        await options.choose("settings")
         await options.submit({"scan_interval_s": 45})
         await hass.async_block_till_done()
         await start_options(options, entry.entry_id)
+        await options.choose("settings")
         assert options.field("scan_interval_s")["description"]["suggested_value"] == 45
         await options.submit({"season_start": "13-45"})
         assert options.errors == {"season_start": "invalid_season_start"}

@@ -169,7 +169,7 @@ async def test_compare_periods_refuses_bad_input(
         (periods(-2, -3, -1, 0), "end_before_start"),
         (periods(-4, -2, -3, 0), "periods_overlap"),
         (periods(-200, -100, -1, 0), "period_too_long"),
-        ({**periods(-2, -1, -1, 0), "history": "statistics"}, "history_not_supported"),
+        ({**periods(-2, -1, -1, 0), "history": "influxdb"}, "influxdb_not_configured"),
         ({**periods(-2, -1, -1, 0), "config_entry_id": "nope"}, "entry_not_found"),
     ):
         with pytest.raises(ServiceValidationError) as err:

@@ -3,13 +3,16 @@
 Each period is read from the recorder one hour at a time with
 :func:`.history.summarize_history` (the summary's own rules for counters,
 purposes and gaps), reduced to an :class:`~.engine.impact.Interval` and handed
-to :func:`~.engine.impact.compare_periods`. Everything that reads runs in the
-recorder's executor; the event loop only validates and returns the result.
+to :func:`~.engine.impact.compare_periods`. With ``history`` = ``statistics``
+or ``influxdb`` the hours come from long-term statistics or from hourly
+windows folded on the InfluxDB server (:class:`~.engine.hourly.Hour`, one
+interval each). Everything that reads runs in an executor; the event loop
+only validates and returns the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
@@ -27,9 +30,26 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
-from .const import DOMAIN
-from .engine.impact import Interval, compare_periods, interval_from_summary
+from .const import (
+    DOMAIN,
+    HISTORIES,
+    HISTORY_INFLUXDB,
+    HISTORY_RECORDER,
+    HISTORY_STATISTICS,
+)
+from .engine.hourly import Hour
+from .engine.impact import (
+    HEATING_BASE_C,
+    Interval,
+    PurposeFigures,
+    compare_periods,
+    interval_from_summary,
+)
+from .histories import influx_error, require_influx
 from .history import async_entry_entity_ids, builder_options, summarize_history
+from .influx_history import read_hours as read_influx_hours
+from .statistics_history import async_statistics_entity_ids, read_hours
+from .store.influxdb import InfluxConfig, InfluxError, InfluxHistory
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -41,10 +61,6 @@ ATTR_BEFORE_END: Final = "before_end"
 ATTR_AFTER_START: Final = "after_start"
 ATTR_AFTER_END: Final = "after_end"
 ATTR_HISTORY: Final = "history"
-
-HISTORY_RECORDER: Final = "recorder"
-HISTORIES: Final = (HISTORY_RECORDER, "statistics", "influxdb")
-SUPPORTED_HISTORIES: Final = (HISTORY_RECORDER,)
 
 STEP: Final = timedelta(hours=1)  # one interval of the comparison
 MAX_PERIOD: Final = timedelta(days=92)  # per period: at most 2208 hourly reads
@@ -98,18 +114,48 @@ def read_intervals(
     return intervals
 
 
+def interval_from_hour(hour: Hour, base_c: float = HEATING_BASE_C) -> Interval:
+    """An :class:`Interval` of one hour of statistics or InfluxDB windows.
+
+    The hour's mean outdoor temperature stands for the whole hour (degree-hours
+    = max(0, base − mean) × 1 h); an hour counts as covered when either energy is known.
+    """
+    out, flow = hour.outside_temperature, hour.flow_temperature
+
+    def figures(elec: float | None, heat: float | None) -> PurposeFigures:
+        return PurposeFigures(
+            electrical_energy=elec or 0.0,
+            thermal_energy=heat or 0.0,
+            outside_temperature=out,
+            flow_temperature=flow,
+        )
+
+    known = hour.electrical_energy is not None or hour.thermal_energy is not None
+    return Interval(
+        start=hour.start,
+        end=hour.start + STEP,
+        covered_hours=1.0 if known else 0.0,
+        outside_hours=1.0 if out is not None else 0.0,
+        outside_temperature=out,
+        heating_degree_hours=max(0.0, base_c - out) if out is not None else 0.0,
+        combined=figures(hour.electrical_energy, hour.thermal_energy),
+        heating=figures(hour.electrical_energy_heating, hour.thermal_energy_heating),
+        dhw=figures(hour.electrical_energy_dhw, hour.thermal_energy_dhw),
+        flow_temperature=flow,
+    )
+
+
+type _Reader = Callable[[datetime, datetime], list[Interval]]
+
+
 def _compare_blocking(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    periods: Sequence[Periods],
-    options: Mapping[str, Any],
-    now: datetime,
+    read: _Reader, periods: Sequence[Periods], now: datetime
 ) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
     for p in periods:
         # Nothing is read beyond now; the days covered say how much there was.
-        before = read_intervals(hass, entity_ids, p.before_start, min(p.before_end, now), options)
-        after = read_intervals(hass, entity_ids, p.after_start, min(p.after_end, now), options)
+        before = read(p.before_start, min(p.before_end, now))
+        after = read(p.after_start, min(p.after_end, now))
         results.append(
             compare_periods(
                 before,
@@ -121,9 +167,11 @@ def _compare_blocking(
     return results
 
 
-def _check_recorder(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+def _check_recorder(
+    hass: HomeAssistant, entry: ConfigEntry, *, need_recorder: bool = True
+) -> dict[str, str]:
     """The entry's history entities; raises the translated reason when there is no history."""
-    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
+    if need_recorder and (DATA_INSTANCE not in hass.data or async_migration_in_progress(hass)):
         raise ServiceValidationError(
             translation_domain=DOMAIN, translation_key="recorder_unavailable"
         )
@@ -138,14 +186,34 @@ def _check_recorder(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
 
 
 async def async_compare(
-    hass: HomeAssistant, entry: ConfigEntry, periods: Sequence[Periods]
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    periods: Sequence[Periods],
+    history: str = HISTORY_RECORDER,
 ) -> list[dict[str, Any]]:
-    """Compare each pair of periods from the recorder (translated errors for the user)."""
-    entity_ids = _check_recorder(hass, entry)
-    options = {**builder_options(entry), "bin_width_k": BIN_WIDTH_K}
+    """Compare each pair of periods from `history` (translated errors for the user)."""
+    influx = require_influx(entry) if history == HISTORY_INFLUXDB else None
+    entity_ids = _check_recorder(hass, entry, need_recorder=influx is None)
+    now = dt_util.utcnow()
+    if influx is not None:
+        return await _async_compare_influx(hass, entry, influx, periods, now)
+    if history == HISTORY_STATISTICS:
+        statistics_ids = async_statistics_entity_ids(hass, entry)
+
+        def read(start: datetime, end: datetime) -> list[Interval]:
+            if end <= start:
+                return []
+            return [interval_from_hour(h) for h in read_hours(hass, statistics_ids, start, end)]
+
+    else:
+        options = {**builder_options(entry), "bin_width_k": BIN_WIDTH_K}
+
+        def read(start: datetime, end: datetime) -> list[Interval]:
+            return read_intervals(hass, entity_ids, start, end, options)
+
     try:
         return await get_instance(hass).async_add_executor_job(
-            _compare_blocking, hass, entity_ids, list(periods), options, dt_util.utcnow()
+            _compare_blocking, read, list(periods), now
         )
     except SQLAlchemyError as err:
         raise HomeAssistantError(
@@ -153,6 +221,36 @@ async def async_compare(
             translation_key="history_error",
             translation_placeholders={"error": str(err)},
         ) from err
+
+
+async def _async_compare_influx(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    config: InfluxConfig,
+    periods: Sequence[Periods],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Hourly windows folded on the InfluxDB server, one interval per hour."""
+    statistics_ids = async_statistics_entity_ids(hass, entry)
+
+    def run() -> list[dict[str, Any]]:
+        reader = InfluxHistory(config)
+
+        def read(start: datetime, end: datetime) -> list[Interval]:
+            if end <= start:
+                return []
+            hours = read_influx_hours(reader, statistics_ids, start, end)
+            return [interval_from_hour(h) for h in hours]
+
+        try:
+            return _compare_blocking(read, list(periods), now)
+        finally:
+            reader.close()
+
+    try:
+        return await hass.async_add_executor_job(run)
+    except InfluxError as err:
+        raise influx_error(err) from err
 
 
 def change_periods(at: datetime, neighbours: Iterable[datetime], days: float) -> Periods | None:
@@ -220,12 +318,6 @@ async def async_handle_compare_periods(call: ServiceCall) -> ServiceResponse:
             translation_placeholders={"entry_id": str(entry_id)},
         )
     history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
-    if history not in SUPPORTED_HISTORIES:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="history_not_supported",
-            translation_placeholders={"history": str(history)},
-        )
     periods = Periods(
         before_start=_utc(call.data[ATTR_BEFORE_START]),
         before_end=_utc(call.data[ATTR_BEFORE_END]),
@@ -245,6 +337,6 @@ async def async_handle_compare_periods(call: ServiceCall) -> ServiceResponse:
             translation_key="period_too_long",
             translation_placeholders={"days": str(MAX_PERIOD.days)},
         )
-    (result,) = await async_compare(hass, entry, [periods])
+    (result,) = await async_compare(hass, entry, [periods], history)
     result["history"] = history
     return result

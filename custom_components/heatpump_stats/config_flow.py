@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import logging
 from pathlib import Path
 from typing import Any, override
+from urllib.parse import urlsplit
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -22,7 +23,7 @@ from homeassistant.config_entries import (
     OptionsFlowWithReload,
 )
 from homeassistant.const import Platform
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_entry_oauth2_flow
 from homeassistant.helpers.selector import (
     EntitySelector,
@@ -53,6 +54,14 @@ from .const import (
     CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
     CONF_HOST,
+    CONF_INFLUXDB_API_VERSION,
+    CONF_INFLUXDB_BUCKET,
+    CONF_INFLUXDB_DATABASE,
+    CONF_INFLUXDB_ORG,
+    CONF_INFLUXDB_PASSWORD,
+    CONF_INFLUXDB_TOKEN,
+    CONF_INFLUXDB_URL,
+    CONF_INFLUXDB_USERNAME,
     CONF_METER,
     CONF_METER_SCAN_INTERVAL_S,
     CONF_MODE_MAP,
@@ -75,6 +84,7 @@ from .const import (
     CONNECTION_RTU,
     CONNECTION_TCP,
     DEFAULT_COP_BELOW_EXPECTED_PCT,
+    DEFAULT_INFLUXDB_DATABASE,
     DEFAULT_LUXTRONIK_PORT,
     DEFAULT_METER_SCAN_INTERVAL_S,
     DEFAULT_MODBUS_PORT,
@@ -85,6 +95,7 @@ from .const import (
     DEFAULT_VIESSMANN_DAILY_CALL_BUDGET,
     DOMAIN,
     H66_BRANDS,
+    INFLUXDB_KEYS,
     LOGGER,
     MAX_SCAN_INTERVAL_S,
     METER_ENTITY,
@@ -113,6 +124,7 @@ from .csv_reports import (
 from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
+from .influx_history import influx_config
 from .sources.base import (
     SourceAuthError,
     SourceAuthRequiredError,
@@ -135,6 +147,15 @@ from .sources.http import parse_host
 from .sources.modbus import RegisterMapError
 from .sources.reading import DeviceIdentity, HeatPumpReading
 from .sources.viessmann import ViessmannDevice
+from .store.influxdb import (
+    API_V1,
+    API_V2,
+    InfluxAuthError,
+    InfluxConfig,
+    InfluxError,
+    InfluxHistory,
+    InfluxNotFoundError,
+)
 from .vicare import async_get_budget, async_list_devices
 
 _PASSWORD = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -1075,10 +1096,98 @@ def _options_schema(entry: HeatPumpStatsConfigEntry) -> vol.Schema:
     return vol.Schema(schema)
 
 
+def _influxdb_schema() -> vol.Schema:
+    """The InfluxDB connection: URL and API version, then v1 and v2 credentials."""
+    return vol.Schema(
+        {
+            vol.Optional(CONF_INFLUXDB_URL): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.URL)
+            ),
+            vol.Required(CONF_INFLUXDB_API_VERSION, default=API_V1): _select(
+                [API_V1, API_V2], CONF_INFLUXDB_API_VERSION
+            ),
+            vol.Optional(CONF_INFLUXDB_DATABASE): _TEXT,
+            vol.Optional(CONF_INFLUXDB_USERNAME): _TEXT,
+            vol.Optional(CONF_INFLUXDB_PASSWORD): _PASSWORD,
+            vol.Optional(CONF_INFLUXDB_BUCKET): _TEXT,
+            vol.Optional(CONF_INFLUXDB_ORG): _TEXT,
+            vol.Optional(CONF_INFLUXDB_TOKEN): _PASSWORD,
+        }
+    )
+
+
+def _influxdb_options(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of the InfluxDB form: trimmed, only the keys of the chosen API version."""
+    version = str(user_input.get(CONF_INFLUXDB_API_VERSION) or API_V1)
+    url = str(user_input.get(CONF_INFLUXDB_URL) or "").strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RecoverableError(CONF_INFLUXDB_URL, "invalid_url")
+    keys = (
+        (CONF_INFLUXDB_DATABASE, CONF_INFLUXDB_USERNAME, CONF_INFLUXDB_PASSWORD)
+        if version == API_V1
+        else (CONF_INFLUXDB_BUCKET, CONF_INFLUXDB_ORG, CONF_INFLUXDB_TOKEN)
+    )
+    data: dict[str, Any] = {CONF_INFLUXDB_URL: url, CONF_INFLUXDB_API_VERSION: version}
+    for key in keys:
+        value = str(user_input.get(key) or "").strip()
+        if value:
+            data[key] = value
+    if version == API_V1:
+        data.setdefault(CONF_INFLUXDB_DATABASE, DEFAULT_INFLUXDB_DATABASE)
+    else:
+        for key in keys:
+            if key not in data:
+                raise RecoverableError(key, "influxdb_v2_required")
+    return data
+
+
+def _test_influxdb(config: InfluxConfig) -> None:
+    """Blocking: query the database (v1) or bucket (v2) once."""
+    reader = InfluxHistory(config)
+    try:
+        reader.test_connection()
+    finally:
+        reader.close()
+
+
+async def _async_try_influxdb(hass: HomeAssistant, data: Mapping[str, Any]) -> None:
+    """Raise a RecoverableError naming the field when the server refuses the settings."""
+    config = influx_config(data)
+    if config is None:  # checked by _influxdb_options
+        raise RecoverableError(CONF_INFLUXDB_URL, "invalid_url")
+    try:
+        await hass.async_add_executor_job(_test_influxdb, config)
+    except InfluxAuthError as err:
+        raise RecoverableError("base", "invalid_auth") from err
+    except InfluxNotFoundError as err:
+        if config.api_version == API_V1:
+            raise RecoverableError(CONF_INFLUXDB_DATABASE, "database_not_found") from err
+        raise RecoverableError(CONF_INFLUXDB_BUCKET, "bucket_not_found") from err
+    except InfluxError as err:
+        LOGGER.debug("InfluxDB at %s: %s", config.url, err)
+        raise RecoverableError("base", "cannot_connect") from err
+
+
 class OptionsFlowHandler(OptionsFlowWithReload):
-    """Tune the physics, the alerts and the poll intervals; the entry reloads on save."""
+    """Tune the physics, the alerts and the poll intervals; connect InfluxDB history.
+
+    A menu: `settings` (the entry's tuning) and `influxdb` (where summaries with
+    ``history: influxdb`` read). Each step keeps the other's options; the entry
+    reloads on save.
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Pick what to change."""
+        return self.async_show_menu(step_id="init", menu_options=["settings", "influxdb"])
+
+    def _kept(self, keys: tuple[str, ...], *, keep: bool) -> dict[str, Any]:
+        """The current options whose key is (keep) or is not (not keep) in `keys`."""
+        return {k: v for k, v in self.config_entry.options.items() if (k in keys) == keep}
+
+    async def async_step_settings(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Show and validate the options."""
         errors: dict[str, str] = {}
         placeholders = {"problem": ""}
@@ -1104,12 +1213,38 @@ class OptionsFlowHandler(OptionsFlowWithReload):
                 for key in _INT_OPTIONS:
                     if key in user_input:
                         user_input[key] = int(user_input[key])
-                return self.async_create_entry(data=user_input)
+                return self.async_create_entry(
+                    data={**self._kept(INFLUXDB_KEYS, keep=True), **user_input}
+                )
         return self.async_show_form(
-            step_id="init",
+            step_id="settings",
             data_schema=self.add_suggested_values_to_schema(
                 _options_schema(self.config_entry), user_input or self.config_entry.options
             ),
             errors=errors,
             description_placeholders=placeholders,
+        )
+
+    async def async_step_influxdb(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The InfluxDB server Home Assistant's influxdb integration writes to (empty URL: none)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            others = self._kept(INFLUXDB_KEYS, keep=False)
+            if not str(user_input.get(CONF_INFLUXDB_URL) or "").strip():
+                return self.async_create_entry(data=others)  # cleared
+            try:
+                data = _influxdb_options(user_input)
+                await _async_try_influxdb(self.hass, data)
+            except RecoverableError as err:
+                errors[err.field] = err.error
+            else:
+                return self.async_create_entry(data={**others, **data})
+        return self.async_show_form(
+            step_id="influxdb",
+            data_schema=self.add_suggested_values_to_schema(
+                _influxdb_schema(), user_input or self._kept(INFLUXDB_KEYS, keep=True)
+            ),
+            errors=errors,
         )

@@ -111,3 +111,30 @@ CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR: Final = "short_cycling_max_starts_per_ho
 DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR: Final = 3
 CONF_COP_BELOW_EXPECTED_PCT: Final = "cop_below_expected_pct"
 DEFAULT_COP_BELOW_EXPECTED_PCT: Final = 15
+
+# History beyond the recorder (issue 10): where `summarize` and `compare_periods` read.
+HISTORY_RECORDER: Final = "recorder"
+HISTORY_STATISTICS: Final = "statistics"
+HISTORY_INFLUXDB: Final = "influxdb"
+HISTORIES: Final = (HISTORY_RECORDER, HISTORY_STATISTICS, HISTORY_INFLUXDB)
+# InfluxDB connection (options step `influxdb`): API v1 uses database, username and
+# password; API v2 bucket, org and token.
+CONF_INFLUXDB_URL: Final = "influxdb_url"
+CONF_INFLUXDB_API_VERSION: Final = "influxdb_api_version"
+CONF_INFLUXDB_DATABASE: Final = "influxdb_database"
+CONF_INFLUXDB_USERNAME: Final = "influxdb_username"
+CONF_INFLUXDB_PASSWORD: Final = "influxdb_password"
+CONF_INFLUXDB_BUCKET: Final = "influxdb_bucket"
+CONF_INFLUXDB_ORG: Final = "influxdb_org"
+CONF_INFLUXDB_TOKEN: Final = "influxdb_token"
+INFLUXDB_KEYS: Final = (
+    CONF_INFLUXDB_URL,
+    CONF_INFLUXDB_API_VERSION,
+    CONF_INFLUXDB_DATABASE,
+    CONF_INFLUXDB_USERNAME,
+    CONF_INFLUXDB_PASSWORD,
+    CONF_INFLUXDB_BUCKET,
+    CONF_INFLUXDB_ORG,
+    CONF_INFLUXDB_TOKEN,
+)
+DEFAULT_INFLUXDB_DATABASE: Final = "home_assistant"

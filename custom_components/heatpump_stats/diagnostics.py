@@ -39,6 +39,11 @@ TO_REDACT = {
     "address",
     "street",
     "geolocation",
+    # The InfluxDB history connection (options).
+    "influxdb_url",
+    "influxdb_username",
+    "influxdb_password",
+    "influxdb_token",
     *LUXTRONIK_TO_REDACT,
 }
 

@@ -20,15 +20,43 @@ from datetime import UTC, datetime, timedelta, tzinfo
 import heapq
 from typing import Any, Final
 
+from .const import (
+    CONF_INFLUXDB_API_VERSION,
+    CONF_INFLUXDB_BUCKET,
+    CONF_INFLUXDB_DATABASE,
+    CONF_INFLUXDB_ORG,
+    CONF_INFLUXDB_PASSWORD,
+    CONF_INFLUXDB_TOKEN,
+    CONF_INFLUXDB_URL,
+    CONF_INFLUXDB_USERNAME,
+    DEFAULT_INFLUXDB_DATABASE,
+)
 from .engine.analytics import SummaryBuilder
 from .engine.hourly import Hour, summarize_hours
 from .history import _KIND, _MODE, _ONOFF, _POWER_OF_COUNTER, _SLOT, _Merger
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS
-from .store.influxdb import InfluxHistory
+from .store.influxdb import API_V1, InfluxConfig, InfluxHistory
 
 RAW_DAYS_MAX: Final = 31
 _DAY: Final = timedelta(days=1)
 _HOUR: Final = timedelta(hours=1)
+
+
+def influx_config(options: Mapping[str, Any]) -> InfluxConfig | None:
+    """The InfluxDB connection of an entry's options, None when none is configured."""
+    url = str(options.get(CONF_INFLUXDB_URL) or "").strip()
+    if not url:
+        return None
+    return InfluxConfig(
+        url=url,
+        api_version=str(options.get(CONF_INFLUXDB_API_VERSION) or API_V1),
+        database=str(options.get(CONF_INFLUXDB_DATABASE) or DEFAULT_INFLUXDB_DATABASE),
+        username=options.get(CONF_INFLUXDB_USERNAME) or None,
+        password=options.get(CONF_INFLUXDB_PASSWORD) or None,
+        bucket=options.get(CONF_INFLUXDB_BUCKET) or None,
+        org=options.get(CONF_INFLUXDB_ORG) or None,
+        token=options.get(CONF_INFLUXDB_TOKEN) or None,
+    )
 
 
 def summarize_influx(
@@ -40,19 +68,24 @@ def summarize_influx(
     *,
     time_zone: tzinfo,
     options: Mapping[str, Any],
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     """Blocking: the summary of (start, end] from InfluxDB (``history`` = ``influxdb``).
 
     `history_ids` are the entities a recorder summary reads (by key, see
     :data:`.history.HISTORY_ENTITIES`), `statistics_ids` the energy and
-    temperature sensors an hourly summary reads.
+    temperature sensors an hourly summary reads. As from the recorder, the
+    period is read up to `now` (default: the clock) and its coverage is a share
+    of the whole period.
     """
+    cut = min(end, now if now is not None else datetime.now(UTC))
     if end - start <= timedelta(days=RAW_DAYS_MAX):
-        data = _summarize_raw(reader, history_ids, start, end, options)
+        data = _summarize_raw(reader, history_ids, start, end, cut=cut, options=options)
         data["resolution"] = "raw"
     else:
+        hours = read_hours(reader, statistics_ids, start, cut) if cut > start else []
         data = summarize_hours(
-            _hours(reader, statistics_ids, start, end),
+            hours,
             start=start,
             end=end,
             time_zone=time_zone,
@@ -79,15 +112,18 @@ def _summarize_raw(
     history_ids: Mapping[str, str],
     start: datetime,
     end: datetime,
+    *,
+    cut: datetime,
     options: Mapping[str, Any],
 ) -> dict[str, Any]:
+    """The raw points of (start, cut] as samples; the builder's period is (start, end]."""
     builder = SummaryBuilder(start=start, end=end, **options)
     keys = {key: entity_id for key, entity_id in history_ids.items() if key in _SLOT}
     for counter, power in _POWER_OF_COUNTER.items():
         if counter in keys:
             keys.pop(power, None)
     slots = {key: (_SLOT[key], _KIND[key]) for key in keys}
-    if not slots:
+    if not slots or cut <= start:
         return builder.result().to_dict()
     merger = _Merger(builder, slots)  # type: ignore[arg-type]  # keyed by entity key, not id
     start_ts = start.timestamp()
@@ -102,8 +138,8 @@ def _summarize_raw(
     merger.feed(first)
     merger.flush()
     lower = start
-    while lower < end:
-        upper = min(lower + _DAY, end)
+    while lower < cut:
+        upper = min(lower + _DAY, cut)
         # Points at `lower` itself belong to the window before ((lower, upper], as states).
         lo = lower + timedelta(microseconds=1)
         hi = upper + timedelta(microseconds=1)
@@ -113,7 +149,7 @@ def _summarize_raw(
         ]
         merger.feed(_rows(heapq.merge(*streams, key=lambda row: row[0])))
         lower = upper
-    merger.finish(end.timestamp())
+    merger.finish(cut.timestamp())
     return builder.result().to_dict()
 
 
@@ -125,7 +161,7 @@ def _rows(merged: Iterator[tuple[float, str, Any]]) -> Iterator[tuple[str, Any, 
 # ---------------------------------------------------------------- hourly windows
 
 
-def _hours(
+def read_hours(
     reader: InfluxHistory, statistics_ids: Mapping[str, str], start: datetime, end: datetime
 ) -> list[Hour]:
     """Hourly figures: counter changes from each hour's last value, temperature means."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant, callback
@@ -38,6 +38,11 @@ CHANGE_KEYS: Final = (
 #: Sensors whose hourly mean is read.
 MEAN_KEYS: Final = ("outside_temperature", "flow_temperature")
 STATISTICS_KEYS: Final = (*CHANGE_KEYS, *MEAN_KEYS)
+# What is read of which sensors.
+_READS: Final[tuple[tuple[Literal["change", "mean"], tuple[str, ...]], ...]] = (
+    ("change", CHANGE_KEYS),
+    ("mean", MEAN_KEYS),
+)
 
 
 @callback
@@ -57,17 +62,20 @@ def read_hours(
 ) -> list[Hour]:
     """Blocking: the hours starting in [start, end) that have statistics, oldest first."""
     by_id = {entity_id: key for key, entity_id in entity_ids.items()}
-    rows = statistics_during_period(hass, start, end, set(by_id), "hour", None, {"change", "mean"})
     hours: dict[float, dict[str, float | None]] = {}
-    for entity_id, stats in rows.items():
-        key = by_id.get(entity_id)
-        if key is None:
+    # Counters need only the change, temperatures only the mean: two narrower reads
+    # (a year is 8,760 rows per sensor) instead of both columns for every sensor.
+    for field, keys in _READS:
+        wanted = {entity_id for entity_id, key in by_id.items() if key in keys}
+        if not wanted:
             continue
-        field = "change" if key in CHANGE_KEYS else "mean"
-        for row in stats:
-            value = row.get(field)
-            number = float(value) if isinstance(value, (int, float)) else None
-            hours.setdefault(row["start"], {})[key] = number
+        rows = statistics_during_period(hass, start, end, wanted, "hour", None, {field})
+        for entity_id, stats in rows.items():
+            key = by_id[entity_id]
+            for row in stats:
+                value = row.get(field)
+                number = float(value) if isinstance(value, (int, float)) else None
+                hours.setdefault(row["start"], {})[key] = number
     return [
         Hour(start=datetime.fromtimestamp(ts, UTC), **values)
         for ts, values in sorted(hours.items())

@@ -121,8 +121,8 @@ def summarize_hours(
 ) -> dict[str, Any]:
     """Summarise the hours that start in [start, end) (see the module docstring).
 
-    `end` must already be cut at now by the caller: hours that have not
-    happened are not part of a period.
+    The caller reads the hours up to now; `end` may lie ahead of now, and the
+    coverage is then a share of the whole period, as a recorder summary's is.
     """
     start, end = as_utc(start), as_utc(end)
     if end <= start:

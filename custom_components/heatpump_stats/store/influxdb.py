@@ -104,9 +104,14 @@ def _duration(every: timedelta) -> str:
     return f"{seconds}s"
 
 
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return _utc(value)
+    if isinstance(value, int):  # InfluxQL with epoch="u": microseconds, exact
+        return _EPOCH + timedelta(microseconds=value)
     text = str(value)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
@@ -342,7 +347,9 @@ class InfluxHistory:
         else:
             select = column
         result = self._v1().query(
-            f"SELECT {select} FROM /.*/ WHERE {' AND '.join(where)}{tail}", epoch=None
+            # Integer microseconds parse several times faster than RFC 3339 text.
+            f"SELECT {select} FROM /.*/ WHERE {' AND '.join(where)}{tail}",
+            epoch="u",
         )
         rows: list[tuple[datetime, Any]] = []
         for measurement, _tags in result.keys():  # noqa: SIM118  (ResultSet, not a dict)
