@@ -526,6 +526,11 @@ def _onoff(value: Any) -> str | None:
     return None if not isinstance(value, bool) else ("on" if value else "off")
 
 
+def _onoff_status(value: Any) -> bool | None:
+    """A pump's ``status`` ("on"/"off") as a bool; None for anything else."""
+    return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces: equal settings give equal strings."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -602,15 +607,21 @@ class _Features:
         return result
 
 
-def circulation_pump_from(pumps: list[bool], compressor_running: bool | None) -> bool | None:
+def circulation_pump_from(
+    pumps: list[bool], compressor_running: bool | None, *, internal_pump: bool | None = None
+) -> bool | None:
     """The heat pump's water side: on when a pump of it runs; off only when nothing moves.
 
-    `pumps` are the heat pump's own pumps the device reports (heating-circuit
+    `internal_pump` is the heat pump's own secondary pump where the device
+    reports it (E3 ``heating.boiler.pumps.internal``): it decides. Otherwise
+    `pumps` are the pumps of its water side the device reports (heating-circuit
     pumps, the DHW charging pump; never the DHW circulation pump to the taps).
-    A running compressor moves water even when every listed pump reads off
-    (the internal pump is often not listed), so that case is unknown (None),
-    never "no flow".
+    A running compressor moves water even when the pumps read off (the
+    internal pump is often not listed), so that case is unknown (None), never
+    "no flow".
     """
+    if internal_pump is not None:
+        return True if internal_pump else (None if compressor_running is True else False)
     if any(pumps):
         return True
     if compressor_running is True or not pumps:
@@ -961,7 +972,20 @@ class ViessmannSource:
         # getter adds the command's default mode, which comes and goes with the
         # API's command list and would look like a change).
         extra["dhw_circulation_pump"] = _onoff(_opt(hp.getDomesticHotWaterCirculationPumpActive))
-        circulation_pump = circulation_pump_from(heat_pump_pumps, compressor_running)
+        # E3 units report the heat pump's own secondary pump ("internal"): that
+        # one says whether water flows through the heat pump (a heating-circuit
+        # pump may run off a buffer while it stands still).
+        internal = _onoff_status(f.prop("heating.boiler.pumps.internal", "status"))
+        extra["internal_pump"] = _onoff(internal)
+        extra["internal_pump_speed_pct"] = _scaled(
+            f.prop("heating.boiler.pumps.internal.current"),
+            f.unit("heating.boiler.pumps.internal.current"),
+            _PERCENT,
+            None,
+        )
+        circulation_pump = circulation_pump_from(
+            heat_pump_pumps, compressor_running, internal_pump=internal
+        )
         circ_schedule = f.schedule("heating.dhw.pumps.circulation.schedule")
         settings["circulation_schedule"] = (
             None if circ_schedule is None else canonical_json(circ_schedule)
@@ -1054,10 +1078,12 @@ class ViessmannSource:
         (currentDay ... lastYear), so the reading's lifetime energy fields
         stay None and the engine counts since setup.
         """
+        # A performance factor of 0 means "nothing measured" (no cooling, no
+        # PV power for the green COP, a new unit): unknown, not a COP of 0.
         for kind in ("scop", "spf", "cop"):
             for purpose in ("total", "heating", "dhw", "cooling", "green"):
                 value = _num(f.prop(f"heating.{kind}.{purpose}"))
-                if value is not None:
+                if value is not None and value > 0:
                     extra[f"vendor_{kind}_{purpose}"] = value
 
         # Weekly compressor figures (Vitocal 333-G and others): kWh this week.
