@@ -7,13 +7,16 @@ application credentials, PyViCare, our budget and our entities run for real.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+import hashlib
 from http import HTTPStatus
 import json
 import logging
 import math
 import os
+from pathlib import Path
 import time
 from typing import Any
 from unittest.mock import patch
@@ -28,6 +31,10 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    AUTH_CALLBACK_PATH,
+    MY_AUTH_CALLBACK_PATH,
+)
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -37,8 +44,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
+from PyViCare.PyViCareAbstractOAuthManager import (
+    AUTHORIZE_URL,
+    SCOPE_IOT,
+    SCOPE_OFFLINE_ACCESS,
+    TOKEN_URL,
+)
+from yarl import URL
 
+from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
@@ -164,6 +178,179 @@ async def test_oauth_flow_creates_entry(
     assert entry.state is ConfigEntryState.LOADED
     # Setup cost exactly one feature fetch.
     assert cloud.count(FEATURES_URL) == 1
+
+
+# ---------------------------------------------------------------------------
+# Sign-in: a public PKCE client as HA's vicare does it; the redirect URI really used
+# ---------------------------------------------------------------------------
+README = Path(__file__).parents[1] / "README.md"
+TOKEN = {
+    "access_token": "new-access",
+    "refresh_token": "new-refresh",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+}
+
+
+@pytest.fixture
+async def credentials_as_readme(hass: HomeAssistant) -> None:
+    """The client id, and the secret Home Assistant's dialog demands: "none" (README)."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(CLIENT_ID, "none"), "viessmann"
+    )
+
+
+async def _sign_in(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    result: Any,
+) -> tuple[Any, dict[str, str], dict[str, Any]]:
+    """Follow the external step as a browser would: Viessmann redirects to the callback.
+
+    Returns the flow's next result, the authorize URL's query and the token request's form.
+    """
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    query = dict(URL(result["url"]).query)
+    client = await hass_client_no_auth()
+    # The state is the one the authorize URL carries (it names the redirect URI used).
+    response = await client.get(f"{AUTH_CALLBACK_PATH}?code=abcd&state={query['state']}")
+    assert response.status == HTTPStatus.OK
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(TOKEN_URL, json=TOKEN)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert aioclient_mock.call_count == 1
+    _method, url, data, _headers = aioclient_mock.mock_calls[0]
+    assert str(url) == TOKEN_URL
+    return result, query, dict(data)
+
+
+def _code_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials_as_readme")
+@pytest.mark.parametrize(
+    ("with_my", "redirect_uri"),
+    [
+        (True, MY_AUTH_CALLBACK_PATH),
+        # current_request_with_host: the browser opened HA at https://example.com.
+        (False, "https://example.com" + AUTH_CALLBACK_PATH),
+    ],
+)
+async def test_sign_in_is_a_public_pkce_client_with_the_redirect_uri_the_readme_names(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+    with_my: bool,
+    redirect_uri: str,
+) -> None:
+    """Authorize URL and token request: client id, PKCE (S256), the IoT scopes, no secret.
+
+    With the `my` integration the redirect URI is My Home Assistant's; without it the
+    address HA was opened with + /auth/external/callback. The README names both.
+    """
+    if with_my:
+        hass.config.components.add("my")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"source": "viessmann"}
+    )
+    assert result["url"].startswith(AUTHORIZE_URL + "?")
+    result, query, token_form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
+    assert query["client_id"] == CLIENT_ID
+    assert query["response_type"] == "code"
+    assert query["redirect_uri"] == redirect_uri
+    assert query["scope"] == f"{SCOPE_IOT} {SCOPE_OFFLINE_ACCESS}"  # as HA's vicare asks
+    assert query["code_challenge_method"] == "S256"
+    assert "client_secret" not in query
+    # The token request proves the verifier behind the challenge; the secret stays home.
+    assert token_form["grant_type"] == "authorization_code"
+    assert token_form["code"] == "abcd"
+    assert token_form["client_id"] == CLIENT_ID
+    assert token_form["redirect_uri"] == redirect_uri
+    assert _code_challenge(token_form["code_verifier"]) == query["code_challenge"]
+    assert "client_secret" not in token_form
+    assert result["step_id"] == "device"  # signed in: the account's heat pumps
+
+    section = README.read_text(encoding="utf-8").split("### Viessmann sign-in", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    assert MY_AUTH_CALLBACK_PATH in section
+    assert AUTH_CALLBACK_PATH in section
+
+
+async def test_credentials_dialog_names_both_redirect_uris(hass: HomeAssistant) -> None:
+    """The dialog's placeholders are the helper's own constants, so text and flow agree."""
+    placeholders = await application_credentials.async_get_description_placeholders(hass)
+    assert placeholders["redirect_url"] == MY_AUTH_CALLBACK_PATH
+    assert placeholders["callback_path"] == AUTH_CALLBACK_PATH
+    translations = json.loads(
+        (
+            Path(__file__).parents[1] / "custom_components/heatpump_stats/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )
+    text = translations["application_credentials"]["description"]
+    assert "{redirect_url}" in text
+    assert "{callback_path}" in text
+    assert "any value" in text  # the secret field cannot be left empty
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials_as_readme")
+@pytest.mark.freeze_time(START)
+async def test_refused_token_refresh_starts_reauth_and_the_sign_in_repairs_it(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+) -> None:
+    """Expired token, refresh answered 400: reauth; signing in again stores the new token."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    aioclient_mock.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    refresh = aioclient_mock.mock_calls[0][2]
+    assert refresh["grant_type"] == "refresh_token"
+    assert "client_secret" not in refresh
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert cloud.requests == []  # no API call with a dead token
+
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+    result, query, token_form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
+    assert query["code_challenge_method"] == "S256"
+    assert token_form["grant_type"] == "authorization_code"
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["token"]["access_token"] == "new-access"
+    assert entry.data["device"] == DEVICE.to_dict()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("credentials_as_readme")
+@pytest.mark.freeze_time(START)
+async def test_token_endpoint_rate_limit_retries_without_reauth(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, cloud: FakeCloud
+) -> None:
+    """HTTP 429 from the token endpoint is transient: setup retries, no reauth."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    aioclient_mock.post(TOKEN_URL, status=429)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
 @pytest.mark.usefixtures("credentials")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,9 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
     try:
         await session.async_ensure_token_valid()
     except ClientResponseError as err:
-        if 400 <= err.status < 500:
+        # 400-499 means the sign-in is gone (reauth); 429 (too many requests)
+        # and 5xx are transient, as Home Assistant's own token errors map them.
+        if 400 <= err.status < 500 and err.status != HTTPStatus.TOO_MANY_REQUESTS:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_failed",
