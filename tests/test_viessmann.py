@@ -54,6 +54,7 @@ from yarl import URL
 
 from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sources import viessmann
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
 from tests.simulators.vicare_cloud import (
@@ -667,8 +668,10 @@ async def simulate_account(
             if not entry.runtime_data.heat_pump.last_update_success:
                 unavailable += 1
             ages.append((now - last_ok[entry.entry_id]).total_seconds())
+    budget = entries[0].runtime_data.heat_pump.source.account.budget.daily_limit
     return {
         "pumps": pumps,
+        "budget": budget,
         "layout": "one gateway" if shared_gateway else "own gateways",
         "interval_s": sorted({i.total_seconds() for i in intervals.values() if i}),
         "calls_24h": sum(1 for t in times if t <= times[0] + timedelta(hours=24)),
@@ -676,6 +679,70 @@ async def simulate_account(
         "unavailable_pct": 100.0 * unavailable / max(1, samples),
         "p95_age_s": _p95(ages),
     }
+
+
+def _intervals(entries: list[MockConfigEntry]) -> list[float]:
+    """The poll interval (s) of each loaded entry."""
+    return [
+        e.runtime_data.heat_pump.update_interval.total_seconds()
+        for e in entries
+        if e.state is ConfigEntryState.LOADED
+    ]
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_every_entry_follows_the_account_when_its_entries_change(
+    hass: HomeAssistant, cloud: FakeCloud
+) -> None:
+    """HA start, add, remove, reload, unload, options: every entry's interval, every time.
+
+    86400 s × calls per round / floor(limit × 0.9): 1450 -> 1305 rounds: 1 call 67 s,
+    2 calls 133 s, 3 calls 199 s; 500 -> 450 rounds: 1 call 192 s, 2 calls 384 s.
+    """
+    devices = [_pump(i, shared_gateway=False) for i in range(3)]
+    for device in devices:
+        cloud.answer(
+            f"/features/installations/{device.installation_id}/gateways/"
+            f"{device.gateway_serial}/devices/0/features/",
+            FakeResponse(load("vitocal.json")),
+        )
+    entries = [_entry(device.unique_id, device) for device in devices]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    # Home Assistant starting: all entries of the account set up together.
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert _intervals(entries) == [199, 199, 199]
+
+    # A heat pump removed: the other two poll faster at once.
+    assert await hass.config_entries.async_remove(entries[2].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    # A reload (the entry leaves and joins again) changes nothing.
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    # One unloaded: the other alone.
+    assert await hass.config_entries.async_unload(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:1]) == [67]
+    # A smaller budget on one entry holds for the account ...
+    hass.config_entries.async_update_entry(entries[0], options={"viessmann_daily_call_budget": 500})
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:1]) == [192]
+    assert await hass.config_entries.async_setup(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [384, 384]
+    # ... and raising it again lifts it (the other entry asks for the default).
+    hass.config_entries.async_update_entry(
+        entries[0], options={"viessmann_daily_call_budget": 1450}
+    )
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    assert entries[0].runtime_data.heat_pump.source.account.budget.daily_limit == 1450
 
 
 @pytest.mark.usefixtures("credentials")
@@ -780,15 +847,62 @@ async def test_diagnostics_redact_serials_installation_and_address(
 
 
 @pytest.mark.usefixtures("credentials")
-async def test_pyvicare_debug_log_carries_no_serial_or_address(
+@pytest.mark.freeze_time(START)
+async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
+    hass: HomeAssistant,
+    cloud: FakeCloud,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Setup puts the filter on PyViCare's loggers; polls at DEBUG log no serial; the last
+    unload takes it off (and PyViCare's records then pass unchanged, as before setup)."""
+    caplog.set_level(logging.DEBUG, logger="PyViCare")
+    assert not viessmann.log_filter_installed()
+    second = _pump(1, shared_gateway=False)
+    cloud.answer(
+        f"/features/installations/{second.installation_id}/gateways/"
+        f"{second.gateway_serial}/devices/0/features/",
+        FakeResponse(load("vitocal.json")),
+    )
+    entries = [_entry(), _entry(second.unique_id, second)]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert viessmann.log_filter_installed()
+    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
+        assert viessmann._LOG_FILTER in logging.getLogger(name).filters, name
+    await advance(hass, freezer, 600, step=60)
+    assert "Response to get request" in caplog.text  # PyViCare logged every poll ...
+    for secret in (GATEWAY_SERIAL, second.gateway_serial, INSTALLATION_ID, CONTROLLER_SERIAL):
+        assert secret not in caplog.text  # ... without the serials
+    assert "content not logged" in caplog.text
+
+    assert await hass.config_entries.async_unload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert viessmann.log_filter_installed()  # the other entry still runs
+    assert await hass.config_entries.async_unload(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert not viessmann.log_filter_installed()
+    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
+        assert viessmann._LOG_FILTER not in logging.getLogger(name).filters, name
+    # Proof that the filter was what kept the serial out: unfiltered, it shows.
+    caplog.clear()
+    logging.getLogger("PyViCare.PyViCareAbstractOAuthManager").debug(
+        "Response to get request: %s", {"data": [{"gatewayId": GATEWAY_SERIAL}]}
+    )
+    assert GATEWAY_SERIAL in caplog.text
+
+
+@pytest.mark.usefixtures("credentials")
+async def test_config_flow_device_list_is_filtered_only_while_it_runs(
     hass: HomeAssistant, cloud: FakeCloud, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """With PyViCare at debug level (as the UI's "enable debug logging" sets it), listing the
-    account logs neither the serials nor the installation's street address."""
+    """The installations answer (serials, street, city, coordinates) is not logged."""
     caplog.set_level(logging.DEBUG, logger="PyViCare")
     account = await async_get_budget(hass, "viessmann", 1450)
-    devices = await async_list_devices(hass, account, "token")
-    assert devices
-    assert "Response to get request" in caplog.text  # PyViCare did log, but filtered
-    for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt"):
+    assert await async_list_devices(hass, account, "token")
+    assert "Response to get request" in caplog.text
+    for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt", "50.1"):
         assert secret not in caplog.text
+    assert not viessmann.log_filter_installed()

@@ -104,13 +104,10 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
             translation_key="cannot_connect",
             translation_placeholders={"device": "Viessmann cloud", "error": str(err)},
         ) from err
-    account = await async_get_budget(
-        hass,
-        entry.data["auth_implementation"],
-        int(
-            entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
-        ),
+    daily_limit = int(
+        entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
     )
+    account = await async_get_budget(hass, entry.data["auth_implementation"], daily_limit)
     manager = await hass.async_add_executor_job(ConfigEntryAuth, hass, session)
     return ViessmannHASource(
         hass,
@@ -119,6 +116,7 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
         manager=manager,
         account=account,
         device=ViessmannDevice.from_dict(entry.data[CONF_DEVICE]),
+        daily_limit=daily_limit,
     )
 
 

@@ -31,6 +31,7 @@ from custom_components.heatpump_stats.sources.base import (
 )
 from custom_components.heatpump_stats.sources.reading import READING_UNITS, OperatingMode
 from custom_components.heatpump_stats.sources.viessmann import (
+    REDACTED,
     CountingOAuthManager,
     RateLimited,
     ViessmannDevice,
@@ -38,6 +39,7 @@ from custom_components.heatpump_stats.sources.viessmann import (
     is_heat_pump,
     list_devices,
     operating_mode_from,
+    redact_features,
 )
 from tests.simulators.vicare_cloud import (
     FEATURES_URL,
@@ -993,3 +995,38 @@ def test_real_dump_vendor_energies_come_out(path: Path | None) -> None:
     # None of the dumps carries a lifetime energy counter (only day/week/month/year figures).
     assert reading.electrical_energy is None
     assert reading.thermal_energy is None
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_diagnostics_keep_no_serial_or_location(path: Path | None) -> None:
+    """Serial, product identification and house location features lose every value;
+    gatewayId and the gateway serial inside each uri are scrubbed; the rest stays."""
+    data, _reading = _read(path)
+    gateway = next(f["gatewayId"] for f in data["data"] if f.get("gatewayId"))
+    device = ViessmannDevice(
+        installation_id=1234567, gateway_serial=gateway, device_id="0", model="dump"
+    )
+    scrubbed = redact_features(data["data"], device)
+    assert len(scrubbed) == len(data["data"])
+    private = ("serial", "productIdentification", "houseLocation")
+    checked = 0
+    for feature in scrubbed:
+        assert feature.get("gatewayId") in (None, REDACTED)
+        assert gateway not in str(feature.get("uri", ""))
+        if feature["feature"].rsplit(".", 1)[-1] in private:
+            values = [
+                leaf
+                for prop in feature["properties"].values()
+                for leaf in _leaves(prop.get("value") if isinstance(prop, dict) else prop)
+            ]
+            assert all(v == REDACTED for v in values if v is not None), feature["feature"]
+            checked += 1
+    assert checked or not any(f["feature"].rsplit(".", 1)[-1] in private for f in data["data"])
