@@ -37,8 +37,12 @@ from homeassistant.helpers.config_entry_oauth2_flow import (
 )
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -579,6 +583,38 @@ def _pump(index: int, *, shared_gateway: bool) -> ViessmannDevice:
     )
 
 
+def _seconds_to_next_timer(hass: HomeAssistant) -> float | None:
+    """Simulated seconds until the loop's next timer is due (None: no timer).
+
+    A timer is due when the frozen clock's lead over the real clock reaches its
+    distance on the loop's clock (as async_fire_time_changed decides).
+    """
+    lead = dt_util.utcnow().timestamp() - time.time()
+    due = [
+        handle.when() - hass.loop.time() - lead
+        for handle in get_scheduled_timer_handles(hass.loop)
+        if not handle.cancelled()
+    ]
+    return min(due) if due else None
+
+
+async def advance_exactly(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move time forward timer by timer, so each poll runs when it is due, not a step later.
+
+    (Fixed steps of 60 s would run a 67 s poll only every 120 s: half the calls, and a
+    budget test that proves nothing.)
+    """
+    end = dt_util.utcnow() + timedelta(seconds=seconds)
+    while (left := (end - dt_util.utcnow()).total_seconds()) > 0:
+        wait = _seconds_to_next_timer(hass)
+        tick = left if wait is None else min(left, max(wait, 0.01))
+        freezer.tick(timedelta(seconds=tick))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
 def _append_line(path: str, line: str) -> None:
     with open(path, "a", encoding="utf-8") as out:
         out.write(line + "\n")
@@ -659,7 +695,7 @@ async def simulate_account(
             assert await hass.config_entries.async_setup(entries[-1].entry_id)
             await hass.async_block_till_done()
             watch(entries[-1])
-        await advance(hass, freezer, SIM_STEP_S, step=SIM_STEP_S)
+        await advance_exactly(hass, freezer, SIM_STEP_S)
         now = dt_util.utcnow()
         for entry in entries:
             if entry.state is not ConfigEntryState.LOADED:
