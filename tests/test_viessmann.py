@@ -458,7 +458,7 @@ async def test_budget_holds_over_48h_with_restarts_errors_and_two_entries(
             await hass.async_block_till_done()
             assert await hass.config_entries.async_setup(entries[0].entry_id)
             await hass.async_block_till_done()
-        await advance(hass, freezer, 3600, step=300)
+        await advance_exactly(hass, freezer, 3600)
 
     assert len(times) > 100  # the budget was really used over the two days
     assert _max_in_window(times, timedelta(hours=24)) <= 100
