@@ -26,6 +26,7 @@ from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
+from homeassistant.components.sensor import SensorStateClass
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
@@ -58,6 +59,7 @@ from yarl import URL
 
 from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sensor import extra_description
 from custom_components.heatpump_stats.sources import viessmann
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
@@ -942,3 +944,22 @@ async def test_config_flow_device_list_is_filtered_only_while_it_runs(
     for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt", "50.1"):
         assert secret not in caplog.text
     assert not viessmann.log_filter_installed()
+
+
+def test_period_figures_of_closed_windows_keep_out_of_statistics_sums() -> None:
+    """Today/this month/this year/this week restart at 0: total_increasing. Last 7 days,
+    last month and last year rise and fall without a reset: no state class (no sum)."""
+    for key in (
+        "power_consumption_heating_today_kwh",
+        "heat_production_this_year_kwh",
+        "compressor_heat_production_heating_this_week_kwh",
+    ):
+        assert extra_description(key).state_class is SensorStateClass.TOTAL_INCREASING, key
+    for key in (
+        "power_consumption_heating_last_seven_days_kwh",
+        "heat_production_dhw_last_month_kwh",
+        "heating_rod_power_consumption_heating_last_year_kwh",
+    ):
+        description = extra_description(key)
+        assert description.state_class is None, key
+        assert description.native_unit_of_measurement == "kWh"
