@@ -674,7 +674,10 @@ async def simulate_account(
         @callback
         def _updated() -> None:
             if coordinator.last_update_success:
-                last_ok[entry.entry_id] = dt_util.utcnow()
+                # The data's age counts from when the API sent it (a shared gateway
+                # answer can be older than the poll that read it).
+                fetched = coordinator.source.data_fetched_at
+                last_ok[entry.entry_id] = fetched or dt_util.utcnow()
 
         entry.async_on_unload(coordinator.async_add_listener(_updated))
         last_ok[entry.entry_id] = dt_util.utcnow()

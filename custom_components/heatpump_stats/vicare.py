@@ -308,6 +308,11 @@ class ViessmannHASource:
         """API calls one poll costs."""
         return self._source.calls_per_poll
 
+    @property
+    def data_fetched_at(self) -> datetime | None:
+        """When the API sent the data of the last poll."""
+        return self._source.data_fetched_at
+
     async def async_read(self) -> HeatPumpReading:
         """One budgeted feature fetch; rate limits raise a repair issue."""
         rounds = self.account.calls_per_round

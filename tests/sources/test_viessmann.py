@@ -33,6 +33,7 @@ from custom_components.heatpump_stats.sources.reading import READING_UNITS, Oper
 from custom_components.heatpump_stats.sources.viessmann import (
     REDACTED,
     CountingOAuthManager,
+    GatewayFeed,
     RateLimited,
     ViessmannDevice,
     ViessmannSource,
@@ -42,10 +43,12 @@ from custom_components.heatpump_stats.sources.viessmann import (
     redact_features,
 )
 from tests.simulators.vicare_cloud import (
+    BULK_URL,
     FEATURES_URL,
     INSTALLATIONS_URL,
     FakeCloud,
     FakeResponse,
+    bulk_features,
     load,
 )
 from tests.sources.realdata import realdata_dir, realdata_path
@@ -1030,3 +1033,39 @@ def test_real_dump_diagnostics_keep_no_serial_or_location(path: Path | None) -> 
             assert all(v == REDACTED for v in values if v is not None), feature["feature"]
             checked += 1
     assert checked or not any(f["feature"].rsplit(".", 1)[-1] in private for f in data["data"])
+
+
+def test_heat_pumps_behind_one_gateway_read_one_bulk_answer(clock: Clock) -> None:
+    """Two heat pumps on one gateway: one bulk call serves both while it is fresh.
+
+    max_age 60 s: pump 0 at 0 s fetches (1 call), pump 1 at 30 s reads it (0 calls, data
+    30 s old: data_fetched_at says 0 s), pump 0 at 70 s fetches again.
+    """
+    cloud = FakeCloud()
+    cloud.answer(BULK_URL, FakeResponse(bulk_features(["0", "1"])))
+    budget = CallBudget()
+    feed = GatewayFeed(1234567, "7736172201234567")
+    feed.members.update({"0", "1"})
+    feed.max_age = timedelta(seconds=60)
+    second = ViessmannDevice(
+        installation_id=1234567,
+        gateway_serial="7736172201234567",
+        device_id="1",
+        model="CU401B_G",
+        roles=HEAT_PUMP.roles,
+    )
+    pumps = [
+        ViessmannSource(
+            CountingOAuthManager(FakeViCareAuth(cloud), budget, clock=clock), device, feed
+        )
+        for device in (HEAT_PUMP, second)
+    ]
+    first = pumps[0].read(T0)
+    later = pumps[1].read(T0 + timedelta(seconds=30))
+    assert first.outside_temperature == later.outside_temperature == 3.2
+    assert cloud.requests == [API_BASE_URL + BULK_URL]
+    assert pumps[1].data_fetched_at == T0
+    pumps[0].read(T0 + timedelta(seconds=70))
+    assert cloud.count(BULK_URL) == 2
+    assert pumps[0].data_fetched_at == T0 + timedelta(seconds=70)
+    assert feed.calls_per_round == 1

@@ -771,6 +771,11 @@ class GatewayFeed:
         """API calls one poll of every member costs: 1 shared, else 1 per member."""
         return 1 if self.shared else len(self.members)
 
+    @property
+    def fetched_at(self) -> datetime | None:
+        """When the cached bulk answer was fetched."""
+        return self._fetched
+
     def features(
         self, manager: CountingOAuthManager, device_id: str, now: datetime
     ) -> list[dict[str, Any]]:
@@ -835,6 +840,9 @@ class ViessmannSource:
         self._lock = threading.Lock()
         self._last_raw: dict[str, Any] | None = None
         self._last_read: datetime | None = None
+        # When the API answered with the data of the last read (a shared gateway
+        # answer may be older than the read itself).
+        self.data_fetched_at: datetime | None = None
 
     @property
     def manager(self) -> CountingOAuthManager:
@@ -845,6 +853,7 @@ class ViessmannSource:
         """Fetch all features in ONE call and map them. Raises source errors / BudgetExceeded."""
         with self._lock:
             self._service.clear_cache()
+            fetched = now
             try:
                 data = None
                 if self.gateway is not None and self.gateway.shared:
@@ -853,8 +862,10 @@ class ViessmannSource:
                     if features:
                         data = {"data": features}
                         self._service._cache, self._service._cacheTime = data, now
+                        fetched = self.gateway.fetched_at or now
                 if data is None:
                     data = self._service.fetch_all_features(self._accessor)
+                    fetched = now
             except PyViCareInvalidDataError as err:
                 raise SourceDataError(f"Viessmann features answer without data: {err}") from err
             except PyViCareNotSupportedFeatureError as err:
@@ -863,6 +874,7 @@ class ViessmannSource:
                 raise SourceDataError("Viessmann features answer is not a feature list")
             self._last_raw = data
             self._last_read = now
+            self.data_fetched_at = fetched
             return self._map(now)
 
     def diagnostics(self) -> dict[str, Any]:
