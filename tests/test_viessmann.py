@@ -966,3 +966,46 @@ def test_period_figures_of_closed_windows_keep_out_of_statistics_sums() -> None:
         description = extra_description(key)
         assert description.state_class is None, key
         assert description.native_unit_of_measurement == "kWh"
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+@pytest.mark.parametrize("refused", [False, True])
+async def test_token_expiring_between_polls_is_renewed_through_home_assistant(
+    hass: HomeAssistant,
+    cloud: FakeCloud,
+    freezer: FrozenDateTimeFactory,
+    aioclient_mock: AiohttpClientMocker,
+    refused: bool,
+) -> None:
+    """PyViCare hears "EXPIRED TOKEN" and asks our manager to renew: Home Assistant refreshes
+    the token (stored in the entry) and the retry carries it. A refused refresh starts reauth.
+    """
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    cloud.answer(
+        FEATURES_URL, FakeResponse(load("expired_token.json")), FakeResponse(load("vitocal.json"))
+    )
+    if refused:
+        aioclient_mock.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    else:
+        aioclient_mock.post(TOKEN_URL, json=TOKEN)
+    calls = cloud.count(FEATURES_URL)
+    await advance(hass, freezer, 70, step=70)
+    assert aioclient_mock.mock_calls[-1][2]["grant_type"] == "refresh_token"
+    coordinator = entry.runtime_data.heat_pump
+    if refused:
+        assert cloud.count(FEATURES_URL) == calls + 1  # no retry with a dead token
+        assert not coordinator.last_update_success
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+        return
+    assert cloud.count(FEATURES_URL) == calls + 2  # the first try and PyViCare's retry
+    assert cloud.headers["Authorization"] == "Bearer new-access"
+    assert entry.data["token"]["access_token"] == "new-access"
+    assert coordinator.last_update_success
