@@ -60,15 +60,19 @@ def main() -> int:
         rows = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
     print(
         f"{'pumps':>5}  {'layout':<13} {'interval s':>10} {'calls/24h':>9} "
-        f"{'max 24h window':>14} {'% unavailable':>13} {'p95 age s':>9}"
+        f"{'max sliding 24h':>15} {'budget':>6} {'% unavailable':>13} {'p95 age s':>9}"
     )
     for row in sorted(rows, key=lambda r: (r["layout"], r["pumps"]), reverse=True):
         interval = ", ".join(f"{i:.0f}" for i in row["interval_s"])
         print(
             f"{row['pumps']:>5}  {row['layout']:<13} {interval:>10} {row['calls_24h']:>9} "
-            f"{row['max_window']:>14} {row['unavailable_pct']:>13.1f} {row['p95_age_s']:>9.0f}"
+            f"{row['max_window']:>15} {row.get('budget', 1450):>6} "
+            f"{row['unavailable_pct']:>13.1f} {row['p95_age_s']:>9.0f}"
         )
-    print("budget: 1450 calls in any sliding 24 h (polling plans 90 % of it)")
+    print(
+        "budget: calls allowed in any sliding 24 h, all heat pumps of the account together "
+        "(polling plans 90 % of it; setups, reloads and retries use the rest)"
+    )
     print(
         "pytest:", done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.returncode
     )

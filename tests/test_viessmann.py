@@ -7,13 +7,16 @@ application credentials, PyViCare, our budget and our entities run for real.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+import hashlib
 from http import HTTPStatus
 import json
 import logging
 import math
 import os
+from pathlib import Path
 import time
 from typing import Any
 from unittest.mock import patch
@@ -23,23 +26,41 @@ from homeassistant.components.application_credentials import (
     ClientCredential,
     async_import_client_credential,
 )
+from homeassistant.components.sensor import SensorStateClass
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
+from homeassistant.helpers.config_entry_oauth2_flow import (
+    AUTH_CALLBACK_PATH,
+    MY_AUTH_CALLBACK_PATH,
+)
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
+from homeassistant.util.async_ import get_scheduled_timer_handles
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from PyViCare.PyViCareAbstractOAuthManager import TOKEN_URL
+from PyViCare.PyViCareAbstractOAuthManager import (
+    AUTHORIZE_URL,
+    SCOPE_IOT,
+    SCOPE_OFFLINE_ACCESS,
+    TOKEN_URL,
+)
+from yarl import URL
 
+from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.sensor import extra_description
+from custom_components.heatpump_stats.sources import viessmann
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
 from tests.simulators.vicare_cloud import (
@@ -166,6 +187,179 @@ async def test_oauth_flow_creates_entry(
     assert cloud.count(FEATURES_URL) == 1
 
 
+# ---------------------------------------------------------------------------
+# Sign-in: a public PKCE client as HA's vicare does it; the redirect URI really used
+# ---------------------------------------------------------------------------
+README = Path(__file__).parents[1] / "README.md"
+TOKEN = {
+    "access_token": "new-access",
+    "refresh_token": "new-refresh",
+    "token_type": "Bearer",
+    "expires_in": 3600,
+}
+
+
+@pytest.fixture
+async def credentials_as_readme(hass: HomeAssistant) -> None:
+    """The client id, and the secret Home Assistant's dialog demands: "none" (README)."""
+    assert await async_setup_component(hass, "application_credentials", {})
+    await async_import_client_credential(
+        hass, DOMAIN, ClientCredential(CLIENT_ID, "none"), "viessmann"
+    )
+
+
+async def _sign_in(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    result: Any,
+) -> tuple[Any, dict[str, str], dict[str, Any]]:
+    """Follow the external step as a browser would: Viessmann redirects to the callback.
+
+    Returns the flow's next result, the authorize URL's query and the token request's form.
+    """
+    assert result["type"] is FlowResultType.EXTERNAL_STEP
+    query = dict(URL(result["url"]).query)
+    client = await hass_client_no_auth()
+    # The state is the one the authorize URL carries (it names the redirect URI used).
+    response = await client.get(f"{AUTH_CALLBACK_PATH}?code=abcd&state={query['state']}")
+    assert response.status == HTTPStatus.OK
+    aioclient_mock.clear_requests()
+    aioclient_mock.post(TOKEN_URL, json=TOKEN)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    assert aioclient_mock.call_count == 1
+    _method, url, data, _headers = aioclient_mock.mock_calls[0]
+    assert str(url) == TOKEN_URL
+    return result, query, dict(data)
+
+
+def _code_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials_as_readme")
+@pytest.mark.parametrize(
+    ("with_my", "redirect_uri"),
+    [
+        (True, MY_AUTH_CALLBACK_PATH),
+        # current_request_with_host: the browser opened HA at https://example.com.
+        (False, "https://example.com" + AUTH_CALLBACK_PATH),
+    ],
+)
+async def test_sign_in_is_a_public_pkce_client_with_the_redirect_uri_the_readme_names(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+    with_my: bool,
+    redirect_uri: str,
+) -> None:
+    """Authorize URL and token request: client id, PKCE (S256), the IoT scopes, no secret.
+
+    With the `my` integration the redirect URI is My Home Assistant's; without it the
+    address HA was opened with + /auth/external/callback. The README names both.
+    """
+    if with_my:
+        hass.config.components.add("my")
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"source": "viessmann"}
+    )
+    assert result["url"].startswith(AUTHORIZE_URL + "?")
+    result, query, token_form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
+    assert query["client_id"] == CLIENT_ID
+    assert query["response_type"] == "code"
+    assert query["redirect_uri"] == redirect_uri
+    assert query["scope"] == f"{SCOPE_IOT} {SCOPE_OFFLINE_ACCESS}"  # as HA's vicare asks
+    assert query["code_challenge_method"] == "S256"
+    assert "client_secret" not in query
+    # The token request proves the verifier behind the challenge; the secret stays home.
+    assert token_form["grant_type"] == "authorization_code"
+    assert token_form["code"] == "abcd"
+    assert token_form["client_id"] == CLIENT_ID
+    assert token_form["redirect_uri"] == redirect_uri
+    assert _code_challenge(token_form["code_verifier"]) == query["code_challenge"]
+    assert "client_secret" not in token_form
+    assert result["step_id"] == "device"  # signed in: the account's heat pumps
+
+    section = README.read_text(encoding="utf-8").split("### Viessmann sign-in", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    assert MY_AUTH_CALLBACK_PATH in section
+    assert AUTH_CALLBACK_PATH in section
+
+
+async def test_credentials_dialog_names_both_redirect_uris(hass: HomeAssistant) -> None:
+    """The dialog's placeholders are the helper's own constants, so text and flow agree."""
+    placeholders = await application_credentials.async_get_description_placeholders(hass)
+    assert placeholders["redirect_url"] == MY_AUTH_CALLBACK_PATH
+    assert placeholders["callback_path"] == AUTH_CALLBACK_PATH
+    translations = json.loads(
+        (
+            Path(__file__).parents[1] / "custom_components/heatpump_stats/translations/en.json"
+        ).read_text(encoding="utf-8")
+    )
+    text = translations["application_credentials"]["description"]
+    assert "{redirect_url}" in text
+    assert "{callback_path}" in text
+    assert "any value" in text  # the secret field cannot be left empty
+
+
+@pytest.mark.usefixtures("current_request_with_host", "credentials_as_readme")
+@pytest.mark.freeze_time(START)
+async def test_refused_token_refresh_starts_reauth_and_the_sign_in_repairs_it(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    aioclient_mock: AiohttpClientMocker,
+    cloud: FakeCloud,
+) -> None:
+    """Expired token, refresh answered 400: reauth; signing in again stores the new token."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    aioclient_mock.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_ERROR
+    refresh = aioclient_mock.mock_calls[0][2]
+    assert refresh["grant_type"] == "refresh_token"
+    assert "client_secret" not in refresh
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+    assert cloud.requests == []  # no API call with a dead token
+
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+    result, query, token_form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
+    assert query["code_challenge_method"] == "S256"
+    assert token_form["grant_type"] == "authorization_code"
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data["token"]["access_token"] == "new-access"
+    assert entry.data["device"] == DEVICE.to_dict()
+    assert entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("credentials_as_readme")
+@pytest.mark.freeze_time(START)
+async def test_token_endpoint_rate_limit_retries_without_reauth(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, cloud: FakeCloud
+) -> None:
+    """HTTP 429 from the token endpoint is transient: setup retries, no reauth."""
+    entry = _entry()
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    aioclient_mock.post(TOKEN_URL, status=429)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+
+
 @pytest.mark.usefixtures("credentials")
 @pytest.mark.freeze_time(START)
 async def test_values_and_poll_interval_follow_the_budget(
@@ -266,7 +460,7 @@ async def test_budget_holds_over_48h_with_restarts_errors_and_two_entries(
             await hass.async_block_till_done()
             assert await hass.config_entries.async_setup(entries[0].entry_id)
             await hass.async_block_till_done()
-        await advance(hass, freezer, 3600, step=300)
+        await advance_exactly(hass, freezer, 3600)
 
     assert len(times) > 100  # the budget was really used over the two days
     assert _max_in_window(times, timedelta(hours=24)) <= 100
@@ -391,6 +585,38 @@ def _pump(index: int, *, shared_gateway: bool) -> ViessmannDevice:
     )
 
 
+def _seconds_to_next_timer(hass: HomeAssistant) -> float | None:
+    """Simulated seconds until the loop's next timer is due (None: no timer).
+
+    A timer is due when the frozen clock's lead over the real clock reaches its
+    distance on the loop's clock (as async_fire_time_changed decides).
+    """
+    lead = dt_util.utcnow().timestamp() - time.time()
+    due = [
+        handle.when() - hass.loop.time() - lead
+        for handle in get_scheduled_timer_handles(hass.loop)
+        if not handle.cancelled()
+    ]
+    return min(due) if due else None
+
+
+async def advance_exactly(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Move time forward timer by timer, so each poll runs when it is due, not a step later.
+
+    (Fixed steps of 60 s would run a 67 s poll only every 120 s: half the calls, and a
+    budget test that proves nothing.)
+    """
+    end = dt_util.utcnow() + timedelta(seconds=seconds)
+    while (left := (end - dt_util.utcnow()).total_seconds()) > 0:
+        wait = _seconds_to_next_timer(hass)
+        tick = left if wait is None else min(left, max(wait, 0.01))
+        freezer.tick(timedelta(seconds=tick))
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+
 def _append_line(path: str, line: str) -> None:
     with open(path, "a", encoding="utf-8") as out:
         out.write(line + "\n")
@@ -448,7 +674,10 @@ async def simulate_account(
         @callback
         def _updated() -> None:
             if coordinator.last_update_success:
-                last_ok[entry.entry_id] = dt_util.utcnow()
+                # The data's age counts from when the API sent it (a shared gateway
+                # answer can be older than the poll that read it).
+                fetched = coordinator.source.data_fetched_at
+                last_ok[entry.entry_id] = fetched or dt_util.utcnow()
 
         entry.async_on_unload(coordinator.async_add_listener(_updated))
         last_ok[entry.entry_id] = dt_util.utcnow()
@@ -471,7 +700,7 @@ async def simulate_account(
             assert await hass.config_entries.async_setup(entries[-1].entry_id)
             await hass.async_block_till_done()
             watch(entries[-1])
-        await advance(hass, freezer, SIM_STEP_S, step=SIM_STEP_S)
+        await advance_exactly(hass, freezer, SIM_STEP_S)
         now = dt_util.utcnow()
         for entry in entries:
             if entry.state is not ConfigEntryState.LOADED:
@@ -480,8 +709,10 @@ async def simulate_account(
             if not entry.runtime_data.heat_pump.last_update_success:
                 unavailable += 1
             ages.append((now - last_ok[entry.entry_id]).total_seconds())
+    budget = entries[0].runtime_data.heat_pump.source.account.budget.daily_limit
     return {
         "pumps": pumps,
+        "budget": budget,
         "layout": "one gateway" if shared_gateway else "own gateways",
         "interval_s": sorted({i.total_seconds() for i in intervals.values() if i}),
         "calls_24h": sum(1 for t in times if t <= times[0] + timedelta(hours=24)),
@@ -489,6 +720,70 @@ async def simulate_account(
         "unavailable_pct": 100.0 * unavailable / max(1, samples),
         "p95_age_s": _p95(ages),
     }
+
+
+def _intervals(entries: list[MockConfigEntry]) -> list[float]:
+    """The poll interval (s) of each loaded entry."""
+    return [
+        e.runtime_data.heat_pump.update_interval.total_seconds()
+        for e in entries
+        if e.state is ConfigEntryState.LOADED
+    ]
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+async def test_every_entry_follows_the_account_when_its_entries_change(
+    hass: HomeAssistant, cloud: FakeCloud
+) -> None:
+    """HA start, add, remove, reload, unload, options: every entry's interval, every time.
+
+    86400 s × calls per round / floor(limit × 0.9): 1450 -> 1305 rounds: 1 call 67 s,
+    2 calls 133 s, 3 calls 199 s; 500 -> 450 rounds: 1 call 192 s, 2 calls 384 s.
+    """
+    devices = [_pump(i, shared_gateway=False) for i in range(3)]
+    for device in devices:
+        cloud.answer(
+            f"/features/installations/{device.installation_id}/gateways/"
+            f"{device.gateway_serial}/devices/0/features/",
+            FakeResponse(load("vitocal.json")),
+        )
+    entries = [_entry(device.unique_id, device) for device in devices]
+    for entry in entries:
+        entry.add_to_hass(hass)
+    # Home Assistant starting: all entries of the account set up together.
+    assert await async_setup_component(hass, DOMAIN, {})
+    await hass.async_block_till_done()
+    assert _intervals(entries) == [199, 199, 199]
+
+    # A heat pump removed: the other two poll faster at once.
+    assert await hass.config_entries.async_remove(entries[2].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    # A reload (the entry leaves and joins again) changes nothing.
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    # One unloaded: the other alone.
+    assert await hass.config_entries.async_unload(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:1]) == [67]
+    # A smaller budget on one entry holds for the account ...
+    hass.config_entries.async_update_entry(entries[0], options={"viessmann_daily_call_budget": 500})
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:1]) == [192]
+    assert await hass.config_entries.async_setup(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [384, 384]
+    # ... and raising it again lifts it (the other entry asks for the default).
+    hass.config_entries.async_update_entry(
+        entries[0], options={"viessmann_daily_call_budget": 1450}
+    )
+    assert await hass.config_entries.async_reload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert _intervals(entries[:2]) == [133, 133]
+    assert entries[0].runtime_data.heat_pump.source.account.budget.daily_limit == 1450
 
 
 @pytest.mark.usefixtures("credentials")
@@ -593,15 +888,124 @@ async def test_diagnostics_redact_serials_installation_and_address(
 
 
 @pytest.mark.usefixtures("credentials")
-async def test_pyvicare_debug_log_carries_no_serial_or_address(
+@pytest.mark.freeze_time(START)
+async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
+    hass: HomeAssistant,
+    cloud: FakeCloud,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Setup puts the filter on PyViCare's loggers; polls at DEBUG log no serial; the last
+    unload takes it off (and PyViCare's records then pass unchanged, as before setup)."""
+    caplog.set_level(logging.DEBUG, logger="PyViCare")
+    assert not viessmann.log_filter_installed()
+    second = _pump(1, shared_gateway=False)
+    cloud.answer(
+        f"/features/installations/{second.installation_id}/gateways/"
+        f"{second.gateway_serial}/devices/0/features/",
+        FakeResponse(load("vitocal.json")),
+    )
+    entries = [_entry(), _entry(second.unique_id, second)]
+    for entry in entries:
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+    assert viessmann.log_filter_installed()
+    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
+        assert viessmann._LOG_FILTER in logging.getLogger(name).filters, name
+    await advance(hass, freezer, 600, step=60)
+    assert "Response to get request" in caplog.text  # PyViCare logged every poll ...
+    for secret in (GATEWAY_SERIAL, second.gateway_serial, INSTALLATION_ID, CONTROLLER_SERIAL):
+        assert secret not in caplog.text  # ... without the serials
+    assert "content not logged" in caplog.text
+
+    assert await hass.config_entries.async_unload(entries[0].entry_id)
+    await hass.async_block_till_done()
+    assert viessmann.log_filter_installed()  # the other entry still runs
+    assert await hass.config_entries.async_unload(entries[1].entry_id)
+    await hass.async_block_till_done()
+    assert not viessmann.log_filter_installed()
+    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
+        assert viessmann._LOG_FILTER not in logging.getLogger(name).filters, name
+    # Proof that the filter was what kept the serial out: unfiltered, it shows.
+    caplog.clear()
+    logging.getLogger("PyViCare.PyViCareAbstractOAuthManager").debug(
+        "Response to get request: %s", {"data": [{"gatewayId": GATEWAY_SERIAL}]}
+    )
+    assert GATEWAY_SERIAL in caplog.text
+
+
+@pytest.mark.usefixtures("credentials")
+async def test_config_flow_device_list_is_filtered_only_while_it_runs(
     hass: HomeAssistant, cloud: FakeCloud, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """With PyViCare at debug level (as the UI's "enable debug logging" sets it), listing the
-    account logs neither the serials nor the installation's street address."""
+    """The installations answer (serials, street, city, coordinates) is not logged."""
     caplog.set_level(logging.DEBUG, logger="PyViCare")
     account = await async_get_budget(hass, "viessmann", 1450)
-    devices = await async_list_devices(hass, account, "token")
-    assert devices
-    assert "Response to get request" in caplog.text  # PyViCare did log, but filtered
-    for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt"):
+    assert await async_list_devices(hass, account, "token")
+    assert "Response to get request" in caplog.text
+    for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt", "50.1"):
         assert secret not in caplog.text
+    assert not viessmann.log_filter_installed()
+
+
+def test_period_figures_of_closed_windows_keep_out_of_statistics_sums() -> None:
+    """Today/this month/this year/this week restart at 0: total_increasing. Last 7 days,
+    last month and last year rise and fall without a reset: no state class (no sum)."""
+    for key in (
+        "power_consumption_heating_today_kwh",
+        "heat_production_this_year_kwh",
+        "compressor_heat_production_heating_this_week_kwh",
+    ):
+        assert extra_description(key).state_class is SensorStateClass.TOTAL_INCREASING, key
+    for key in (
+        "power_consumption_heating_last_seven_days_kwh",
+        "heat_production_dhw_last_month_kwh",
+        "heating_rod_power_consumption_heating_last_year_kwh",
+    ):
+        description = extra_description(key)
+        assert description.state_class is None, key
+        assert description.native_unit_of_measurement == "kWh"
+
+
+@pytest.mark.usefixtures("credentials")
+@pytest.mark.freeze_time(START)
+@pytest.mark.parametrize("refused", [False, True])
+async def test_token_expiring_between_polls_is_renewed_through_home_assistant(
+    hass: HomeAssistant,
+    cloud: FakeCloud,
+    freezer: FrozenDateTimeFactory,
+    aioclient_mock: AiohttpClientMocker,
+    refused: bool,
+) -> None:
+    """PyViCare hears "EXPIRED TOKEN" and asks our manager to renew: Home Assistant refreshes
+    the token (stored in the entry) and the retry carries it. A refused refresh starts reauth.
+    """
+    entry = _entry()
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
+    )
+    cloud.answer(
+        FEATURES_URL, FakeResponse(load("expired_token.json")), FakeResponse(load("vitocal.json"))
+    )
+    if refused:
+        aioclient_mock.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
+    else:
+        aioclient_mock.post(TOKEN_URL, json=TOKEN)
+    calls = cloud.count(FEATURES_URL)
+    await advance(hass, freezer, 70, step=70)
+    assert aioclient_mock.mock_calls[-1][2]["grant_type"] == "refresh_token"
+    coordinator = entry.runtime_data.heat_pump
+    if refused:
+        assert cloud.count(FEATURES_URL) == calls + 1  # no retry with a dead token
+        assert not coordinator.last_update_success
+        flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+        assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+        return
+    assert cloud.count(FEATURES_URL) == calls + 2  # the first try and PyViCare's retry
+    assert cloud.headers["Authorization"] == "Bearer new-access"
+    assert entry.data["token"]["access_token"] == "new-access"
+    assert coordinator.last_update_success

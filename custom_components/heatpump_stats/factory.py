@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +85,9 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
     try:
         await session.async_ensure_token_valid()
     except ClientResponseError as err:
-        if 400 <= err.status < 500:
+        # 400-499 means the sign-in is gone (reauth); 429 (too many requests)
+        # and 5xx are transient, as Home Assistant's own token errors map them.
+        if 400 <= err.status < 500 and err.status != HTTPStatus.TOO_MANY_REQUESTS:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="auth_failed",
@@ -101,13 +104,10 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
             translation_key="cannot_connect",
             translation_placeholders={"device": "Viessmann cloud", "error": str(err)},
         ) from err
-    account = await async_get_budget(
-        hass,
-        entry.data["auth_implementation"],
-        int(
-            entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
-        ),
+    daily_limit = int(
+        entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
     )
+    account = await async_get_budget(hass, entry.data["auth_implementation"], daily_limit)
     manager = await hass.async_add_executor_job(ConfigEntryAuth, hass, session)
     return ViessmannHASource(
         hass,
@@ -116,6 +116,7 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
         manager=manager,
         account=account,
         device=ViessmannDevice.from_dict(entry.data[CONF_DEVICE]),
+        daily_limit=daily_limit,
     )
 
 

@@ -525,6 +525,7 @@ _EXTRA_PREFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorSt
     ("vendor_", None, None, SensorStateClass.MEASUREMENT),
 )
 _EXTRA_SKIP = ("problem_",)
+_EXTRA_CLOSED_WINDOWS = ("_last_seven_days_", "_last_month_", "_last_year_")
 # Keys of our own entities (sensors and the reading's flags, the binary sensors).
 _OWN_KEYS: Final = frozenset(
     {description.key for description in SENSORS} | READING_FLAGS | {"last_config_change"}
@@ -580,6 +581,12 @@ def extra_description(key: str) -> SensorEntityDescription:
             if key.endswith(suffix):
                 unit, device_class, state_class = s_unit, s_class, s_state
                 break
+    if state_class is SensorStateClass.TOTAL_INCREASING and any(
+        marker in key for marker in _EXTRA_CLOSED_WINDOWS
+    ):
+        # A closed or rolling window (Viessmann's last 7 days, last month, last
+        # year) rises and falls without a reset: no long-term statistics sum.
+        state_class = None
     return SensorEntityDescription(
         key=f"extra_{key}",
         translation_key="extra",

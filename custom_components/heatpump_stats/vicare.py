@@ -36,7 +36,10 @@ from .sources.viessmann import (
     RateLimited,
     ViessmannDevice,
     ViessmannSource,
+    acquire_log_filter,
+    filtered_pyvicare_log,
     list_devices,
+    release_log_filter,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -111,6 +114,7 @@ class _Member:
     """One entry of the account: its heat pump and, once running, its coordinator."""
 
     device: ViessmannDevice
+    daily_limit: int | None = None
     coordinator: DataUpdateCoordinator[Any] | None = None
     base_interval: timedelta = timedelta(0)
 
@@ -124,6 +128,9 @@ class AccountBudget:
     interval of *every* entry of the account (:meth:`recompute`): all of them
     poll at the interval at which one round of all of them fits the budget.
     Heat pumps behind one gateway share one call per round (:class:`GatewayFeed`).
+    The daily limit is the smallest `viessmann_daily_call_budget` of the
+    entries set up now (so raising it on one entry takes effect once no other
+    entry asks for less).
     """
 
     budget: CallBudget
@@ -136,10 +143,12 @@ class AccountBudget:
         """The entry ids of the account that are set up (or being set up)."""
         return set(self.members)
 
-    def join(self, entry_id: str, device: ViessmannDevice) -> GatewayFeed:
+    def join(
+        self, entry_id: str, device: ViessmannDevice, daily_limit: int | None = None
+    ) -> GatewayFeed:
         """An entry starts: count it (and its gateway) before its first call."""
         self.leave(entry_id, recompute=False)
-        self.members[entry_id] = _Member(device)
+        self.members[entry_id] = _Member(device, daily_limit)
         key = (device.installation_id, device.gateway_serial)
         feed = self.gateways.get(key)
         if feed is None:
@@ -180,6 +189,9 @@ class AccountBudget:
 
     def recompute(self) -> timedelta:
         """Set every entry's interval (and the shared answers' lifetime) from the entries now."""
+        limits = [m.daily_limit for m in self.members.values() if m.daily_limit is not None]
+        if limits:
+            self.budget.set_daily_limit(min(limits))
         interval = self.interval()
         for feed in self.gateways.values():
             feed.max_age = interval * GATEWAY_ANSWER_SHARE
@@ -215,10 +227,10 @@ async def async_get_budget(hass: HomeAssistant, account: str, daily_limit: int) 
             else CallBudget(daily_limit=daily_limit)
         )
         shared = budgets[account] = AccountBudget(budget=budget, store=store)
-    # Entries of one account may set different budgets: the smallest one holds.
-    if shared.members:
-        daily_limit = min(daily_limit, shared.budget.daily_limit)
-    shared.budget.set_daily_limit(daily_limit)
+    # With entries running, their own limits hold (AccountBudget.recompute: the
+    # smallest); a config flow listing devices must not lift them.
+    if not shared.members:
+        shared.budget.set_daily_limit(daily_limit)
     return shared
 
 
@@ -228,7 +240,9 @@ async def async_list_devices(
     """The account's heat pumps (1 budgeted call)."""
     manager = CountingOAuthManager(TokenAuth(access_token), account.budget)
     try:
-        return await hass.async_add_executor_job(list_devices, manager)
+        # The installations answer carries serials and the street address.
+        with filtered_pyvicare_log():
+            return await hass.async_add_executor_job(list_devices, manager)
     finally:
         account.schedule_save()
 
@@ -254,13 +268,17 @@ class ViessmannHASource:
         manager: AbstractViCareOAuthManager,
         account: AccountBudget,
         device: ViessmannDevice,
+        daily_limit: int | None = None,
     ) -> None:
         """No API call here."""
         self._hass = hass
         self._entry_id = entry_id
         self._title = entry_title
         self.account = account
-        feed = account.join(entry_id, device)
+        # PyViCare's debug log is filtered while the entry runs (until leave()).
+        acquire_log_filter()
+        self._log_filtered = True
+        feed = account.join(entry_id, device, daily_limit)
         self._source = ViessmannSource(CountingOAuthManager(manager, account.budget), device, feed)
 
     def attach(self, coordinator: DataUpdateCoordinator[Any]) -> None:
@@ -276,6 +294,9 @@ class ViessmannHASource:
     def leave(self) -> None:
         """This entry stops polling; the account's other entries get their share."""
         self.account.leave(self._entry_id)
+        if self._log_filtered:
+            self._log_filtered = False
+            release_log_filter()
 
     @property
     def identity(self) -> DeviceIdentity:
@@ -286,6 +307,11 @@ class ViessmannHASource:
     def calls_per_poll(self) -> int:
         """API calls one poll costs."""
         return self._source.calls_per_poll
+
+    @property
+    def data_fetched_at(self) -> datetime | None:
+        """When the API sent the data of the last poll."""
+        return self._source.data_fetched_at
 
     async def async_read(self) -> HeatPumpReading:
         """One budgeted feature fetch; rate limits raise a repair issue."""

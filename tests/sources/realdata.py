@@ -16,10 +16,14 @@ import pytest
 _DEFAULT = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 
+def realdata_path(device: str) -> Path:
+    """Where one device's recorded payloads would be (no skip: for parametrizing at collection)."""
+    return Path(os.environ.get("HEATPUMP_STATS_REALDATA", _DEFAULT)) / device
+
+
 def realdata_dir(device: str) -> Path:
     """The folder of one device's recorded payloads; skips the test when it is absent."""
-    root = Path(os.environ.get("HEATPUMP_STATS_REALDATA", _DEFAULT))
-    folder = root / device
+    folder = realdata_path(device)
     if not folder.is_dir():
         pytest.skip(f"real device data not available: {folder} does not exist")
     return folder

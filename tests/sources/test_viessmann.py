@@ -31,21 +31,27 @@ from custom_components.heatpump_stats.sources.base import (
 )
 from custom_components.heatpump_stats.sources.reading import READING_UNITS, OperatingMode
 from custom_components.heatpump_stats.sources.viessmann import (
+    REDACTED,
     CountingOAuthManager,
+    GatewayFeed,
     RateLimited,
     ViessmannDevice,
     ViessmannSource,
     is_heat_pump,
     list_devices,
     operating_mode_from,
+    redact_features,
 )
 from tests.simulators.vicare_cloud import (
+    BULK_URL,
     FEATURES_URL,
     INSTALLATIONS_URL,
     FakeCloud,
     FakeResponse,
+    bulk_features,
     load,
 )
+from tests.sources.realdata import realdata_dir, realdata_path
 
 # PyViCare builds the rate-limit reset with datetime.utcfromtimestamp (deprecated in 3.12+).
 pytestmark = pytest.mark.filterwarnings(
@@ -286,6 +292,70 @@ def test_vendor_figures_go_to_extra(source: ViessmannSource) -> None:
     assert extra["heat_production_this_month_kwh"] == pytest.approx(1046.3)
 
 
+def _feature(name: str, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "feature": name,
+        "gatewayId": "7736172201234567",
+        "deviceId": "0",
+        "isEnabled": True,
+        "isReady": True,
+        "properties": properties,
+        "commands": {},
+        "timestamp": "2026-01-10T09:59:00.000Z",
+        "uri": f"https://api.viessmann-climatesolutions.com/iot/v2/features/installations/"
+        f"1234567/gateways/7736172201234567/devices/0/features/{name}",
+    }
+
+
+def test_green_cop_is_read_and_a_cop_of_zero_is_unknown(
+    cloud: FakeCloud, source: ViessmannSource
+) -> None:
+    """heating.cop.green 3.9 comes out; heating.cop.cooling 0 (never cooled) is no COP."""
+    data = load("vitocal.json")
+    data["data"] += [
+        _feature("heating.cop.green", {"value": {"type": "number", "value": 3.9}}),
+        _feature("heating.cop.cooling", {"value": {"type": "number", "value": 0}}),
+    ]
+    cloud.answer(FEATURES_URL, FakeResponse(data))
+    extra = source.read(T0).extra
+    assert extra["vendor_cop_green"] == 3.9
+    assert "vendor_cop_cooling" not in extra
+
+
+@pytest.mark.parametrize(
+    ("internal", "running", "expected"),
+    [
+        # The heat pump's own pump runs: water flows (circuit pump state does not matter).
+        ("on", False, True),
+        # It stands still with the compressor off: no flow, even with circuit 0's pump on.
+        ("off", False, False),
+        # Compressor running with the pump reading off: unknown, never "no flow".
+        ("off", True, None),
+    ],
+)
+def test_e3_internal_pump_is_the_heat_pump_flow(
+    cloud: FakeCloud, source: ViessmannSource, internal: str, running: bool, expected: bool | None
+) -> None:
+    data = features_with(
+        {"heating.compressors.0": {"active": {"type": "boolean", "value": running}}}
+    )
+    data["data"] += [
+        _feature(
+            "heating.boiler.pumps.internal", {"status": {"type": "string", "value": internal}}
+        ),
+        _feature(
+            "heating.boiler.pumps.internal.current",
+            {"value": {"type": "number", "unit": "percent", "value": 51}},
+        ),
+    ]
+    cloud.answer(FEATURES_URL, FakeResponse(data))
+    reading = source.read(T0)
+    assert reading.extra["circuit_pump_circuit_0"] == "on"
+    assert reading.extra["internal_pump"] == internal
+    assert reading.extra["internal_pump_speed_pct"] == 51.0
+    assert reading.circulation_pump is expected
+
+
 def test_one_call_per_poll_and_none_for_setup(
     cloud: FakeCloud, manager: CountingOAuthManager, budget: CallBudget
 ) -> None:
@@ -451,6 +521,7 @@ def test_operating_mode_rule(changes: dict[str, Any], expected: OperatingMode | 
 
 
 def test_identity_and_diagnostics(source: ViessmannSource) -> None:
+    """Diagnostics carry every feature, with the gateway serial and installation id scrubbed."""
     assert source.identity.manufacturer == "Viessmann"
     assert source.identity.model == "CU401B_G"
     assert source.identity.serial_number == "7736172201234567"
@@ -689,19 +760,26 @@ def test_wrapping_a_manager_again_keeps_a_single_hook(
 # ---------------------------------------------------------------------------
 # Real devices: every PyViCare dump in ../shared/realdata/viessmann
 # ---------------------------------------------------------------------------
-REALDATA = Path(__file__).parents[2] / ".." / "shared" / "realdata" / "viessmann"
-DUMP_FOLDERS = ("pyvicare", "pyvicare_history")
-# A Vitodens is a gas boiler: it is replayed (nothing may break) but has no compressor.
+# Every JSON file under ../shared/realdata/viessmann/ (all folders), one test case each.
+_VIESSMANN_DUMPS = realdata_path("viessmann")
 _TEMPERATURE_RANGE = (-60.0, 150.0)
+# What the two-estimate check assumes where a dump lacks the input (a user's options):
+# 20 l/min is a typical nominal flow of a 6-12 kW heat pump at a 5-8 K spread
+# (12 kW / (20 / 60 × 4.186 × 8.2 K) on the 300-G CU401B dump: 11.4 kW by ΔT, 12.0 by modulation).
+TYPICAL_FLOW_L_MIN = 20.0
+TYPICAL_RATED_KW = 10.0
 
 
 def _dumps() -> list[Any]:
     found = [
-        pytest.param(path, id=f"{folder}/{path.stem}")
-        for folder in DUMP_FOLDERS
-        for path in sorted((REALDATA / folder).glob("*.json"))
+        pytest.param(path, id=str(path.relative_to(_VIESSMANN_DUMPS).with_suffix("")))
+        for path in sorted(_VIESSMANN_DUMPS.rglob("*.json"))
     ]
     return found or [pytest.param(None, id="no-realdata")]
+
+
+def _all_dumps() -> list[Path]:
+    return sorted(realdata_dir("viessmann").rglob("*.json"))
 
 
 def _feature_value(data: dict[str, Any], name: str, prop: str = "value") -> Any:
@@ -717,17 +795,45 @@ def _feature_value(data: dict[str, Any], name: str, prop: str = "value") -> Any:
     return None
 
 
-def _replay(path: Path | None) -> tuple[dict[str, Any], Any, Any]:
+def _read(path: Path | None) -> tuple[dict[str, Any], Any]:
     if path is None:
-        pytest.skip(f"no PyViCare dumps in {REALDATA} (../shared/realdata is not present)")
+        realdata_dir("viessmann")  # skips: ../shared/realdata is not present
+        pytest.skip(f"no PyViCare dumps in {_VIESSMANN_DUMPS}")
     data = json.loads(path.read_text(encoding="utf-8"))
     cloud = FakeCloud()
     cloud.answer(FEATURES_URL, FakeResponse(data))
     manager = CountingOAuthManager(FakeViCareAuth(cloud), CallBudget(), clock=Clock(T0))
-    reading = ViessmannSource(manager, HEAT_PUMP).read(T0)
-    engine = Engine(EngineConfig(), UTC)
+    return data, ViessmannSource(manager, HEAT_PUMP).read(T0)
+
+
+def _metrics(reading: Any, config: EngineConfig | None = None) -> Any:
+    engine = Engine(config or EngineConfig(), UTC)
     engine.update_heat_pump(reading)
-    return data, reading, engine.snapshot(T0)
+    return engine.snapshot(T0)
+
+
+def _replay(path: Path | None) -> tuple[dict[str, Any], Any, Any]:
+    data, reading = _read(path)
+    return data, reading, _metrics(reading)
+
+
+def _with_typical_inputs(reading: Any) -> EngineConfig:
+    """Options a user would set where the dump lacks flow or rated power (see the constants)."""
+    return EngineConfig(
+        flow_rate_l_min=TYPICAL_FLOW_L_MIN if reading.flow_rate is None else None,
+        rated_thermal_power_kw=TYPICAL_RATED_KW if reading.rated_thermal_power is None else None,
+    )
+
+
+def _heats(reading: Any) -> bool:
+    return reading.compressor_running is True and not reading.defrost_active
+
+
+def test_every_viessmann_dump_is_replayed() -> None:
+    """The parametrization covers every file (a dump added later is not left out)."""
+    files = _all_dumps()
+    assert files, "the viessmann real-data folder is empty"
+    assert [param.values[0] for param in _dumps()] == files
 
 
 @pytest.mark.parametrize("path", _dumps())
@@ -762,53 +868,116 @@ def test_real_dump_temperatures_come_from_the_heat_pump_circuit(path: Path | Non
         assert got == (None if value is None else float(value)), key
         if got is not None:
             assert _TEMPERATURE_RANGE[0] <= got <= _TEMPERATURE_RANGE[1], key
+    # Every temperature that comes out at all (raw values too) is at the °C scale.
+    for key, value in reading.extra.items():
+        if key.endswith("_temperature") and value is not None:
+            assert _TEMPERATURE_RANGE[0] <= value <= _TEMPERATURE_RANGE[1], key
 
 
 @pytest.mark.parametrize("path", _dumps())
 def test_real_dump_gives_no_sentinel_and_plausible_units(path: Path | None) -> None:
-    """Every number is finite; flow in l/min (a 'liter' flow is l/h); modulation is a %."""
-    data, reading, _ = _replay(path)
+    """Every number is finite; flow in l/min (a 'liter' flow is l/h); modulation is a %.
+
+    A performance factor of 0 (no cooling, no PV share) is "nothing measured", not a COP.
+    """
+    data, reading, metrics = _replay(path)
     for key in READING_UNITS:
         value = getattr(reading, key)
         if value is not None:
             assert math.isfinite(value), key
+    for key, value in reading.extra.items():
+        if isinstance(value, float):
+            assert math.isfinite(value), key
+        if key.startswith("vendor_"):
+            assert isinstance(value, float)
+            assert 0 < value <= 15, key
     flow = _feature_value(data, "heating.sensors.volumetricFlow.allengra")
     if flow is not None:
         # 1215 "liter" (Vitocal 200-S E8NEV) = 1215 l/h = 20.25 l/min, as HA's vicare reads it.
         assert reading.flow_rate == pytest.approx(flow / 60)
+        assert 0 <= reading.flow_rate <= 200
     if reading.compressor_modulation is not None:
         assert 0 <= reading.compressor_modulation <= 100
+    # E3 units: the compressor speed is in rps, never taken for a modulation %.
     speed = _feature_value(data, "heating.compressors.0.speed.current")
     if speed is not None:
         assert reading.extra["compressor_speed_rps"] == float(speed)
-        assert reading.compressor_modulation != float(speed) or speed == 0
+        if _feature_value(data, "heating.compressors.0.sensors.power") is None:
+            assert reading.compressor_modulation is None
+    for value in (metrics.thermal_power, metrics.thermal_power_delta_t):
+        if value is not None:
+            assert not (value == 0 and math.copysign(1.0, value) < 0), "-0.0 kW"
 
 
 @pytest.mark.parametrize("path", _dumps())
 def test_real_dump_running_compressor_never_gives_0_kw(path: Path | None) -> None:
     """Compressor running (not defrosting): the heat is > 0 kW or unknown, never 0 kW.
 
-    The DHW circulation pump being off says nothing about the heat pump's water flow.
+    The DHW circulation pump being off says nothing about the heat pump's water flow;
+    with a typical flow configured (where the dump has none) the heat is known and > 0.
     """
-    _, reading, metrics = _replay(path)
-    if reading.compressor_running is not True or reading.defrost_active:
-        return
-    assert metrics.thermal_power is None or metrics.thermal_power > 0
-    if metrics.thermal_power_modulation:
-        assert metrics.thermal_power is not None
-    assert reading.circulation_pump is not False
+    data, reading, metrics = _replay(path)
+    if _heats(reading):
+        assert metrics.thermal_power is None or metrics.thermal_power > 0
+        if metrics.thermal_power_modulation:
+            assert metrics.thermal_power is not None
+        assert reading.circulation_pump is not False
+        configured = _metrics(reading, _with_typical_inputs(reading))
+        assert configured.thermal_power is not None
+        assert configured.thermal_power > 0
+    elif reading.compressor_running is False:
+        # Standing still: no heat, and never a negative one.
+        assert metrics.thermal_power in (None, 0.0)
+    internal = _feature_value(data, "heating.boiler.pumps.internal", "status")
+    if internal == "on":
+        assert reading.circulation_pump is True
+    elif internal == "off" and reading.compressor_running is False:
+        assert reading.circulation_pump is False
 
 
 @pytest.mark.parametrize("path", _dumps())
 def test_real_dump_estimates_agree_within_a_factor_of_two(path: Path | None) -> None:
-    """Both estimates where both exist: within 2×, else the method says which one was kept."""
-    _, reading, metrics = _replay(path)
-    if reading.compressor_running is not True or reading.defrost_active:
+    """Both estimates where both exist: within 2×, else the plausible one wins and says so.
+
+    Flow or rated power missing from the dump are set to typical values (the options a
+    user would enter), so that the two estimates can be compared where the dump has a
+    spread and a modulation. Where the device reports its inverter's output power, the
+    heat over it is a COP between 1 and 10.
+    """
+    _, reading, _ = _replay(path)
+    if not _heats(reading):
         return
+    metrics = _metrics(reading, _with_typical_inputs(reading))
     dt, mod = metrics.thermal_power_delta_t, metrics.thermal_power_modulation
-    if dt and mod and dt > 0 and mod > 0 and max(dt, mod) / min(dt, mod) > 2:
-        assert metrics.thermal_power_method is not None
-        assert metrics.thermal_power_method.value.endswith("plausible")
+    if dt is not None and mod is not None:
+        assert dt > 0
+        assert mod > 0
+        if max(dt, mod) / min(dt, mod) > 2:
+            assert metrics.thermal_power_method is not None
+            assert metrics.thermal_power_method.value.endswith("plausible")
+    inverter_w = reading.extra.get("inverter_output_power_w")
+    if inverter_w and inverter_w > 100 and metrics.thermal_power is not None:
+        assert 1.0 <= metrics.thermal_power / (inverter_w / 1000) <= 10.0
+
+
+def test_real_dumps_compare_the_two_estimates_somewhere() -> None:
+    """The check above is not vacuous: some dumps heat with both estimates, and they agree.
+
+    300-G CU401B: 100 % × 12 kW = 12.0 kW; 20 l/min / 60 × 4.186 × (44.0 − 35.8) K = 11.4 kW.
+    """
+    compared = {}
+    for path in _all_dumps():
+        _, reading = _read(path)
+        if not _heats(reading):
+            continue
+        metrics = _metrics(reading, _with_typical_inputs(reading))
+        dt, mod = metrics.thermal_power_delta_t, metrics.thermal_power_modulation
+        if dt is not None and mod is not None:
+            compared[path.stem] = (dt, mod)
+    assert compared
+    assert compared["Vitocal300G_CU401B"] == (pytest.approx(11.44, abs=0.01), 12.0)
+    for dt, mod in compared.values():
+        assert max(dt, mod) / min(dt, mod) <= 2
 
 
 @pytest.mark.parametrize("path", _dumps())
@@ -816,8 +985,14 @@ def test_real_dump_vendor_energies_come_out(path: Path | None) -> None:
     """Figures the JSON has (green COP, weekly compressor energy, heating rod, inverter) appear."""
     data, reading, _ = _replay(path)
     extra = reading.extra
-    if (green := _feature_value(data, "heating.cop.green")) is not None:
-        assert extra["vendor_cop_green"] == float(green)
+    for kind in ("scop", "spf", "cop"):
+        for purpose in ("total", "heating", "dhw", "cooling", "green"):
+            value = _feature_value(data, f"heating.{kind}.{purpose}")
+            key = f"vendor_{kind}_{purpose}"
+            if value is not None and value > 0:
+                assert extra[key] == float(value)
+            else:
+                assert key not in extra
     for kind, key in (
         ("heat.production", "heat_production"),
         ("power.consumption", "power_consumption"),
@@ -837,3 +1012,74 @@ def test_real_dump_vendor_energies_come_out(path: Path | None) -> None:
     # None of the dumps carries a lifetime energy counter (only day/week/month/year figures).
     assert reading.electrical_energy is None
     assert reading.thermal_energy is None
+
+
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+@pytest.mark.parametrize("path", _dumps())
+def test_real_dump_diagnostics_keep_no_serial_or_location(path: Path | None) -> None:
+    """Serial, product identification and house location features lose every value;
+    gatewayId and the gateway serial inside each uri are scrubbed; the rest stays."""
+    data, _reading = _read(path)
+    gateway = next(f["gatewayId"] for f in data["data"] if f.get("gatewayId"))
+    device = ViessmannDevice(
+        installation_id=1234567, gateway_serial=gateway, device_id="0", model="dump"
+    )
+    scrubbed = redact_features(data["data"], device)
+    assert len(scrubbed) == len(data["data"])
+    private = ("serial", "productIdentification", "houseLocation")
+    checked = 0
+    for feature in scrubbed:
+        assert feature.get("gatewayId") in (None, REDACTED)
+        assert gateway not in str(feature.get("uri", ""))
+        if feature["feature"].rsplit(".", 1)[-1] in private:
+            values = [
+                leaf
+                for prop in feature["properties"].values()
+                for leaf in _leaves(prop.get("value") if isinstance(prop, dict) else prop)
+            ]
+            assert all(v == REDACTED for v in values if v is not None), feature["feature"]
+            checked += 1
+    assert checked or not any(f["feature"].rsplit(".", 1)[-1] in private for f in data["data"])
+
+
+def test_heat_pumps_behind_one_gateway_read_one_bulk_answer(clock: Clock) -> None:
+    """Two heat pumps on one gateway: one bulk call serves both while it is fresh.
+
+    max_age 60 s: pump 0 at 0 s fetches (1 call), pump 1 at 30 s reads it (0 calls, data
+    30 s old: data_fetched_at says 0 s), pump 0 at 70 s fetches again.
+    """
+    cloud = FakeCloud()
+    cloud.answer(BULK_URL, FakeResponse(bulk_features(["0", "1"])))
+    budget = CallBudget()
+    feed = GatewayFeed(1234567, "7736172201234567")
+    feed.members.update({"0", "1"})
+    feed.max_age = timedelta(seconds=60)
+    second = ViessmannDevice(
+        installation_id=1234567,
+        gateway_serial="7736172201234567",
+        device_id="1",
+        model="CU401B_G",
+        roles=HEAT_PUMP.roles,
+    )
+    pumps = [
+        ViessmannSource(
+            CountingOAuthManager(FakeViCareAuth(cloud), budget, clock=clock), device, feed
+        )
+        for device in (HEAT_PUMP, second)
+    ]
+    first = pumps[0].read(T0)
+    later = pumps[1].read(T0 + timedelta(seconds=30))
+    assert first.outside_temperature == later.outside_temperature == 3.2
+    assert cloud.requests == [API_BASE_URL + BULK_URL]
+    assert pumps[1].data_fetched_at == T0
+    pumps[0].read(T0 + timedelta(seconds=70))
+    assert cloud.count(BULK_URL) == 2
+    assert pumps[0].data_fetched_at == T0 + timedelta(seconds=70)
+    assert feed.calls_per_round == 1

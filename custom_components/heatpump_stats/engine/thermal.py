@@ -56,6 +56,8 @@ def thermal_power_delta_t(
     """
     if flow_l_min is None or flow_temp is None or return_temp is None:
         return None
+    if flow_l_min == 0:
+        return 0.0  # no flow, no heat (and not -0.0 from a negative spread)
     return flow_l_min / 60.0 * WATER_HEAT_CAPACITY_KJ_PER_L_K * (flow_temp - return_temp)
 
 

@@ -299,11 +299,14 @@ REDACTED: Final = "**REDACTED**"
 _PRIVATE_FEATURE = re.compile(r"(^|\.)(serial|productIdentification|houseLocation)($|\.)")
 # Long digit runs (gateway and boiler serials are 16 digits, installation ids 6-8).
 _LONG_NUMBER = re.compile(r"\d{6,}")
-# PyViCare's modules that log (each module logs through its own logger; a filter
-# on the parent "PyViCare" logger would not see their records).
+# PyViCare logs through one logger per module ("PyViCare.PyViCare", ...). A
+# filter on a logger sees only the records logged on that very logger, not its
+# children's, so the filter goes on "PyViCare" and on every "PyViCare.*" logger.
+PYVICARE_LOGGER: Final = "PyViCare"
 PYVICARE_LOGGERS: Final = (
     "PyViCare.PyViCare",
     "PyViCare.PyViCareAbstractOAuthManager",
+    "PyViCare.PyViCareBrowserOAuthManager",
     "PyViCare.PyViCareCachedServiceBase",
     "PyViCare.PyViCareCachedService",
     "PyViCare.PyViCareCachedServiceViaGateway",
@@ -359,22 +362,28 @@ def redact_features(features: Any, device: ViessmannDevice) -> Any:
 
 
 class PyViCareLogFilter(logging.Filter):
-    """Keeps serials, the installation id and the address out of PyViCare's debug log.
+    """Keeps serials, the installation id, the address and tokens out of PyViCare's log.
 
     PyViCare logs every API answer in full at debug level ("Response to get
     request: ..."): with debug logging switched on from the UI (PyViCare is in
     the manifest's ``loggers``) the installations answer would put the
-    gateway and boiler serials and the street address into the log. That
-    record is replaced by its size; in every other PyViCare record long
-    numbers (serials, installation ids) are replaced by ``**REDACTED**``.
+    gateway and boiler serials and the street address into the log. Such a
+    record (an API answer, a token) is replaced by its size; in every other
+    PyViCare record long numbers (serials, installation ids) are replaced by
+    ``**REDACTED**``. Records are rewritten, never dropped.
     """
+
+    _CONTENT: Final = frozenset(
+        {"Response to get request: %s", "Response: %s", "Token received: %s"}
+    )
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record (it is always kept)."""
-        if record.msg == "Response to get request: %s":
+        if record.msg in self._CONTENT:
             answer = record.args[0] if isinstance(record.args, tuple) and record.args else None
             size = len(answer.get("data") or ()) if isinstance(answer, dict) else 0
-            record.msg = "Response to get request: %d items (content not logged: private data)"
+            label = str(record.msg).removesuffix("%s")
+            record.msg = label + "%d items (content not logged: private data)"
             record.args = (size,)
             return True
         try:
@@ -388,17 +397,55 @@ class PyViCareLogFilter(logging.Filter):
 
 
 _LOG_FILTER: Final = PyViCareLogFilter()
+_log_filter_lock = threading.Lock()
+_log_filter_users = 0
 
 
-def install_log_filter() -> None:
-    """Put the filter on PyViCare's loggers (idempotent)."""
-    for name in PYVICARE_LOGGERS:
-        logger = logging.getLogger(name)
-        if _LOG_FILTER not in logger.filters:
-            logger.addFilter(_LOG_FILTER)
+def _pyvicare_loggers() -> list[logging.Logger]:
+    """ "PyViCare" and each of its module loggers (the known ones and any created since)."""
+    names = {PYVICARE_LOGGER, *PYVICARE_LOGGERS}
+    names.update(
+        name
+        for name in list(logging.root.manager.loggerDict)
+        if name.startswith(f"{PYVICARE_LOGGER}.")
+    )
+    return [logging.getLogger(name) for name in sorted(names)]
 
 
-install_log_filter()
+def log_filter_installed() -> bool:
+    """Whether the filter is on PyViCare's loggers now."""
+    return _LOG_FILTER in logging.getLogger(PYVICARE_LOGGER).filters
+
+
+def acquire_log_filter() -> None:
+    """Put the filter on PyViCare's loggers (counted: one per user, e.g. a set-up entry)."""
+    global _log_filter_users  # noqa: PLW0603 - one filter for the process, counted
+    with _log_filter_lock:
+        _log_filter_users += 1
+        for logger in _pyvicare_loggers():
+            if _LOG_FILTER not in logger.filters:
+                logger.addFilter(_LOG_FILTER)
+
+
+def release_log_filter() -> None:
+    """One user less; the last one takes the filter off PyViCare's loggers again."""
+    global _log_filter_users  # noqa: PLW0603 - see acquire_log_filter
+    with _log_filter_lock:
+        _log_filter_users = max(0, _log_filter_users - 1)
+        if _log_filter_users:
+            return
+        for logger in _pyvicare_loggers():
+            logger.removeFilter(_LOG_FILTER)
+
+
+@contextmanager
+def filtered_pyvicare_log() -> Iterator[None]:
+    """The filter for the length of a block (a config flow listing the account's devices)."""
+    acquire_log_filter()
+    try:
+        yield
+    finally:
+        release_log_filter()
 
 
 # ---------------------------------------------------------------------------
@@ -526,6 +573,11 @@ def _onoff(value: Any) -> str | None:
     return None if not isinstance(value, bool) else ("on" if value else "off")
 
 
+def _onoff_status(value: Any) -> bool | None:
+    """A pump's ``status`` ("on"/"off") as a bool; None for anything else."""
+    return {"on": True, "off": False}.get(value) if isinstance(value, str) else None
+
+
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces: equal settings give equal strings."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -602,15 +654,21 @@ class _Features:
         return result
 
 
-def circulation_pump_from(pumps: list[bool], compressor_running: bool | None) -> bool | None:
+def circulation_pump_from(
+    pumps: list[bool], compressor_running: bool | None, *, internal_pump: bool | None = None
+) -> bool | None:
     """The heat pump's water side: on when a pump of it runs; off only when nothing moves.
 
-    `pumps` are the heat pump's own pumps the device reports (heating-circuit
+    `internal_pump` is the heat pump's own secondary pump where the device
+    reports it (E3 ``heating.boiler.pumps.internal``): it decides. Otherwise
+    `pumps` are the pumps of its water side the device reports (heating-circuit
     pumps, the DHW charging pump; never the DHW circulation pump to the taps).
-    A running compressor moves water even when every listed pump reads off
-    (the internal pump is often not listed), so that case is unknown (None),
-    never "no flow".
+    A running compressor moves water even when the pumps read off (the
+    internal pump is often not listed), so that case is unknown (None), never
+    "no flow".
     """
+    if internal_pump is not None:
+        return True if internal_pump else (None if compressor_running is True else False)
     if any(pumps):
         return True
     if compressor_running is True or not pumps:
@@ -713,6 +771,11 @@ class GatewayFeed:
         """API calls one poll of every member costs: 1 shared, else 1 per member."""
         return 1 if self.shared else len(self.members)
 
+    @property
+    def fetched_at(self) -> datetime | None:
+        """When the cached bulk answer was fetched."""
+        return self._fetched
+
     def features(
         self, manager: CountingOAuthManager, device_id: str, now: datetime
     ) -> list[dict[str, Any]]:
@@ -777,6 +840,9 @@ class ViessmannSource:
         self._lock = threading.Lock()
         self._last_raw: dict[str, Any] | None = None
         self._last_read: datetime | None = None
+        # When the API answered with the data of the last read (a shared gateway
+        # answer may be older than the read itself).
+        self.data_fetched_at: datetime | None = None
 
     @property
     def manager(self) -> CountingOAuthManager:
@@ -787,6 +853,7 @@ class ViessmannSource:
         """Fetch all features in ONE call and map them. Raises source errors / BudgetExceeded."""
         with self._lock:
             self._service.clear_cache()
+            fetched = now
             try:
                 data = None
                 if self.gateway is not None and self.gateway.shared:
@@ -795,8 +862,10 @@ class ViessmannSource:
                     if features:
                         data = {"data": features}
                         self._service._cache, self._service._cacheTime = data, now
+                        fetched = self.gateway.fetched_at or now
                 if data is None:
                     data = self._service.fetch_all_features(self._accessor)
+                    fetched = now
             except PyViCareInvalidDataError as err:
                 raise SourceDataError(f"Viessmann features answer without data: {err}") from err
             except PyViCareNotSupportedFeatureError as err:
@@ -805,6 +874,7 @@ class ViessmannSource:
                 raise SourceDataError("Viessmann features answer is not a feature list")
             self._last_raw = data
             self._last_read = now
+            self.data_fetched_at = fetched
             return self._map(now)
 
     def diagnostics(self) -> dict[str, Any]:
@@ -961,7 +1031,20 @@ class ViessmannSource:
         # getter adds the command's default mode, which comes and goes with the
         # API's command list and would look like a change).
         extra["dhw_circulation_pump"] = _onoff(_opt(hp.getDomesticHotWaterCirculationPumpActive))
-        circulation_pump = circulation_pump_from(heat_pump_pumps, compressor_running)
+        # E3 units report the heat pump's own secondary pump ("internal"): that
+        # one says whether water flows through the heat pump (a heating-circuit
+        # pump may run off a buffer while it stands still).
+        internal = _onoff_status(f.prop("heating.boiler.pumps.internal", "status"))
+        extra["internal_pump"] = _onoff(internal)
+        extra["internal_pump_speed_pct"] = _scaled(
+            f.prop("heating.boiler.pumps.internal.current"),
+            f.unit("heating.boiler.pumps.internal.current"),
+            _PERCENT,
+            None,
+        )
+        circulation_pump = circulation_pump_from(
+            heat_pump_pumps, compressor_running, internal_pump=internal
+        )
         circ_schedule = f.schedule("heating.dhw.pumps.circulation.schedule")
         settings["circulation_schedule"] = (
             None if circ_schedule is None else canonical_json(circ_schedule)
@@ -1054,10 +1137,12 @@ class ViessmannSource:
         (currentDay ... lastYear), so the reading's lifetime energy fields
         stay None and the engine counts since setup.
         """
+        # A performance factor of 0 means "nothing measured" (no cooling, no
+        # PV power for the green COP, a new unit): unknown, not a COP of 0.
         for kind in ("scop", "spf", "cop"):
             for purpose in ("total", "heating", "dhw", "cooling", "green"):
                 value = _num(f.prop(f"heating.{kind}.{purpose}"))
-                if value is not None:
+                if value is not None and value > 0:
                     extra[f"vendor_{kind}_{purpose}"] = value
 
         # Weekly compressor figures (Vitocal 333-G and others): kWh this week.
