@@ -146,7 +146,10 @@ class _Existing:
 
 
 def _first_rows(
-    hass: HomeAssistant, statistic_ids: set[str], start: datetime, period: Literal["5minute", "hour"]
+    hass: HomeAssistant,
+    statistic_ids: set[str],
+    start: datetime,
+    period: Literal["5minute", "hour"],
 ) -> dict[str, _Existing]:
     rows = statistics_during_period(
         hass, start, None, statistic_ids, period, None, {"sum", "change"}
@@ -195,9 +198,7 @@ def daily_cop_values(hours: Sequence[Hour], time_zone: tzinfo) -> dict[datetime,
         heat += max(hour.thermal_energy or 0.0, 0.0)
         elec += max(hour.electrical_energy or 0.0, 0.0)
         known = hour.electrical_energy is not None and hour.thermal_energy is not None
-        values[hour.start] = (
-            heat / elec if known and elec >= DAILY_COP_MIN_ELECTRICAL_KWH else None
-        )
+        values[hour.start] = heat / elec if known and elec >= DAILY_COP_MIN_ELECTRICAL_KWH else None
     return values
 
 
@@ -258,9 +259,7 @@ def plan_import(
             for hour in hours
             if hour.start >= start
             and (limit is None or hour.start < limit.limit)
-            and (
-                value := (values.get(hour.start) if values is not None else getattr(hour, key))
-            )
+            and (value := (values.get(hour.start) if values is not None else getattr(hour, key)))
             is not None
         ]
         if not usable:
