@@ -12,9 +12,11 @@ from homeassistant.components.recorder.statistics import (
     statistic_during_period,
     statistics_during_period,
 )
+from homeassistant.components.recorder.tasks import StatisticsTask
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import get_instance
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -23,6 +25,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.statistics_history import (
+    async_statistics_entity_ids,
+    async_summarize_statistics,
+)
 
 from .common import advance
 
@@ -245,3 +251,78 @@ async def test_import_needs_compiled_statistics_and_an_influxdb_server(
     with pytest.raises(ServiceValidationError) as err:
         await _import(hass, **{**data, "end": data["start"]})
     assert err.value.translation_key == "end_before_start"
+
+
+@pytest.mark.freeze_time(T_ENTRY)
+async def test_new_demo_entry_starts_with_a_month_of_history(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """A demo made in the config flow imports 30 simulated days after its first 5-minute compile.
+
+    Its energy sensors then have 30 × 24 = 720 hourly statistics before the
+    live hour, none negative; the live hour continues from the imported sum;
+    the statistics summary over the month gives a winter COP; the daily COP
+    and the outdoor temperature have hourly means for those days; a later
+    compile imports nothing more.
+    """
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"source": "demo"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Month demo"}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"meter": "source"})
+    entry = result["result"]
+    assert entry.options == {"demo_history_days": 30}
+    await hass.async_block_till_done()
+    registry = er.async_get(hass)
+
+    def _eid(key: str) -> str:
+        found = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_{key}")
+        assert found is not None
+        return found
+
+    await advance(hass, freezer, 330)
+    await async_wait_recording_done(hass)
+    # The recorder's own 5-minute run (with its event), as its timer queues it.
+    get_instance(hass).queue_task(StatisticsTask(T_ENTRY, True))
+    await async_wait_recording_done(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+
+    month = T_ENTRY - timedelta(days=30)
+    for key in ("electrical_energy", "thermal_energy", "thermal_energy_heating"):
+        series = await _hourly(hass, _eid(key), month - timedelta(days=1), T_ENTRY)
+        assert len(series) == 720, key
+        assert datetime.fromtimestamp(series[0]["start"], UTC) == month
+        assert all(row["change"] >= 0 for row in series), key
+    elec_month = await _hourly(hass, _eid("electrical_energy"), month, T_ENTRY)
+    assert elec_month[-1]["sum"] == pytest.approx(sum(row["change"] for row in elec_month))
+    outdoor = await _hourly(hass, _eid("outside_temperature"), month, T_ENTRY)
+    assert len(outdoor) == 720
+    assert all(-30 < row["mean"] < 30 for row in outdoor)
+    daily = await _hourly(hass, _eid("daily_cop"), month, T_ENTRY)
+    assert len(daily) > 600  # every hour with 0.1 kWh used that day so far
+    assert all(1.0 < row["mean"] < 8.0 for row in daily)
+    assert entry.runtime_data.store.data["demo_history"]["hours"] == 720
+
+    summary = await async_summarize_statistics(
+        hass, async_statistics_entity_ids(hass, entry), month, T_ENTRY, UTC
+    )
+    combined = summary["energy"]["combined"]
+    assert summary["data_quality"]["hours_with_data"] == 720.0
+    assert 2.0 < combined["cop"] < 5.0
+    assert 100 < combined["electrical_energy"] < 3000
+    assert summary["outside_temperature_bins"]["all"]
+
+    # The rest of the live hour, compiled: it continues from the imported sum.
+    await advance(hass, freezer, 3600 - 330, step=60)
+    await async_wait_recording_done(hass)
+    await _compile(hass, T_ENTRY, range(1, 12))
+    get_instance(hass).queue_task(StatisticsTask(T_ENTRY + timedelta(hours=1), True))
+    await async_wait_recording_done(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    series = await _hourly(hass, _eid("electrical_energy"), month, T_ENTRY + timedelta(hours=1))
+    assert len(series) == 721  # nothing imported twice
+    assert 0.05 < series[-1]["change"] < 10
+    assert series[-1]["sum"] == pytest.approx(elec_month[-1]["sum"] + series[-1]["change"])

@@ -121,6 +121,20 @@ def import_entity_ids(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]
     return ids
 
 
+def statistics_ready_ids(hass: HomeAssistant, entity_ids: Mapping[str, str]) -> dict[str, str]:
+    """Blocking: the sensors an import may fill now.
+
+    A summed sensor is filled only once it has compiled statistics: before its
+    first compile its live sums have no zero point and would start at 0 below
+    the imported ones. Means (temperatures, daily COP) have no sums to join.
+    """
+    return {
+        key: eid
+        for key, eid in entity_ids.items()
+        if key in MEAN_KEYS or key == "daily_cop" or has_statistics(hass, eid)
+    }
+
+
 async def async_import_and_wait(
     hass: HomeAssistant,
     entity_ids: Mapping[str, str],
@@ -354,16 +368,15 @@ async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
             translation_key="no_history_entities",
             translation_placeholders={"title": entry.title},
         )
-    instance = get_instance(hass)
+    ready = await get_instance(hass).async_add_executor_job(statistics_ready_ids, hass, entity_ids)
     for statistic_id in energy:
-        # Before its first compile a sensor's statistics have no zero point: imported sums
-        # would then be followed by a live sum starting at 0 (a negative hour).
-        if not await instance.async_add_executor_job(has_statistics, hass, statistic_id):
+        if statistic_id not in ready.values():
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="statistics_not_ready",
                 translation_placeholders={"entity_id": statistic_id},
             )
+    entity_ids = ready
     history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
     try:
         hours = await async_entry_hours(
