@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -255,7 +256,7 @@ async def test_import_needs_compiled_statistics_and_an_influxdb_server(
 
 @pytest.mark.freeze_time(T_ENTRY)
 async def test_new_demo_entry_starts_with_a_month_of_history(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A demo made in the config flow imports 30 simulated days after its first 5-minute compile.
 
@@ -326,3 +327,11 @@ async def test_new_demo_entry_starts_with_a_month_of_history(
     assert len(series) == 721  # nothing imported twice
     assert 0.05 < series[-1]["change"] < 10
     assert series[-1]["sum"] == pytest.approx(elec_month[-1]["sum"] + series[-1]["change"])
+    # Compressor starts (a unitless sum) are shifted too: no negative hour at the seam.
+    starts = await _hourly(hass, _eid("compressor_starts"), month, T_ENTRY + timedelta(hours=1))
+    assert len(starts) == 721
+    assert sum(row["change"] for row in starts[:720]) >= 1  # the month has started the compressor
+    assert all(row["change"] >= 0 for row in starts), starts[-3:]
+    # Every import and shift task ran (the recorder logs a failed one and goes on).
+    failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failed, failed

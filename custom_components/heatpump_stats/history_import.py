@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.models.statistics import StatisticMeanType
@@ -311,12 +311,14 @@ async def async_import_hours(
     for plan in plans:
         async_import_statistics(hass, plan.metadata, plan.rows)
         if plan.adjust is not None:
-            # Unitless sums (compressor starts) are shifted as they are: no conversion.
+            # The adjustment is in the statistic's own unit, so the recorder converts
+            # nothing; for a unitless sum (compressor starts) that unit is None, and ""
+            # would be an unknown "unitless" unit (the task fails in the recorder thread).
             instance.async_adjust_statistics(
                 plan.metadata["statistic_id"],
                 plan.adjust[0],
                 plan.adjust[1],
-                plan.metadata["unit_of_measurement"] or "",
+                cast(str, plan.metadata["unit_of_measurement"]),
             )
         imported[plan.key] = plan.total
         if plan.key in ("electrical_energy", "thermal_energy"):
