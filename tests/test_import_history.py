@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 import logging
 from pathlib import Path
@@ -18,12 +19,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
+from influxdb import InfluxDBClient
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
     do_adhoc_statistics,
 )
+import pytest_socket
 
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.statistics_history import (
@@ -32,6 +35,7 @@ from custom_components.heatpump_stats.statistics_history import (
 )
 
 from .common import advance
+from .simulators.influxdb_server import influxd_binary, run_influxd
 
 T_ENTRY = datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
 T_HISTORY = T_ENTRY - timedelta(days=3)
@@ -77,7 +81,7 @@ def _publish(hass: HomeAssistant, energy: float) -> None:
     hass.states.async_set(_ENERGY, f"{energy:.1f}", _ENERGY_ATTRS, force_update=True)
 
 
-def _esp_entry() -> MockConfigEntry:
+def _esp_entry(options: dict[str, Any] | None = None) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
         title="Altherma",
@@ -93,7 +97,7 @@ def _esp_entry() -> MockConfigEntry:
             "electrical_energy": _ENERGY,
             "meter": "source",
         },
-        options={},
+        options=options or {},
     )
 
 
@@ -335,3 +339,74 @@ async def test_new_demo_entry_starts_with_a_month_of_history(
     # Every import and shift task ran (the recorder logs a failed one and goes on).
     failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failed, failed
+
+
+@pytest.fixture
+def influx_database() -> Iterator[tuple[str, str]]:
+    """A real InfluxDB 1.x server holding ESPAltherma's three days as HA's integration writes."""
+    binary = influxd_binary()
+    if binary is None:
+        pytest.skip("influxd is not installed: scripts/setup unpacks it into .toolchain/influxdb")
+    pytest_socket.enable_socket()
+    with run_influxd(binary) as url:
+        port = int(url.rsplit(":", 1)[1])
+        client = InfluxDBClient(host="127.0.0.1", port=port, database="home_assistant")
+        client.create_database("home_assistant")
+
+        def _point(eid: str, ts: datetime, state: str, attrs: dict[str, str]) -> dict[str, Any]:
+            domain, _, object_id = eid.partition(".")
+            try:
+                fields: dict[str, Any] = {"value": float(state)}
+            except ValueError:
+                fields = {"state": state}
+            return {
+                "measurement": attrs.get("unit_of_measurement", eid),
+                "tags": {"domain": domain, "entity_id": object_id},
+                "time": ts.isoformat(),
+                "fields": fields,
+            }
+
+        points = [_point(eid, T_HISTORY, state, attrs) for eid, (state, attrs) in _ESP.items()]
+        points += [
+            _point(_ENERGY, T_HISTORY + timedelta(hours=h), f"{100 + 1.2 * h:.1f}", _ENERGY_ATTRS)
+            for h in range(73)
+        ]
+        client.write_points(points)
+        client.close()
+        yield url, "home_assistant"
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.freeze_time(T_ENTRY)
+async def test_entities_source_history_from_influxdb(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, influx_database: tuple[str, str]
+) -> None:
+    """The same three days as above, read from InfluxDB: the same known answer.
+
+    85.2 kWh of electricity (71 × 1.2) and 4.186 kW × (72 h − 30 s) of heat in
+    72 hours; nothing of it is in the recorder.
+    """
+    url, database = influx_database
+    _publish(hass, 186.4)
+    entry = _esp_entry(
+        {"influxdb_url": url, "influxdb_api_version": "1", "influxdb_database": database}
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    for _ in range(12):
+        await advance(hass, freezer, 30)
+        _publish(hass, 186.4)
+    await async_wait_recording_done(hass)
+    await _compile(hass, T_ENTRY, range(1))
+    result = await _import(
+        hass,
+        config_entry_id=entry.entry_id,
+        start=T_HISTORY.isoformat(),
+        end=T_ENTRY.isoformat(),
+        history="influxdb",
+    )
+    assert result["history"] == "influxdb"
+    assert result["hours"] == 72
+    assert result["electrical_energy"] == pytest.approx(85.2)
+    assert result["thermal_energy"] == pytest.approx(4.186 * (72 - 30 / 3600), rel=1e-6)
