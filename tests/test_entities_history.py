@@ -130,8 +130,8 @@ def test_hours_from_our_own_sensor_states() -> None:
 
     Energy 10.0 before T0, 11.0 at T0 + 20 min, 12.5 at T0 + 50 min, 0.5 at
     T0 + 70 min (a reset), 1.5 at T0 + 100 min: hour 0 = 12.5 − 10.0 = 2.5,
-    hour 1 = 1.5 (0 after the reset, 1.5 at its last value) kWh. Outdoor 0 °C until T0 + 15 min, then
-    8 °C: hour 0 mean = (0 × 15 + 8 × 45) / 60 = 6 °C, hour 1 = 8 °C.
+    hour 1 = 1.5 kWh (0 after the reset, 1.5 at its last value). Outdoor 0 °C
+    until T0 + 15 min, then 8 °C: hour 0 mean = (0 × 15 + 8 × 45) / 60 = 6 °C, hour 1 = 8 °C.
     """
     t = T0.timestamp()
     hours = hours_from_states(
