@@ -133,7 +133,7 @@ async def _hourly(
 
 @pytest.mark.freeze_time(T_HISTORY)
 async def test_entities_source_history_before_the_entry_is_imported(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Three days of ESPAltherma states before the entry, imported from their history.
 
@@ -226,6 +226,8 @@ async def test_entities_source_history_before_the_entry_is_imported(
     )
     assert again["hours"] == 0
     assert again["electrical_energy"] == 0.0
+    failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not failed, failed
 
 
 @pytest.mark.freeze_time(T_ENTRY)
