@@ -15,6 +15,7 @@ from homeassistant.components.recorder.statistics import (
     statistics_during_period,
 )
 from homeassistant.components.recorder.tasks import StatisticsTask
+from homeassistant.const import EVENT_RECORDER_5MIN_STATISTICS_GENERATED
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
@@ -338,6 +339,20 @@ async def test_new_demo_entry_starts_with_a_month_of_history(
     assert len(starts) == 721
     assert sum(row["change"] for row in starts[:720]) >= 1  # the month has started the compressor
     assert all(row["change"] >= 0 for row in starts), starts[-3:]
+
+    # After a restart (a reload) the stored flag keeps the month from coming again.
+    listening = hass.bus.async_listeners().get(EVENT_RECORDER_5MIN_STATISTICS_GENERATED, 0)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.bus.async_listeners().get(EVENT_RECORDER_5MIN_STATISTICS_GENERATED, 0) == listening
+    await advance(hass, freezer, 330, step=60)
+    await async_wait_recording_done(hass)
+    get_instance(hass).queue_task(StatisticsTask(T_ENTRY + timedelta(hours=1), True))
+    await async_wait_recording_done(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    again = await _hourly(hass, _eid("electrical_energy"), month, T_ENTRY + timedelta(hours=1))
+    assert [row["sum"] for row in again] == pytest.approx([row["sum"] for row in series])
     # Every import and shift task ran (the recorder logs a failed one and goes on).
     failed = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert not failed, failed
