@@ -522,3 +522,19 @@ def test_icons_json() -> None:
     for service, icon in icons.get("services", {}).items():
         assert service in services, f"icon for unknown service {service}"
         check(icon if isinstance(icon, str) else icon["service"])
+
+
+@pytest.mark.parametrize("language", TRANSLATIONS)
+def test_translation_files_have_no_duplicate_keys(language: str) -> None:
+    """A key written twice in one object is silently dropped by every JSON reader but one
+    (the last wins): two merges adding the same error key must not leave both texts."""
+    duplicates: list[str] = []
+
+    def _hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        duplicates.extend(sorted({key for key in keys if keys.count(key) > 1}))
+        return dict(pairs)
+
+    path = INTEGRATION / "translations" / f"{language}.json"
+    json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=_hook)
+    assert duplicates == []

@@ -13,8 +13,10 @@ from homeassistant.util import dt as dt_util
 
 from .changelog import ChangeRecorder
 from .const import (
+    CONF_SOURCE,
     DOMAIN,
     LOGGER,
+    SOURCE_DEMO,
 )
 from .coordinator import (
     EntryStore,
@@ -25,6 +27,7 @@ from .coordinator import (
     engine_config,
 )
 from .csv_reports import CsvReports, async_remove_samples
+from .demo_history import async_setup_demo_history
 from .engine.core import Engine
 from .factory import async_create_meter, async_create_source
 from .ha_sources import EntitiesSource
@@ -128,6 +131,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
     )
     entry.async_on_unload(csv.async_start_schedule())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if entry.data.get(CONF_SOURCE) == SOURCE_DEMO:
+        async_setup_demo_history(hass, entry, store)
     return True
 
 

@@ -121,9 +121,11 @@ from .csv_reports import (
     DEFAULT_CSV_TIME,
     directory_allowed,
 )
+from .demo_history import CONF_DEMO_HISTORY_DAYS
 from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
+from .history_import import DEMO_HISTORY_DAYS
 from .influx_history import influx_config
 from .sources.base import (
     SourceAuthError,
@@ -898,7 +900,13 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             data = {k: v for k, v in entry.data.items() if k not in _METER_KEYS}
             return self.async_update_reload_and_abort(entry, data={**data, **meter_data})
         self._data.update(meter_data)
-        return self.async_create_entry(title=self._title, data=self._data)
+        # A new demo starts with a month of simulated history (see demo_history).
+        options = (
+            {CONF_DEMO_HISTORY_DAYS: DEMO_HISTORY_DAYS}
+            if self._data.get(CONF_SOURCE) == SOURCE_DEMO
+            else {}
+        )
+        return self.async_create_entry(title=self._title, data=self._data, options=options)
 
     async def async_step_shelly_pro_3em(
         self, user_input: dict[str, Any] | None = None

@@ -10,12 +10,20 @@ Rules, per sensor:
 * Only hours **before the sensor's first statistic** at or after the import's
   start are imported; hours that already have statistics are never touched,
   so nothing is counted twice (a second import of the same hours imports none).
-* The imported **sums end where the existing statistics begin**: the first
-  existing hour's sum minus its change (0 for a sensor whose statistics began
-  with the entry). Earlier hours therefore have lower (possibly negative)
-  sums; the Energy dashboard and every statistics card use differences of the
-  sum, so the past continues seamlessly into the live hours.
-* Temperatures are imported as hourly means (min = max = mean).
+* The imported **sums run on** from the sensor's sum before the imported
+  hours (0 for a sensor whose statistics began with the entry), so they are
+  never negative; the existing hours after them are shifted by what was
+  inserted (the recorder's public ``async_adjust_statistics``, as Home
+  Assistant's own "adjust sum"), so no existing hour's change moves and the
+  live sensors' statistics continue from the imported sum.
+* Temperatures are imported as hourly means (min = max = mean), and so is
+  ``daily_cop``: at each imported hour, the day's heat / electricity so far
+  (what the live sensor shows then; None below its 0.1 kWh threshold), so the
+  dashboard's daily COP bars cover the imported days too.
+* A sensor whose compiled statistics are still only 5-minute ones (an entry
+  less than an hour old) ends the import at the hour of its first 5-minute
+  statistic; the shift starts at that 5-minute row, so the first hourly row
+  Home Assistant compiles from them continues from the imported sum.
 """
 
 from __future__ import annotations
@@ -23,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, Final
+from typing import Any, Final, Literal, cast
 
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.models.statistics import StatisticMeanType
@@ -37,7 +45,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
-from .engine.core import Engine, EngineConfig
+from .engine.core import DAILY_COP_MIN_ELECTRICAL_KWH, Engine, EngineConfig
 from .engine.hourly import Hour
 from .engine.replay import HourlyReplay
 from .sources.demo import DemoHeatPump
@@ -55,7 +63,11 @@ _UNITS: Final = {
     **{key: UnitOfEnergy.KILO_WATT_HOUR for key in CHANGE_KEYS if key != "compressor_starts"},
     "compressor_starts": None,
     **dict.fromkeys(MEAN_KEYS, UnitOfTemperature.CELSIUS),
+    "daily_cop": None,
 }
+#: Hourly means derived from the hours rather than read from them.
+DERIVED_MEAN_KEYS: Final = ("daily_cop",)
+_MEANS: Final = frozenset((*MEAN_KEYS, *DERIVED_MEAN_KEYS))
 _LOOK_BACK: Final = timedelta(days=366 * 20)
 _UNIT_CLASS: Final = {
     UnitOfEnergy.KILO_WATT_HOUR: "energy",
@@ -124,14 +136,25 @@ def _sum_before(hass: HomeAssistant, statistic_ids: set[str], start: datetime) -
     return found
 
 
-def _first_existing(
-    hass: HomeAssistant, statistic_ids: set[str], start: datetime
-) -> dict[str, tuple[datetime, float]]:
-    """Blocking: per statistic, its first hour at or after `start` and the sum before that hour."""
+@dataclass(frozen=True, slots=True)
+class _Existing:
+    """A sensor's first compiled statistic at or after the import's start."""
+
+    limit: datetime  # hours from here on are not imported
+    shift_from: datetime  # where the adjustment of later rows starts
+    before: float  # the sum before that first row
+
+
+def _first_rows(
+    hass: HomeAssistant,
+    statistic_ids: set[str],
+    start: datetime,
+    period: Literal["5minute", "hour"],
+) -> dict[str, _Existing]:
     rows = statistics_during_period(
-        hass, start, None, statistic_ids, "hour", None, {"sum", "change"}
+        hass, start, None, statistic_ids, period, None, {"sum", "change"}
     )
-    first: dict[str, tuple[datetime, float]] = {}
+    first: dict[str, _Existing] = {}
     for statistic_id, stats in rows.items():
         if not stats:
             continue
@@ -142,8 +165,41 @@ def _first_existing(
             if isinstance(total, (int, float)) and isinstance(change, (int, float))
             else 0.0
         )
-        first[statistic_id] = (datetime.fromtimestamp(row["start"], UTC), before)
+        at = datetime.fromtimestamp(row["start"], UTC)
+        first[statistic_id] = _Existing(
+            limit=at.replace(minute=0, second=0, microsecond=0), shift_from=at, before=before
+        )
     return first
+
+
+def _first_existing(
+    hass: HomeAssistant, statistic_ids: set[str], start: datetime
+) -> dict[str, _Existing]:
+    """Blocking: per statistic, its first hourly (else 5-minute) row at or after `start`."""
+    first = _first_rows(hass, statistic_ids, start, "hour")
+    if missing := statistic_ids - first.keys():
+        first.update(_first_rows(hass, missing, start, "5minute"))
+    return first
+
+
+def daily_cop_values(hours: Sequence[Hour], time_zone: tzinfo) -> dict[datetime, float | None]:
+    """The live ``daily_cop`` at the end of each hour: the local day's heat / electricity so far.
+
+    Units: kWh in, a ratio out; None below the sensor's threshold
+    (:data:`~.engine.core.DAILY_COP_MIN_ELECTRICAL_KWH`) or without heat.
+    """
+    values: dict[datetime, float | None] = {}
+    day = None
+    heat = elec = 0.0
+    for hour in sorted(hours, key=lambda h: h.start):
+        local_day = hour.start.astimezone(time_zone).date()
+        if local_day != day:
+            day, heat, elec = local_day, 0.0, 0.0
+        heat += max(hour.thermal_energy or 0.0, 0.0)
+        elec += max(hour.electrical_energy or 0.0, 0.0)
+        known = hour.electrical_energy is not None and hour.thermal_energy is not None
+        values[hour.start] = heat / elec if known and elec >= DAILY_COP_MIN_ELECTRICAL_KWH else None
+    return values
 
 
 def _metadata(hass: HomeAssistant, statistic_id: str, key: str) -> StatisticMetaData:
@@ -152,7 +208,7 @@ def _metadata(hass: HomeAssistant, statistic_id: str, key: str) -> StatisticMeta
     if statistic_id in existing:
         return existing[statistic_id][1]
     unit = _UNITS[key]
-    is_mean = key in MEAN_KEYS
+    is_mean = key in _MEANS
     return StatisticMetaData(
         mean_type=StatisticMeanType.ARITHMETIC if is_mean else StatisticMeanType.NONE,
         has_sum=not is_mean,
@@ -181,6 +237,7 @@ def plan_import(
     entity_ids: Mapping[str, str],
     hours: Sequence[Hour],
     start: datetime,
+    time_zone: tzinfo = UTC,
 ) -> list[ImportPlan]:
     """Blocking: per sensor, the rows to import and the adjustment that keeps sums continuous.
 
@@ -189,22 +246,26 @@ def plan_import(
     Home Assistant's own "adjust sum" does, so no hour's change moves.
     """
     wanted = {key: eid for key, eid in entity_ids.items() if key in _UNITS}
-    energy_ids = {eid for key, eid in wanted.items() if key not in MEAN_KEYS}
+    energy_ids = {eid for key, eid in wanted.items() if key not in _MEANS}
     first = _first_existing(hass, set(wanted.values()), start)
     before = _sum_before(hass, energy_ids, start)
+    derived = {"daily_cop": daily_cop_values(hours, time_zone)} if "daily_cop" in wanted else {}
     plans: list[ImportPlan] = []
     for key, statistic_id in wanted.items():
         limit = first.get(statistic_id)
+        values = derived.get(key)
         usable = [
             (hour.start, value)
             for hour in hours
-            if (limit is None or hour.start < limit[0])
-            and (value := getattr(hour, key)) is not None
+            if hour.start >= start
+            and (limit is None or hour.start < limit.limit)
+            and (value := (values.get(hour.start) if values is not None else getattr(hour, key)))
+            is not None
         ]
         if not usable:
             continue
         metadata = _metadata(hass, statistic_id, key)
-        if key in MEAN_KEYS:
+        if key in _MEANS:
             rows = [
                 StatisticData(start=ts, mean=value, min=value, max=value) for ts, value in usable
             ]
@@ -218,8 +279,8 @@ def plan_import(
             rows.append(StatisticData(start=ts, sum=running, state=running))
         total = running - base
         adjust = None
-        if limit is not None and abs(running - limit[1]) > 1e-9:
-            adjust = (limit[0], running - limit[1])
+        if limit is not None and abs(running - limit.before) > 1e-9:
+            adjust = (limit.shift_from, running - limit.before)
         plans.append(ImportPlan(key, metadata, rows, total, adjust))
     return plans
 
@@ -230,7 +291,11 @@ def has_statistics(hass: HomeAssistant, statistic_id: str) -> bool:
 
 
 async def async_import_hours(
-    hass: HomeAssistant, entity_ids: Mapping[str, str], hours: Sequence[Hour], start: datetime
+    hass: HomeAssistant,
+    entity_ids: Mapping[str, str],
+    hours: Sequence[Hour],
+    start: datetime,
+    time_zone: tzinfo = UTC,
 ) -> dict[str, Any]:
     """Import `hours` into the sensors' statistics; return what was imported.
 
@@ -239,19 +304,21 @@ async def async_import_hours(
     """
     instance = get_instance(hass)
     plans = await instance.async_add_executor_job(
-        plan_import, hass, dict(entity_ids), list(hours), start
+        plan_import, hass, dict(entity_ids), list(hours), start, time_zone
     )
     imported: dict[str, float] = {}
     hour_starts: set[datetime] = set()
     for plan in plans:
         async_import_statistics(hass, plan.metadata, plan.rows)
         if plan.adjust is not None:
-            # Unitless sums (compressor starts) are shifted as they are: no conversion.
+            # The adjustment is in the statistic's own unit, so the recorder converts
+            # nothing; for a unitless sum (compressor starts) that unit is None, and ""
+            # would be an unknown "unitless" unit (the task fails in the recorder thread).
             instance.async_adjust_statistics(
                 plan.metadata["statistic_id"],
                 plan.adjust[0],
                 plan.adjust[1],
-                plan.metadata["unit_of_measurement"] or "",
+                cast(str, plan.metadata["unit_of_measurement"]),
             )
         imported[plan.key] = plan.total
         if plan.key in ("electrical_energy", "thermal_energy"):

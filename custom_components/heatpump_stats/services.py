@@ -31,6 +31,11 @@ from .dashboard_service import (
     SERVICE_INSTALL_DASHBOARD,
     async_handle_install_dashboard,
 )
+from .import_service import (
+    IMPORT_HISTORY_SCHEMA,
+    SERVICE_IMPORT_HISTORY,
+    async_handle_import_history,
+)
 from .store.changelog import SOURCE_NOTE, ChangeEntry, ChangeLogError
 from .summarize import SERVICE_SUMMARIZE, SUMMARIZE_SCHEMA, async_handle_summarize
 from .validation import check_text, service_utc
@@ -339,3 +344,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
         supports_response=SupportsResponse.OPTIONAL,
     )
     _async_setup_impact_services(hass)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_IMPORT_HISTORY,
+        async_handle_import_history,
+        schema=IMPORT_HISTORY_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )

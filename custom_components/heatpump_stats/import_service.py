@@ -1,0 +1,363 @@
+"""The `import_history` service: a period's hourly figures imported as long-term statistics.
+
+Where the hours come from (``history``):
+
+* ``recorder`` (default): for the ``entities`` source, the recorded states of
+  the source entities themselves, replayed through the source's mapping
+  (:mod:`.entities_history`), so the hours before the entry existed are
+  computed; for every other source, the recorded states of the entry's own
+  energy and temperature sensors.
+* ``influxdb``: the same, read from the InfluxDB server in the entry's
+  options (``influxdb_*``); for the ``entities`` source the source entities'
+  points, else the entry's sensors' hourly windows folded on the server.
+
+The figures go through :func:`~.history_import.async_import_hours`: only
+hours without statistics are imported, the imported sums run on from the
+sums before them and the live hours after them are shifted, so the Energy
+dashboard shows imported + live energy without a jump. Imports run one at a
+time (a lock), each waiting for the recorder to have written the previous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.helpers.recorder import (
+    DATA_INSTANCE,
+    async_migration_in_progress,
+    get_instance,
+)
+from homeassistant.helpers.selector import ConfigEntrySelector
+from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
+import probatio as vol
+from sqlalchemy.exc import SQLAlchemyError
+
+from .const import (
+    CONF_METER,
+    CONF_MODE_MAP,
+    CONF_SCAN_INTERVAL_S,
+    CONF_SOURCE,
+    DEFAULT_SCAN_INTERVAL_S,
+    DOMAIN,
+    SOURCE_ENTITIES,
+)
+from .coordinator import engine_config
+from .engine.hourly import Hour
+from .entities_history import (
+    EntitiesReplay,
+    current_attributes,
+    entity_slots,
+    read_influx_rows,
+    read_recorder_rows,
+)
+from .histories import require_influx
+from .history_import import async_import_hours, has_statistics
+from .influx_history import read_hours as influx_hours
+from .sources.entities import ESPALTHERMA_MODE_MAP, parse_mode_map
+from .statistics_history import CHANGE_KEYS, MEAN_KEYS, async_statistics_entity_ids
+from .store.influxdb import InfluxError, InfluxHistory
+from .validation import service_utc
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+SERVICE_IMPORT_HISTORY: Final = "import_history"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_START: Final = "start"
+ATTR_END: Final = "end"
+ATTR_HISTORY: Final = "history"
+HISTORY_RECORDER: Final = "recorder"
+HISTORY_INFLUXDB: Final = "influxdb"
+#: A little over three years, as summarize: the replay's work grows with the period.
+MAX_IMPORT_PERIOD: Final = timedelta(days=1100)
+_HOUR: Final = timedelta(hours=1)
+
+IMPORT_HISTORY_SCHEMA: Final = vol.Schema(
+    {
+        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
+        vol.Required(ATTR_START): cv.datetime,
+        vol.Required(ATTR_END): cv.datetime,
+        vol.Optional(ATTR_HISTORY, default=HISTORY_RECORDER): vol.In(
+            (HISTORY_RECORDER, HISTORY_INFLUXDB)
+        ),
+    }
+)
+
+IMPORT_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_import_lock")
+
+
+def import_lock(hass: HomeAssistant) -> asyncio.Lock:
+    """The one lock every import of statistics takes (the service and the demo's month)."""
+    if (lock := hass.data.get(IMPORT_LOCK)) is None:
+        lock = hass.data[IMPORT_LOCK] = asyncio.Lock()
+    return lock
+
+
+def import_entity_ids(hass: HomeAssistant, entry: ConfigEntry) -> dict[str, str]:
+    """The entry's sensors an import fills, by key: energies, temperatures and daily COP."""
+    ids = async_statistics_entity_ids(hass, entry)
+    if daily := er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{entry.unique_id}_daily_cop"
+    ):
+        ids["daily_cop"] = daily
+    return ids
+
+
+def statistics_ready_ids(hass: HomeAssistant, entity_ids: Mapping[str, str]) -> dict[str, str]:
+    """Blocking: the sensors an import may fill now.
+
+    A summed sensor is filled only once it has compiled statistics: before its
+    first compile its live sums have no zero point and would start at 0 below
+    the imported ones. Means (temperatures, daily COP) have no sums to join.
+    """
+    return {
+        key: eid
+        for key, eid in entity_ids.items()
+        if key in MEAN_KEYS or key == "daily_cop" or has_statistics(hass, eid)
+    }
+
+
+async def async_import_and_wait(
+    hass: HomeAssistant,
+    entity_ids: Mapping[str, str],
+    hours: list[Hour],
+    start: datetime,
+    time_zone: tzinfo,
+) -> dict[str, Any]:
+    """Import under the lock and wait until the recorder has written it."""
+    async with import_lock(hass):
+        result = await async_import_hours(hass, entity_ids, hours, start, time_zone)
+        await get_instance(hass).async_block_till_done()
+    return result
+
+
+# ---------------------------------------------------------------- hours
+
+
+def _replay(
+    entry: ConfigEntry,
+    slots: Mapping[str, str],
+    attributes: Mapping[str, tuple[str | None, str | None]],
+    rows: Callable[[], Any],
+    *,
+    start: datetime,
+    end: datetime,
+    time_zone: tzinfo,
+) -> list[Hour]:
+    """Blocking: replay the source entities' rows into hours."""
+    mode_map = (
+        parse_mode_map(entry.options[CONF_MODE_MAP])
+        if entry.options.get(CONF_MODE_MAP)
+        else ESPALTHERMA_MODE_MAP
+    )
+    replay = EntitiesReplay(
+        config=engine_config(entry),
+        time_zone=time_zone,
+        start=start,
+        end=end,
+        step_s=float(entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
+        attributes={slot: attributes.get(slot, (None, None)) for slot in slots},
+        mode_map=mode_map or ESPALTHERMA_MODE_MAP,
+        meter=entry.data.get(CONF_METER),
+    )
+    replay.feed(rows())
+    return replay.finish()
+
+
+def hours_from_states(
+    series: Mapping[str, list[tuple[float, str]]], start: datetime, end: datetime
+) -> list[Hour]:
+    """Hourly figures from our own sensors' states (unix time s, state string).
+
+    An energy hour's change = the last value in the hour − the last value
+    before it (a drop is a reset: the new value is the energy since); a
+    temperature hour's mean is time-weighted (a state holds until the next).
+    """
+    by_hour: dict[datetime, dict[str, float | None]] = {}
+    t_start, t_end = start.timestamp(), end.timestamp()
+    for key, rows in series.items():
+        values = [(ts, v) for ts, state in rows if (v := _number(state)) is not None]
+        if key in CHANGE_KEYS:
+            previous: float | None = None
+            last_in: dict[datetime, float] = {}
+            for ts, value in values:
+                if ts <= t_start:
+                    previous = value
+                    continue
+                last_in[_hour(ts)] = value
+            for hour, value in sorted(last_in.items()):
+                if previous is not None:
+                    change = value - previous if value >= previous else value
+                    by_hour.setdefault(hour, {})[key] = change
+                previous = value
+        elif key in MEAN_KEYS:
+            weights: dict[datetime, list[float]] = {}
+            for i, (ts, value) in enumerate(values):
+                seg_end = values[i + 1][0] if i + 1 < len(values) else t_end
+                lo = max(ts, t_start)
+                while lo < min(seg_end, t_end):
+                    hour = _hour(lo)
+                    hi = min(seg_end, t_end, (hour + _HOUR).timestamp())
+                    acc = weights.setdefault(hour, [0.0, 0.0])
+                    acc[0] += value * (hi - lo)
+                    acc[1] += hi - lo
+                    lo = hi
+            for hour, (total, span) in weights.items():
+                if span > 0:
+                    by_hour.setdefault(hour, {})[key] = total / span
+    return [Hour(start=hour, **values) for hour, values in sorted(by_hour.items())]
+
+
+def _hour(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _number(state: str | None) -> float | None:
+    try:
+        return float(state) if state is not None else None
+    except ValueError:
+        return None
+
+
+def _own_recorder_hours(
+    hass: HomeAssistant, entity_ids: Mapping[str, str], start: datetime, end: datetime
+) -> list[Hour]:
+    """Blocking: hours from the recorded states of the entry's own sensors."""
+    series: dict[str, list[tuple[float, str]]] = {}
+    for key, entity_id in entity_ids.items():
+        if key not in CHANGE_KEYS and key not in MEAN_KEYS:
+            continue
+        rows = read_recorder_rows(hass, {key: entity_id}, start, end)
+        series[key] = [(ts, state) for ts, _slot, state in rows if state is not None]
+    return hours_from_states(series, start, end)
+
+
+def _full_hours(hours: list[Hour], end: datetime) -> list[Hour]:
+    """Hours that ended by `end` (a partial last hour would import too little)."""
+    return [hour for hour in hours if hour.start + _HOUR <= end]
+
+
+async def async_entry_hours(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    entity_ids: Mapping[str, str],
+    *,
+    start: datetime,
+    end: datetime,
+    history: str,
+) -> list[Hour]:
+    """The entry's full hours in [start, end) from `history` (see the module docstring)."""
+    tz = dt_util.get_default_time_zone()
+    instance = get_instance(hass)
+    is_entities = entry.data.get(CONF_SOURCE) == SOURCE_ENTITIES
+    slots = entity_slots(entry.data) if is_entities else {}
+    attributes = current_attributes(hass, slots)
+    if history == HISTORY_RECORDER:
+        if is_entities:
+            hours = await instance.async_add_executor_job(
+                lambda: _replay(
+                    entry,
+                    slots,
+                    attributes,
+                    lambda: read_recorder_rows(hass, slots, start, end),
+                    start=start,
+                    end=end,
+                    time_zone=tz,
+                )
+            )
+        else:
+            hours = await instance.async_add_executor_job(
+                _own_recorder_hours, hass, dict(entity_ids), start, end
+            )
+        return _full_hours(hours, end)
+    reader = InfluxHistory(require_influx(entry))
+
+    def _read() -> list[Hour]:
+        try:
+            if is_entities:
+                rows: Callable[[], Any] = lambda: read_influx_rows(reader, slots, start, end)  # noqa: E731
+                return _replay(entry, slots, attributes, rows, start=start, end=end, time_zone=tz)
+            own = {k: v for k, v in entity_ids.items() if k in CHANGE_KEYS or k in MEAN_KEYS}
+            return influx_hours(reader, own, start, end)
+        finally:
+            reader.close()
+
+    try:
+        hours = await hass.async_add_executor_job(_read)
+    except InfluxError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="influxdb_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    return _full_hours(hours, end)
+
+
+# ---------------------------------------------------------------- the service
+
+
+async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
+    """Import (start, end) for one entry; return hours and energy imported."""
+    hass = call.hass
+    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": str(entry_id)},
+        )
+    start = service_utc(call.data[ATTR_START])
+    # Hours that have not happened have nothing to import.
+    end = min(service_utc(call.data[ATTR_END]), dt_util.utcnow())
+    if end <= start:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
+    if end - start > MAX_IMPORT_PERIOD:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="import_period_too_long",
+            translation_placeholders={"days": str(MAX_IMPORT_PERIOD.days)},
+        )
+    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="recorder_unavailable"
+        )
+    entity_ids = import_entity_ids(hass, entry)
+    energy = [entity_ids[k] for k in ("electrical_energy", "thermal_energy") if k in entity_ids]
+    if not energy:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="no_history_entities",
+            translation_placeholders={"title": entry.title},
+        )
+    ready = await get_instance(hass).async_add_executor_job(statistics_ready_ids, hass, entity_ids)
+    for statistic_id in energy:
+        if statistic_id not in ready.values():
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="statistics_not_ready",
+                translation_placeholders={"entity_id": statistic_id},
+            )
+    entity_ids = ready
+    history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
+    try:
+        hours = await async_entry_hours(
+            hass, entry, entity_ids, start=start, end=end, history=history
+        )
+        result = await async_import_and_wait(
+            hass, entity_ids, hours, start, dt_util.get_default_time_zone()
+        )
+    except SQLAlchemyError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="history_error",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    return {**result, "history": history}
