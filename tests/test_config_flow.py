@@ -21,6 +21,7 @@ from homeassistant.config_entries import (
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -230,6 +231,60 @@ async def test_luxtronik_probe_errors_map_to_field_errors(
             flow_id, {"host": "10.0.0.9", "port": 8889}
         )
     assert result["errors"] == {field: key}
+
+
+_FORM_INPUT: dict[str, dict[str, object]] = {
+    "luxtronik": {"host": "10.0.0.9", "port": 8889},
+    "modbus_tcp": {"host": "10.0.0.9", "port": 502, "unit_id": 1, "model": "stiebel_eltron_isg"},
+    "modbus_rtu": {
+        "serial_port": "/dev/ttyUSB0",
+        "baudrate": "9600",
+        "unit_id": 1,
+        "model": "stiebel_eltron_isg",
+    },
+    "h66": {"host": "10.0.0.9", "brand": "thermia"},
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "error", "errors"),
+    [
+        ("luxtronik", SourceNotThisDeviceError("http"), {"host": "not_luxtronik"}),
+        ("modbus_tcp", SourceNotThisDeviceError("http"), {"host": "not_modbus"}),
+        ("modbus_rtu", SourceNotThisDeviceError("noise"), {"serial_port": "not_modbus"}),
+        ("h66", SourceNotThisDeviceError("a router"), {"host": "not_h66"}),
+        ("luxtronik", SourceAuthRequiredError("pw"), {"host": "auth_required"}),
+        ("modbus_tcp", SourceAuthRequiredError("pw"), {"host": "auth_required"}),
+        ("modbus_rtu", SourceAuthRequiredError("pw"), {"serial_port": "auth_required"}),
+        ("h66", SourceAuthRequiredError("pw"), {"host": "auth_required"}),
+        ("modbus_rtu", SourceConnectionError("no port"), {"serial_port": "cannot_open_serial"}),
+        ("h66", SourceConnectionError("refused"), {"host": "cannot_connect"}),
+    ],
+)
+async def test_every_device_form_maps_not_this_device_and_auth_required(
+    hass: HomeAssistant, step: str, error: Exception, errors: dict[str, str]
+) -> None:
+    """Every local source's "not this device" / "auth required" is a translated field error.
+
+    The keys are in both translations (checked here), on the field the user can fix.
+    """
+    flow_id = await _start(hass)
+    source = "modbus" if step.startswith("modbus") else step
+    result = await hass.config_entries.flow.async_configure(flow_id, {"source": source})
+    if source == "modbus":
+        result = await hass.config_entries.flow.async_configure(
+            flow_id, {"connection": step.removeprefix("modbus_")}
+        )
+    assert result["step_id"] == step
+    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+        result = await hass.config_entries.flow.async_configure(flow_id, _FORM_INPUT[step])
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    for language in ("en", "de"):
+        translations = await async_get_translations(hass, language, "config", [DOMAIN])
+        for key in errors.values():
+            text = translations.get(f"component.{DOMAIN}.config.error.{key}")
+            assert text, (language, key)
 
 
 @pytest.mark.parametrize(

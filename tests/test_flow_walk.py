@@ -204,6 +204,36 @@ async def test_h66_with_defaults_and_a_shelly(hass: HomeAssistant, flow: Fronten
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_other_devices_at_the_address_are_named_on_the_field(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The H66 form pointed at a Shelly, and the Shelly form at an H66 gateway: each says
+    "something answers, but not like ..." on its host field (translated), not "cannot
+    connect"; the right devices then go through."""
+    async with H66Simulator("thermia") as h66, ShellyPro3EMSimulator() as shelly:
+        await _choose_source(flow, "h66")
+        await flow.submit({"host": shelly.host})  # the Shelly has no /api/alldata (404)
+        assert flow.step_id == "h66"
+        assert flow.errors == {"host": "not_h66"}
+        h66.mode = "html"  # the gateway's address, but a web page answers
+        await flow.submit({"host": h66.host})
+        assert flow.errors == {"host": "not_h66"}
+        h66.mode = "ok"
+        await flow.submit({"host": h66.host})
+        assert flow.step_id == "meter", flow.result
+        await flow.submit({"meter": "shelly_pro_3em"})
+        await flow.submit({"shelly_host": h66.host})  # no Shelly RPC API there (404)
+        assert flow.step_id == "shelly_pro_3em"
+        assert flow.errors == {"shelly_host": "not_shelly"}
+        await flow.submit({"shelly_host": shelly.host})
+        await hass.async_block_till_done()
+        entry = _entry(hass, flow)
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    translations = await async_get_translations(hass, "de", "config", [DOMAIN])
+    for key in ("not_h66", "not_shelly"):
+        assert translations[f"component.{DOMAIN}.config.error.{key}"]
+
+
 async def test_shelly_password_missing_and_wrong(hass: HomeAssistant, flow: FrontendFlow) -> None:
     """A Shelly with a password: wrong says wrong; the right one creates the entry."""
     async with ShellyPro3EMSimulator(password="secret") as shelly:

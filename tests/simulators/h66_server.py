@@ -17,7 +17,19 @@ from aiohttp import web
 
 from .http_device import HttpDeviceSimulator
 
-Mode = Literal["ok", "http500", "garbage", "truncated", "not_object", "slow"]
+Mode = Literal[
+    "ok",
+    "http500",
+    "garbage",
+    "truncated",
+    "not_object",
+    "slow",
+    # Something else answers at the address: a web server without /api/alldata,
+    # a router's HTML page, another device's JSON.
+    "not_found",
+    "html",
+    "foreign_json",
+]
 
 
 def u16(value: int) -> int:
@@ -168,6 +180,17 @@ class H66Simulator(HttpDeviceSimulator):
                 return web.Response(text=body[: len(body) // 2], content_type="application/json")
             case "not_object":
                 return web.Response(text="[1, 2, 3]", content_type="application/json")
+            case "not_found":
+                return web.Response(status=404, text="Not Found")
+            case "html":
+                return web.Response(
+                    text="<!DOCTYPE html><html><body>Router login</body></html>",
+                    content_type="text/html",
+                )
+            case "foreign_json":
+                return web.Response(
+                    text='{"status": "ok", "uptime": 1234}', content_type="application/json"
+                )
             case "slow":
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._release.wait(), self.slow_seconds)

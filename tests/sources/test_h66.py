@@ -14,6 +14,7 @@ import pytest
 from custom_components.heatpump_stats.sources.base import (
     SourceConnectionError,
     SourceDataError,
+    SourceNotThisDeviceError,
 )
 from custom_components.heatpump_stats.sources.h66 import (
     BOOL_KEYS,
@@ -322,6 +323,20 @@ async def test_bad_bodies_are_data_errors(
     source = H66Source(session, sim.host, "thermia")
     sim.mode = mode  # type: ignore[assignment]
     with pytest.raises(SourceDataError):
+        await source.async_read()
+    sim.mode = "ok"
+    assert (await source.async_read()).flow_temperature == 35.2
+
+
+@pytest.mark.parametrize("mode", ["not_found", "html", "foreign_json"])
+async def test_something_else_answering_is_not_this_device(
+    mode: str, sim: H66Simulator, session: aiohttp.ClientSession
+) -> None:
+    """A web server without /api/alldata (404), an HTML page, or JSON without a single
+    4-hex register id: SourceNotThisDeviceError (the flow says "not an H66 gateway")."""
+    source = H66Source(session, sim.host, "thermia")
+    sim.mode = mode  # type: ignore[assignment]
+    with pytest.raises(SourceNotThisDeviceError):
         await source.async_read()
     sim.mode = "ok"
     assert (await source.async_read()).flow_temperature == 35.2

@@ -15,6 +15,7 @@ from custom_components.heatpump_stats.sources.base import (
     SourceAuthRequiredError,
     SourceConnectionError,
     SourceDataError,
+    SourceNotThisDeviceError,
 )
 from custom_components.heatpump_stats.sources.shelly import (
     DigestAuth,
@@ -22,6 +23,7 @@ from custom_components.heatpump_stats.sources.shelly import (
     digest_response,
     parse_digest_challenge,
 )
+from tests.simulators.h66_server import H66Simulator
 from tests.simulators.shelly_server import ShellyPro3EMSimulator
 from tests.sources.realdata import realdata_dir
 
@@ -118,13 +120,27 @@ async def test_model_check_rejects_other_shelly(session: aiohttp.ClientSession) 
     """A Shelly Plus 1PM is not a Pro 3EM, on identity and on read."""
     async with ShellyPro3EMSimulator(model="SNSW-001P16EU", app="Plus1PM") as sim:
         meter = ShellyPro3EM(session, sim.host)
-        with pytest.raises(SourceDataError, match="not a Shelly Pro 3EM"):
+        with pytest.raises(SourceNotThisDeviceError, match="not a Shelly Pro 3EM"):
             await meter.async_get_identity()
-        with pytest.raises(SourceDataError, match="not a Shelly Pro 3EM"):
+        with pytest.raises(SourceNotThisDeviceError, match="not a Shelly Pro 3EM"):
             await meter.async_read()
     # The 120 A variant (SPEM-003CEBEU120) is a Pro 3EM.
     async with ShellyPro3EMSimulator(model="SPEM-003CEBEU120") as sim:
         await ShellyPro3EM(session, sim.host).async_get_identity()
+
+
+async def test_a_web_server_without_the_rpc_api_is_not_a_shelly(
+    session: aiohttp.ClientSession,
+) -> None:
+    """An H66 gateway at the address: /rpc/Shelly.GetDeviceInfo is 404; an HTML page
+    instead of JSON is no Shelly either. Both: SourceNotThisDeviceError (form: not_shelly)."""
+    async with H66Simulator() as other:
+        with pytest.raises(SourceNotThisDeviceError, match="no Shelly RPC API"):
+            await ShellyPro3EM(session, other.host).async_read()
+    async with ShellyPro3EMSimulator() as sim:
+        sim.replies["Shelly.GetDeviceInfo"] = "<html>login</html>"
+        with pytest.raises(SourceNotThisDeviceError, match="not a Shelly"):
+            await ShellyPro3EM(session, sim.host).async_get_identity()
 
 
 # --- digest authentication ------------------------------------------------

@@ -20,6 +20,11 @@ Decoding (the convention is documented in each brand table's header,
   0x8000..0xFFFF is two's complement (v - 0x10000): 0xFFCE -> -50 -> -5.0 °C.
   Counters may exceed 16 bits and are never converted.
 
+Something else answering at the address is `SourceNotThisDeviceError` (the
+flow's "not an H66 gateway"): HTTP 404/405/410 on /api/alldata (no such API,
+or the gateway's API disabled), an HTML page, or a JSON object without a
+single 4-hex-digit register id.
+
 Sensor-absent markers are not values: 0xDEAD (-853.1 °C if decoded) and any
 temperature below -50 °C (65015 -> -52.1 °C) are None for every brand, as are
 the brand table's `missing_values`.
@@ -58,7 +63,15 @@ from typing import Any, Final, Literal, get_args
 import aiohttp
 import yaml
 
-from .http import async_get_json_object, base_url, parse_host
+from .base import SourceNotThisDeviceError
+from .http import (
+    async_decode_json,
+    async_request,
+    base_url,
+    check_status,
+    parse_host,
+    require_object,
+)
 from .reading import (
     READING_FLAGS,
     READING_UNITS,
@@ -81,6 +94,9 @@ BOOL_KEYS: Final = READING_FLAGS
 _RESERVED_KEYS: Final = frozenset({"timestamp", "operating_mode", "settings", "extra"})
 
 _ID_RE: Final = re.compile(r"^[0-9A-F]{4}$")
+# Answers of a web server without the gateway's API (a router, the gateway with its
+# API disabled, another device): not an H66 to read.
+NOT_H66_STATUS: Final = frozenset({404, 405, 410})
 _KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -392,13 +408,32 @@ class H66Source:
     async def async_read(self) -> HeatPumpReading:
         """Poll ``/api/alldata`` once and decode it with the brand table."""
         table = await self.async_table()
-        payload = await async_get_json_object(
-            self._session, self._url, request_timeout=self._timeout
-        )
+        payload = await self._async_fetch()
         now = datetime.now(UTC)
         self._last_raw = payload
         self._last_poll = now
         return self._decode(table, payload, now)
+
+    async def _async_fetch(self) -> dict[str, Any]:
+        """The /api/alldata object; `SourceNotThisDeviceError` when a web server that is no
+        H66 answers (no such path, an HTML page, JSON without register ids)."""
+        resp = await async_request(self._session, self._url, request_timeout=self._timeout)
+        if resp.status in NOT_H66_STATUS:
+            raise SourceNotThisDeviceError(
+                f"HTTP {resp.status} from {self._url}: not an H66 gateway, or its API is off"
+            )
+        check_status(resp, self._url)
+        content_type = resp.headers.get("Content-Type", "").lower()
+        if "html" in content_type or resp.body.lstrip()[:1] == b"<":
+            raise SourceNotThisDeviceError(f"{self._url} answers with a web page, not H66 data")
+        payload = require_object(await async_decode_json(resp.body, url=self._url), url=self._url)
+        if payload and not any(
+            isinstance(key, str) and _ID_RE.match(normalize_id(key)) for key in payload
+        ):
+            raise SourceNotThisDeviceError(
+                f"{self._url} answers JSON without any register id: not an H66 gateway"
+            )
+        return payload
 
     def _decode(self, table: BrandTable, payload: dict[str, Any], now: datetime) -> HeatPumpReading:
         values: dict[str, float | bool | None] = {reg.key: None for reg in table.registers.values()}

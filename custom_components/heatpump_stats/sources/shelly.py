@@ -37,7 +37,12 @@ from typing import Any, Final
 
 import aiohttp
 
-from .base import SourceAuthError, SourceAuthRequiredError, SourceDataError
+from .base import (
+    SourceAuthError,
+    SourceAuthRequiredError,
+    SourceDataError,
+    SourceNotThisDeviceError,
+)
 from .http import (
     HttpStatusError,
     async_decode_json,
@@ -58,6 +63,8 @@ APP: Final = "Pro3EM"
 USERNAME: Final = "admin"
 PROFILE_TRIPHASE: Final = "triphase"
 PROFILE_MONOPHASE: Final = "monophase"
+# GetDeviceInfo answered with these: no Gen2 RPC API at the address (not a Shelly Pro).
+_NO_RPC_STATUS: Final = frozenset({404, 405, 410})
 PHASES: Final = ("a", "b", "c")
 CHANNELS: Final = (0, 1, 2)
 
@@ -280,10 +287,19 @@ class ShellyPro3EM:
         return payload
 
     async def async_get_identity(self) -> DeviceIdentity:
-        """Ask the device who it is; anything but a Pro 3EM raises SourceDataError."""
-        info = await self._async_rpc("Shelly.GetDeviceInfo")
+        """Ask the device who it is; anything but a Pro 3EM raises SourceNotThisDeviceError."""
+        try:
+            info = await self._async_rpc("Shelly.GetDeviceInfo")
+        except HttpStatusError as err:
+            if err.status not in _NO_RPC_STATUS:
+                raise
+            # A web server without the Gen2 RPC API (a router, a Gen1 Shelly, an H66).
+            raise SourceNotThisDeviceError(f"{self._host}: no Shelly RPC API ({err})") from err
+        except SourceDataError as err:
+            # Every Shelly answers GetDeviceInfo with a JSON object (an HTML page is not one).
+            raise SourceNotThisDeviceError(f"{self._host}: not a Shelly ({err})") from err
         if not is_pro_3em(info):
-            raise SourceDataError("not a Shelly Pro 3EM")
+            raise SourceNotThisDeviceError("not a Shelly Pro 3EM")
         if info.get("auth_en") is True and self._auth is None:
             raise SourceAuthRequiredError(f"{self._host} requires a password")
         serial = info.get("mac") or info.get("id")
