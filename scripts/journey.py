@@ -58,6 +58,7 @@ import os
 from pathlib import Path
 import re
 import sys
+import tempfile
 import threading
 import time
 from typing import Any
@@ -95,6 +96,25 @@ STEP_TAGS = (
 )
 SUBMIT_LABELS = ("Submit", "Next", "Finish", "Skip and finish")
 CLOCK_SKEW = timedelta(minutes=5)
+# The few pictures kept in docs/journey/ (step shot name -> file name).
+CURATED = {
+    "modbus-user": "1-source",
+    "modbus-modbus_tcp": "2-modbus-tcp",
+    "luxtronik-shelly_pro_3em": "3-shelly-meter",
+    "entities-entities": "4-entities",
+    "reconfigure-meter": "5-reconfigure-meter",
+    "device-page": "6-device-page",
+}
+# Figures for which 0 is never a true reading ("no data" is unknown, not 0).
+ZERO_NEVER_TRUE = {
+    "cop": "a COP of 0 is never measured",
+    "daily_cop": "a COP of 0 is never measured",
+    "seasonal_cop": "a COP of 0 is never measured",
+    "lifetime_cop": "a COP of 0 is never measured",
+    "carnot_efficiency": "0 % of Carnot is never measured",
+    "projected_annual_energy": "a heat pump in use does not project 0 kWh a year",
+}
+ZERO_NOT_WHILE_RUNNING = ("electrical_power", "thermal_power", "compressor_modulation")
 
 # What the flow dialog shows now. `step` is the flow result the frontend got.
 FLOW_STATE_JS = """
@@ -176,12 +196,22 @@ class Report:
 class Walker:
     """Drives the frontend's flow dialog with DOM clicks and key input."""
 
-    def __init__(self, browser: Browser, origin: str, report: Report, shots: Path | None) -> None:
-        """Use a logged-in browser on `origin`."""
+    def __init__(
+        self,
+        browser: Browser,
+        origin: str,
+        report: Report,
+        shots: Path | None,
+        *,
+        all_shots: bool = False,
+    ) -> None:
+        """Use a logged-in browser on `origin`; pictures go to `shots` (None: none)."""
         self.browser = browser
         self.origin = origin.rstrip("/")
         self.report = report
         self.shots = shots
+        self.all_shots = all_shots
+        self.error_shots = Path(tempfile.gettempdir()) / "hps-journey-errors"
         self._console_seen = 0
         self._shot_names: set[str] = set()
 
@@ -215,11 +245,27 @@ class Walker:
                 if isinstance(value, str) and "_" in value and value in lines:
                     self.report.find(where, f"option {value!r} of {raw!r} is shown as its raw key")
 
+    def _shot_path(self, name: str) -> Path | None:
+        """Where the picture `name` goes: docs/journey/<curated name>.png, a few only
+        (--all-screenshots: every step); errors to a temporary folder."""
+        if name in self._shot_names:
+            return None
+        self._shot_names.add(name)
+        if name.startswith("error-"):
+            return self.error_shots / f"{name}.png"
+        if self.shots is None:
+            return None
+        if self.all_shots:
+            return self.shots / f"{name}.png"
+        if name in CURATED:
+            return self.shots / f"{CURATED[name]}.png"
+        return None
+
     async def shot(self, name: str, selector: str = "dialog-data-entry-flow") -> None:
         """Save a small PNG of the dialog (or the element `selector`), once per name."""
-        if self.shots is None or name in self._shot_names:
+        path = self._shot_path(name)
+        if path is None:
             return
-        self._shot_names.add(name)
         box = await self.browser.evaluate(
             f"(() => {{ const d = hpsDeep.first({json.dumps(selector)}); if (!d) return null;"
             " const inner = hpsDeep.first('wa-dialog', d) || d;"
@@ -227,7 +273,6 @@ class Walker:
             " const b = c.getBoundingClientRect();"
             " return [b.x, b.y, b.width, b.height]; })()"
         )
-        path = self.shots / f"{name}.png"
         if box and box[2] > 0 and box[3] > 0:
             x, y, w, h = (max(0, int(v)) for v in box)
             shot = await self.browser.send(
@@ -241,6 +286,14 @@ class Walker:
             path.write_bytes(base64.b64decode(shot["data"]))
         else:
             await self.browser.screenshot(path)
+        say(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    async def page_shot(self, name: str) -> None:
+        """Save the viewport as PNG."""
+        path = self._shot_path(name)
+        if path is None:
+            return
+        await self.browser.screenshot(path)
         say(f"saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 
     # -- navigation --------------------------------------------------------
@@ -310,10 +363,28 @@ class Walker:
             state = await self.browser.evaluate(FLOW_STATE_JS)
             ready = state.get("open") and state.get("kind") not in (None, "loading", "progress")
             if ready and (state.get("fresh") or not fresh):
-                return dict(state)
+                await self.until_still()
+                return dict(await self.browser.evaluate(FLOW_STATE_JS))
             if time.monotonic() > deadline:
                 raise Failure(f"the flow dialog did not show a new step within {timeout:.0f} s")
             await asyncio.sleep(0.25)
+
+    async def until_still(self, timeout: float = 10) -> None:
+        """Wait until the dialog stops moving (it animates in, and grows with its content)."""
+        box_js = (
+            "(() => { const d = hpsDeep.first('dialog-data-entry-flow');"
+            " const c = d && (hpsDeep.first('dialog', d) || d);"
+            " if (!c) return null; const b = c.getBoundingClientRect();"
+            " return [b.x, b.y, b.width, b.height].map(Math.round).join(','); })()"
+        )
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            box = await self.browser.evaluate(box_js)
+            if box is not None and box == last:
+                return
+            last = box
+            await asyncio.sleep(0.3)
 
     async def fill(self, where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
         """Type or pick `value` into field `name` as a user does."""
@@ -437,6 +508,17 @@ class Walker:
             what="the flow dialog to close",
         )
 
+    async def dismiss(self) -> None:
+        """Close whatever dialog is open (its X), after a failure."""
+        with contextlib.suppress(BrowserError):
+            await self.browser.press("Escape")
+            await self.browser.wait_for(
+                "!hpsDeep.first('dialog-data-entry-flow') || "
+                "!hpsDeep.visible(hpsDeep.first('dialog-data-entry-flow'))",
+                timeout=10,
+                what="the dialog to close",
+            )
+
     async def open_entry_menu_item(self, entry_id: str, title: str, item: str) -> None:
         """The integration page → the entry's ⋮ (or its button) → `item`."""
         await self.open_page(
@@ -544,6 +626,11 @@ def check_entities(api: HomeAssistantAPI, journey: Journey, report: Report) -> N
         "cop",
     )
     unavailable = []
+    by_key = {
+        str(item.get("translation_key")): states.get(item["entity_id"], {}).get("state")
+        for item in mine
+    }
+    running = by_key.get("compressor_running") == "on"
     for item in mine:
         entity_id = item["entity_id"]
         key = str(item.get("translation_key") or "")
@@ -569,6 +656,10 @@ def check_entities(api: HomeAssistantAPI, journey: Journey, report: Report) -> N
                 where,
                 f"{entity_id} exists with meter 'none' (reads {value!r}): it has no input",
             )
+        if value in ("0", "0.0") and key in ZERO_NEVER_TRUE:
+            report.find(where, f"{entity_id} reads 0: {ZERO_NEVER_TRUE[key]}")
+        if running and value in ("0", "0.0") and key in ZERO_NOT_WHILE_RUNNING:
+            report.find(where, f"{entity_id} reads 0 while the compressor runs")
         name = str(attributes.get("friendly_name", ""))
         for marker in UNTRANSLATED:
             if marker in name:
@@ -576,6 +667,28 @@ def check_entities(api: HomeAssistantAPI, journey: Journey, report: Report) -> N
     if unavailable:
         report.find(where, f"unavailable after setup: {', '.join(sorted(unavailable))}")
     report.note(f"{journey.name}: {len(mine)} entities checked")
+
+
+def check_names(
+    api: HomeAssistantAPI, journey: Journey, report: Report, input_names: set[str]
+) -> None:
+    """Entry and device named by make and model: not by address, not after an input entity."""
+    devices = ws(api, [{"type": "config/device_registry/list"}])[0].get("result") or []
+    names = [("entry", str(journey.title))] + [
+        ("device", str(d.get("name")))
+        for d in devices
+        if journey.entry_id in (d.get("config_entries") or [])
+    ]
+    for what, name in names:
+        if re.search(r"\d+\.\d+\.\d+\.\d+|:\d{2,5}\b", name):
+            report.find(journey.name, f"the {what} is named by its address: {name!r}")
+        for other in input_names:
+            if other and other in name:
+                report.find(
+                    journey.name,
+                    f"the {what} is named after the input entity {other!r}: {name!r}"
+                    " (its entity ids repeat it)",
+                )
 
 
 def wait_loaded(api: HomeAssistantAPI, entry_id: str, timeout: float = 90) -> dict[str, Any]:
@@ -592,9 +705,10 @@ def wait_loaded(api: HomeAssistantAPI, entry_id: str, timeout: float = 90) -> di
         time.sleep(1)
 
 
-def wait_entities_settled(api: HomeAssistantAPI, entry_id: str, seconds: float) -> None:
-    """Give the new entry's first polls time (its entities start as unknown)."""
-    time.sleep(seconds)
+async def settle(seconds: float) -> None:
+    """Give new entries their first polls (their entities start as unknown)."""
+    say(f"waiting {seconds:.0f} s for the first polls (--settle)")
+    await asyncio.sleep(seconds)
 
 
 # --------------------------------------------------------------------------
@@ -616,6 +730,12 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
         for item in registry:
             if item.get("config_entry_id") == demo["entry_id"]:
                 demo_entities[str(item.get("translation_key"))] = item["entity_id"]
+    states = {st["entity_id"]: st for st in api.call("GET", "/api/states")}
+    demo_names = {
+        str(states[e]["attributes"].get("friendly_name"))
+        for e in demo_entities.values()
+        if e in states and states[e]["attributes"].get("friendly_name")
+    }
     journeys = [
         Journey(
             "modbus",
@@ -650,7 +770,7 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
     try:
         async with Browser.launch(chromium=args.chromium, width=1280, height=900) as browser:
             await browser.log_in(api.base_url, api.access_token, api.refresh_token)
-            walker = Walker(browser, api.base_url, report, shots)
+            walker = Walker(browser, api.base_url, report, shots, all_shots=args.all_screenshots)
             for journey in journeys:
                 say(f"--- {journey.name}: Add integration → Heat Pump Stats")
                 await walker.open_add_integration()
@@ -658,9 +778,16 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                     end = await walker.walk(journey.name, journey.choose)
                 except Failure as err:
                     report.find(journey.name, str(err))
+                    await walker.dismiss()
                     continue
                 if end["kind"] != "create-entry":
-                    report.find(journey.name, f"ended without an entry: {end}")
+                    hint = (
+                        " (an entry left by an earlier --keep run? delete it)"
+                        if end.get("reason") == "already_configured"
+                        else ""
+                    )
+                    report.find(journey.name, f"ended without an entry: {end.get('reason')}{hint}")
+                    await walker.close_dialog()
                     continue
                 result = end.get("result") or {}
                 journey.entry_id = result.get("entry_id")
@@ -673,11 +800,10 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                 say(f"{journey.name}: entry {entry['title']!r} is {entry['state']}")
                 if entry["state"] != "loaded":
                     report.find(journey.name, f"the new entry is {entry['state']}")
-                if entry.get("title") and re.search(r"\d+\.\d+\.\d+\.\d+|:\d{2,5}\b", entry["title"]):
-                    report.find(journey.name, f"the entry is named by address: {entry['title']!r}")
                 journey.title = entry["title"]
+                check_names(api, journey, report, demo_names)
             # Entities after their first polls.
-            wait_entities_settled(api, "", args.settle)
+            await settle(args.settle)
             for journey in journeys:
                 if journey.entry_id:
                     check_entities(api, journey, report)
@@ -703,7 +829,7 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                     found = next(e for e in entries(api) if e["entry_id"] == target.entry_id)
                     say(f"reconfigure: entry is {entry['state']}")
                     target.expect_meter = "shelly_pro_3em"
-                    wait_entities_settled(api, "", args.settle)
+                    await settle(args.settle)
                     check_entities(api, target, report)
                     if found["state"] != "loaded":
                         report.find("reconfigure", f"the entry is {found['state']} afterwards")
@@ -733,7 +859,7 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                         walker.check_text(where, await browser.text())
                         walker.check_console(where)
                         if journey.name == "luxtronik":
-                            await walker.shot("device-page", "ha-config-device-page")
+                            await walker.page_shot("device-page")
     finally:
         if not args.keep:
             for entry_id in made:
@@ -752,6 +878,9 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "config")
     parser.add_argument("--screenshots", type=Path, default=ROOT / "docs" / "journey")
     parser.add_argument("--no-screenshots", action="store_true")
+    parser.add_argument(
+        "--all-screenshots", action="store_true", help="one picture per step, not only a few"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the entries made")
     parser.add_argument(
         "--settle", type=float, default=20, help="seconds for the first polls (default 20)"
