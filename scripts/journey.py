@@ -75,16 +75,18 @@ from develop_bootstrap import (  # noqa: E402
     websocket,
 )
 
-from tests.browser import Browser, BrowserError, find_chromium  # noqa: E402
+from tests.browser import (  # noqa: E402
+    Browser,
+    BrowserError,
+    find_chromium,
+    is_environment_noise,
+)
 from tests.simulators.luxtronik_server import LuxtronikSimulator  # noqa: E402
 from tests.simulators.modbus_server import ModbusSimulator, isg_tables  # noqa: E402
 from tests.simulators.shelly_server import ShellyPro3EMSimulator  # noqa: E402
 
 DOMAIN = "heatpump_stats"
 UNTRANSLATED = ("component.heatpump_stats.", "[%key:", "component.", "ui.panel.config.")
-# Brand icons come from brands.home-assistant.io; without internet every
-# other integration's icon answers 404. Ours is served from brand/.
-NOISE = re.compile(r"/api/brands/integration/(?!heatpump_stats/)")
 STEP_TAGS = (
     "step-flow-form",
     "step-flow-menu",
@@ -223,7 +225,7 @@ class Walker:
         new = messages[self._console_seen :]
         self._console_seen = len(messages)
         for text in new:
-            if NOISE.search(text):
+            if is_environment_noise(text):
                 continue
             self.report.find(where, f"console error: {text[:300]}")
 

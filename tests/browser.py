@@ -27,6 +27,7 @@ import contextlib
 from dataclasses import dataclass, field
 import json
 import os
+import re
 from pathlib import Path
 import shutil
 import signal
@@ -116,6 +117,17 @@ DEEP_JS = r"""
                     visible, focused};
 })();
 """
+
+
+# Brand icons come from brands.home-assistant.io through /api/brands; without
+# internet every other integration's icon answers 404. Ours is served from
+# the integration's brand/ folder, so its 404 is not noise.
+_NOISE = re.compile(r"/api/brands/integration/(?!heatpump_stats/)")
+
+
+def is_environment_noise(console_text: str) -> bool:
+    """A console error of the machine, not of the page (another brand icon's 404)."""
+    return bool(_NOISE.search(console_text))
 
 
 class BrowserError(Exception):
