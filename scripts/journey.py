@@ -46,8 +46,8 @@ walked (Home Assistant, login, the browser, a step that never appeared).
 from __future__ import annotations
 
 import argparse
-import base64
 import asyncio
+import base64
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 import contextlib
@@ -123,7 +123,7 @@ FLOW_STATE_JS = """
 (() => {
   const dialog = hpsDeep.first('dialog-data-entry-flow');
   if (!dialog) return {open: false};
-  const tags = %s;
+  const tags = __TAGS__;
   let el = null, kind = null;
   for (const tag of tags) {
     el = hpsDeep.first(tag, dialog);
@@ -137,16 +137,16 @@ FLOW_STATE_JS = """
   return {open: true, kind, fresh, step: el && el.step ? el.step : null,
           text: hpsDeep.text(dialog), alerts, data: form ? form.data : null};
 })()
-""" % json.dumps(list(STEP_TAGS))
+""".replace("__TAGS__", json.dumps(list(STEP_TAGS)))
 
 MARK_STEP_JS = """
 (() => {
   const dialog = hpsDeep.first('dialog-data-entry-flow');
-  const el = dialog && %s.map((t) => hpsDeep.first(t, dialog)).find((e) => e);
+  const el = dialog && __TAGS__.map((t) => hpsDeep.first(t, dialog)).find((e) => e);
   window.__hpsLastStep = el ? (el.step || el) : null;
   return !!el;
 })()
-""" % json.dumps(list(STEP_TAGS))
+""".replace("__TAGS__", json.dumps(list(STEP_TAGS)))
 
 # The element of form field `name` (an ha-selector or ha-form-* with .schema).
 FIELD_JS = """
@@ -319,7 +319,7 @@ class Walker:
             )
         else:
             await self.browser.open(self.origin + path)
-        await self.browser.wait_for(ready_js, timeout=90, what=what)
+        await self.browser.wait_for(ready_js, within=90, what=what)
         if str(await self.browser.evaluate("location.pathname")).startswith("/auth"):
             raise Failure("the frontend did not accept the login (it shows the login page)")
 
@@ -340,7 +340,7 @@ class Walker:
             "hpsDeep.byText('ha-integration-list-item', 'Heat Pump Stats',"
             " hpsDeep.first('dialog-add-integration'))[0]"
         )
-        await self.browser.wait_for(f"!!{item}", timeout=30, what="Heat Pump Stats in the list")
+        await self.browser.wait_for(f"!!{item}", within=30, what="Heat Pump Stats in the list")
         await self.browser.click(item, what="Heat Pump Stats")
 
     async def click_until(self, target: str, until: str, *, what: str, tries: int = 6) -> None:
@@ -352,15 +352,15 @@ class Walker:
             with contextlib.suppress(BrowserError):
                 await self.browser.click(target, what=what)
             with contextlib.suppress(BrowserError):
-                await self.browser.wait_for(until, timeout=5, what=what)
+                await self.browser.wait_for(until, within=5, what=what)
                 return
         raise Failure(f"clicking {what} had no effect ({tries} tries)")
 
     # -- the flow dialog ---------------------------------------------------
 
-    async def state(self, *, fresh: bool = True, timeout: float = 90) -> dict[str, Any]:
+    async def state(self, *, fresh: bool = True, within: float = 90) -> dict[str, Any]:
         """The dialog's current step, once it shows one that was not seen before."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while True:
             state = await self.browser.evaluate(FLOW_STATE_JS)
             ready = state.get("open") and state.get("kind") not in (None, "loading", "progress")
@@ -368,10 +368,10 @@ class Walker:
                 await self.until_still()
                 return dict(await self.browser.evaluate(FLOW_STATE_JS))
             if time.monotonic() > deadline:
-                raise Failure(f"the flow dialog did not show a new step within {timeout:.0f} s")
+                raise Failure(f"the flow dialog did not show a new step within {within:.0f} s")
             await asyncio.sleep(0.25)
 
-    async def until_still(self, timeout: float = 10) -> None:
+    async def until_still(self, within: float = 10) -> None:
         """Wait until the dialog stops moving (it animates in, and grows with its content)."""
         box_js = (
             "(() => { const d = hpsDeep.first('dialog-data-entry-flow');"
@@ -379,7 +379,7 @@ class Walker:
             " if (!c) return null; const b = c.getBoundingClientRect();"
             " return [b.x, b.y, b.width, b.height].map(Math.round).join(','); })()"
         )
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         last = None
         while time.monotonic() < deadline:
             box = await self.browser.evaluate(box_js)
@@ -403,7 +403,9 @@ class Walker:
         elif kind in ("text", "number") or "selector" not in schema:
             input_js = f"hpsDeep.first('input', {field_js})"
             await self.browser.click(input_js, what=f"field {name}")
-            await self.browser.evaluate(f"(() => {{ const i = {input_js}; i.focus(); i.select(); }})()")
+            await self.browser.evaluate(
+                f"(() => {{ const i = {input_js}; i.focus(); i.select(); }})()"
+            )
             await self.browser.type_text(str(value))
         else:
             await self._set_by_event(field_js, value)
@@ -498,15 +500,15 @@ class Walker:
         for label in ("Finish", "Skip and finish", "Close", "OK"):
             button = (
                 "hpsDeep.all('ha-button', hpsDeep.first('dialog-data-entry-flow'))"
-                f".filter((b) => hpsDeep.visible(b) && hpsDeep.text(b).trim() === {json.dumps(label)})"
-                ".pop()"
+                ".filter((b) => hpsDeep.visible(b)"
+                f" && hpsDeep.text(b).trim() === {json.dumps(label)}).pop()"
             )
             if await self.browser.evaluate(f"!!({button})"):
                 await self.browser.click(button, what=label)
                 break
         await self.browser.wait_for(
             "!hpsDeep.first('step-flow-create-entry') && !hpsDeep.first('step-flow-abort')",
-            timeout=30,
+            within=30,
             what="the flow dialog to close",
         )
 
@@ -517,7 +519,7 @@ class Walker:
             await self.browser.wait_for(
                 "!hpsDeep.first('dialog-data-entry-flow') || "
                 "!hpsDeep.visible(hpsDeep.first('dialog-data-entry-flow'))",
-                timeout=10,
+                within=10,
                 what="the dialog to close",
             )
 
@@ -532,7 +534,8 @@ class Walker:
         # The entry's own buttons come before its devices' rows (which have a ⋮ too).
         direct = (
             f"hpsDeep.all('ha-icon-button,ha-button', {row}).filter((b) => hpsDeep.visible(b)"
-            f" && (b.label === {json.dumps(item)} || hpsDeep.text(b).trim() === {json.dumps(item)}))[0]"
+            f" && (b.label === {json.dumps(item)}"
+            f" || hpsDeep.text(b).trim() === {json.dumps(item)}))[0]"
         )
         if await self.browser.evaluate(f"!!({direct})"):
             await self.browser.click(direct, what=f"{item} of {title}")
@@ -543,7 +546,8 @@ class Walker:
         )
         choice = (
             "hpsDeep.all('ha-dropdown-item,ha-md-menu-item,mwc-list-item')"
-            f".filter((e) => hpsDeep.visible(e) && hpsDeep.text(e).trim() === {json.dumps(item)})[0]"
+            ".filter((e) => hpsDeep.visible(e)"
+            f" && hpsDeep.text(e).trim() === {json.dumps(item)})[0]"
         )
         await self.click_until(menu, f"!!({choice})", what=f"the ⋮ menu of {title}")
         await self.browser.click(choice, what=item)
@@ -643,7 +647,10 @@ def check_entities(api: HomeAssistantAPI, journey: Journey, report: Report) -> N
         attributes = state.get("attributes") or {}
         if value in ("unavailable",):
             unavailable.append(entity_id)
-        if attributes.get("device_class") == "timestamp" and value not in ("unknown", "unavailable"):
+        if attributes.get("device_class") == "timestamp" and value not in (
+            "unknown",
+            "unavailable",
+        ):
             try:
                 when = datetime.fromisoformat(value)
             except ValueError:
@@ -651,8 +658,10 @@ def check_entities(api: HomeAssistantAPI, journey: Journey, report: Report) -> N
             else:
                 if when > now + CLOCK_SKEW:
                     report.find(where, f"{entity_id} is in the future: {value}")
-        if journey.expect_meter == "none" and any(k in key for k in electricity_keys) and (
-            "thermal" not in key
+        if (
+            journey.expect_meter == "none"
+            and any(k in key for k in electricity_keys)
+            and ("thermal" not in key)
         ):
             report.find(
                 where,
@@ -771,7 +780,7 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
     made: list[str] = []
     try:
         async with Browser.launch(chromium=args.chromium, width=1280, height=900) as browser:
-            await browser.log_in(api.base_url, api.access_token, api.refresh_token)
+            await browser.log_in(api.base_url, str(api.access_token), api.refresh_token)
             walker = Walker(browser, api.base_url, report, shots, all_shots=args.all_screenshots)
             for journey in journeys:
                 say(f"--- {journey.name}: Add integration → Heat Pump Stats")
@@ -898,7 +907,9 @@ def main() -> int:
     try:
         login = load_credentials(args.config / CREDENTIALS_FILE)
         if login is None:
-            raise Failure(f"no login in {args.config / CREDENTIALS_FILE}: start scripts/develop once")
+            raise Failure(
+                f"no login in {args.config / CREDENTIALS_FILE}: start scripts/develop once"
+            )
         api.login(login["username"], login["password"])
         asyncio.run(run(args, api, report))
     except (Failure, BrowserError) as err:
@@ -915,11 +926,12 @@ def main() -> int:
         for line in report.findings:
             say(f"  - {line}")
         return 1
-    say("OK: every form walked, no error, no untranslated text, no console error, "
-        "no future data, no electricity without a meter")
+    say(
+        "OK: every form walked, no error, no untranslated text, no console error, "
+        "no future data, no electricity without a meter"
+    )
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -26,8 +26,9 @@ What it does, against Home Assistant at --url (default http://127.0.0.1:8123):
      icon excepted: it is fetched from the internet).
 
 Exit status: 0 when every card rendered without error; 1 when a card shows an
-error, the console shows an error, or the cards did not render within --timeout (the screenshot is saved
-either way); 2 when a step before the browser failed (login, service, ...).
+error, the console shows an error, or the cards did not render within
+--timeout (the screenshot is saved either way); 2 when a step before the
+browser failed (login, service, ...).
 Empty graphs ("No statistics found": daily statistics exist only once Home
 Assistant has compiled a full hour) are reported, and fail only with
 --require-data.
@@ -340,9 +341,7 @@ async def _drive(
     # viewport is taller than the view: the page lays out once, as a person
     # scrolling it would see it (resizing later makes the frontend re-layout
     # its virtualised lists, e.g. the logbook, while the picture is taken).
-    await browser.log_in(
-        origin, str(api.access_token), api.refresh_token, hide_sidebar=True
-    )
+    await browser.log_in(origin, str(api.access_token), api.refresh_token, hide_sidebar=True)
     view = f"{origin}/{url_path}/{config['views'][0].get('path', '0')}"
     say(f"opening {view} in headless Chromium")
     await browser.open(view)

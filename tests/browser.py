@@ -27,8 +27,8 @@ import contextlib
 from dataclasses import dataclass, field
 import json
 import os
-import re
 from pathlib import Path
+import re
 import shutil
 import signal
 import subprocess
@@ -237,7 +237,7 @@ class Browser:
             self.console_errors.append(f"{entry.get('text', '')} ({entry.get('url', '')})")
 
     async def send(
-        self, method: str, params: dict[str, Any] | None = None, *, timeout: float = 60
+        self, method: str, params: dict[str, Any] | None = None, *, within: float = 60
     ) -> dict[str, Any]:
         """Send a command, return its result."""
         self._next += 1
@@ -246,10 +246,10 @@ class Browser:
         self._pending[number] = future
         await self.ws.send_json({"id": number, "method": method, "params": params or {}})
         try:
-            data = await asyncio.wait_for(future, timeout)
+            data = await asyncio.wait_for(future, within)
         except TimeoutError as err:
             self._pending.pop(number, None)
-            raise BrowserError(f"DevTools {method} did not answer within {timeout:.0f} s") from err
+            raise BrowserError(f"DevTools {method} did not answer within {within:.0f} s") from err
         if "error" in data:
             raise BrowserError(f"DevTools {method} failed: {data['error']}")
         result: dict[str, Any] = data.get("result", {})
@@ -294,22 +294,22 @@ class Browser:
         if result.get("errorText"):
             raise BrowserError(f"could not open {url}: {result['errorText']}")
 
-    async def evaluate(self, expression: str, *, timeout: float = 60) -> Any:
+    async def evaluate(self, expression: str, *, within: float = 60) -> Any:
         """Evaluate JavaScript (promises awaited) and return its JSON value."""
         result = await self.send(
             "Runtime.evaluate",
             {"expression": expression, "returnByValue": True, "awaitPromise": True},
-            timeout=timeout,
+            within=within,
         )
         if "exceptionDetails" in result:
             raise BrowserError(f"page script failed: {_exception_text(result['exceptionDetails'])}")
         return result["result"].get("value")
 
     async def wait_for(
-        self, expression: str, *, timeout: float = 30, what: str | None = None
+        self, expression: str, *, within: float = 30, what: str | None = None
     ) -> Any:
         """Poll `expression` until it is truthy; return its value."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         last_error = ""
         while True:
             try:
@@ -320,7 +320,7 @@ class Browser:
                 return value
             if time.monotonic() > deadline:
                 raise BrowserError(
-                    f"timed out after {timeout:.0f} s waiting for {what or expression}"
+                    f"timed out after {within:.0f} s waiting for {what or expression}"
                     + (f" ({last_error})" if last_error else "")
                 )
             await asyncio.sleep(0.25)
@@ -372,9 +372,32 @@ class Browser:
         if height is not None:
             params["clip"] = {"x": 0, "y": 0, "width": self.width, "height": height, "scale": 1}
         shot = await self.send("Page.captureScreenshot", params)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(shot["data"]))
+        await asyncio.to_thread(save_png, path, shot["data"])
         return path
+
+
+def save_png(path: Path, data: str) -> None:
+    """Write a base64 PNG of Page.captureScreenshot, making its folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(data))
+
+
+def _spawn(binary: str, profile: Path, width: int, height: int) -> subprocess.Popen[bytes]:
+    """Start headless Chromium with a fresh profile and a DevTools port of its choice."""
+    return subprocess.Popen(
+        [
+            binary,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            f"--window-size={width},{height}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 class _Launch:
@@ -386,23 +409,8 @@ class _Launch:
 
     async def __aenter__(self) -> Browser:
         profile = Path(tempfile.mkdtemp(prefix="hps-chromium-"))
-        process = subprocess.Popen(
-            [
-                self._binary,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                "--remote-debugging-address=127.0.0.1",
-                f"--window-size={self._width},{self._height}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30)
-        )
+        process = _spawn(self._binary, profile, self._width, self._height)
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None, sock_connect=30))
         try:
             port = await _devtools_port(profile, process)
             async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
@@ -416,7 +424,7 @@ class _Launch:
             raise
         self._browser = Browser(process, profile, session, ws, self._width, self._height)
         try:
-            await self._browser._start()  # noqa: SLF001
+            await self._browser._start()
         except BaseException:
             await self._browser.close()
             raise
