@@ -475,3 +475,39 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(10)
+
+
+async def serve_frontend(hass: Any, aiohttp_client: Any, hass_storage: dict[str, Any]) -> str:
+    """Serve a test Home Assistant's frontend on 127.0.0.1 (a real socket); return its origin.
+
+    For pytest tests (fixtures `hass`, `aiohttp_client`, `hass_storage`,
+    `socket_enabled`): stores the onboarding as done (else the frontend shows
+    it), sets up `frontend` and `config`, and starts HA's own aiohttp app on an
+    ephemeral port that Chromium, another process, can reach. Log in with
+    `Browser.log_in(origin, hass_access_token)`.
+    """
+    from homeassistant.components import onboarding  # noqa: PLC0415
+    from homeassistant.components.onboarding.const import STEPS  # noqa: PLC0415
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+
+    hass_storage[onboarding.STORAGE_KEY] = {
+        "version": onboarding.STORAGE_VERSION,
+        "minor_version": 1,
+        "key": onboarding.STORAGE_KEY,
+        "data": {"done": list(STEPS)},
+    }
+    # Most of what the frontend's config pages ask for at load. Left out: the
+    # recorder (`recorder_mock` adds it) and brands (it fetches icons from the
+    # internet); their calls fail in the console while the page loads.
+    for component in (
+        "frontend",
+        "config",
+        "application_credentials",
+        "persistent_notification",
+        "labs",
+        "logger",
+    ):
+        assert await async_setup_component(hass, component, {})
+    await hass.async_block_till_done()
+    client = await aiohttp_client(hass.http.app)
+    return f"http://{client.server.host}:{client.server.port}"
