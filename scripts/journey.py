@@ -371,22 +371,12 @@ class Walker:
                 raise Failure(f"the flow dialog did not show a new step within {within:.0f} s")
             await asyncio.sleep(0.25)
 
-    async def until_still(self, within: float = 10) -> None:
+    async def until_still(self) -> None:
         """Wait until the dialog stops moving (it animates in, and grows with its content)."""
-        box_js = (
+        await self.browser.wait_still(
             "(() => { const d = hpsDeep.first('dialog-data-entry-flow');"
-            " const c = d && (hpsDeep.first('dialog', d) || d);"
-            " if (!c) return null; const b = c.getBoundingClientRect();"
-            " return [b.x, b.y, b.width, b.height].map(Math.round).join(','); })()"
+            " return d && (hpsDeep.first('dialog', d) || d); })()"
         )
-        deadline = time.monotonic() + within
-        last = None
-        while time.monotonic() < deadline:
-            box = await self.browser.evaluate(box_js)
-            if box is not None and box == last:
-                return
-            last = box
-            await asyncio.sleep(0.3)
 
     async def fill(self, where: str, name: str, value: Any, schema: dict[str, Any]) -> None:
         """Type or pick `value` into field `name` as a user does."""

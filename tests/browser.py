@@ -325,6 +325,23 @@ class Browser:
                 )
             await asyncio.sleep(0.25)
 
+    async def wait_still(self, expression: str, *, within: float = 10) -> None:
+        """Wait until the element `expression` evaluates to stops moving (dialogs
+        animate in and grow with their content; a click during that can miss)."""
+        box_js = (
+            f"(() => {{ const el = ({expression}); if (!el) return null;"
+            " const b = el.getBoundingClientRect();"
+            " return [b.x, b.y, b.width, b.height].map(Math.round).join(','); })()"
+        )
+        deadline = time.monotonic() + within
+        last = None
+        while time.monotonic() < deadline:
+            box = await self.evaluate(box_js)
+            if box is not None and box == last:
+                return
+            last = box
+            await asyncio.sleep(0.3)
+
     async def text(self, selector: str | None = None) -> str:
         """The visible text of the page, or of the first element matching `selector`."""
         if selector is None:
