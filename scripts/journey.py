@@ -148,6 +148,17 @@ MARK_STEP_JS = """
 })()
 """.replace("__TAGS__", json.dumps(list(STEP_TAGS)))
 
+# The flow dialog is closed: no step in it, its <dialog> shut and not animating.
+CLOSED_JS = """
+(() => {
+  const d = hpsDeep.first('dialog-data-entry-flow');
+  if (!d) return true;
+  if (__TAGS__.some((t) => hpsDeep.first(t, d))) return false;
+  const inner = hpsDeep.first('dialog', d);
+  return !inner || (!inner.open && inner.getAnimations({subtree: true}).length === 0);
+})()
+""".replace("__TAGS__", json.dumps(list(STEP_TAGS)))
+
 # The element of form field `name` (an ha-selector or ha-form-* with .schema).
 FIELD_JS = """
 (() => {
@@ -170,6 +181,7 @@ class Journey:
     name: str
     choose: dict[str, Any]
     expect_meter: str | None = None  # the meter the entry ends with
+    expect_error: str | None = None  # "step:field": the form must flag this field
     entry_id: str | None = None
     title: str | None = None
 
@@ -330,20 +342,41 @@ class Walker:
             "hpsDeep.byText('ha-button', 'Add integration').length > 0",
             "the integrations page",
         )
+        search = (
+            "(() => { const d = hpsDeep.first('dialog-add-integration');"
+            " return d ? hpsDeep.all('input', d).filter((i) => hpsDeep.visible(i))[0] : null;"
+            " })()"
+        )
         await self.click_until(
             "hpsDeep.innermost('ha-button', 'Add integration')[0]",
-            "(() => { const e = hpsDeep.focused(); return e && e.tagName === 'INPUT'; })()",
+            f"!!({search})",
             what="Add integration",
         )
-        await self.browser.type_text("Heat Pump Stats")
+        await self.browser.wait_still(
+            "hpsDeep.first('dialog', hpsDeep.first('dialog-add-integration'))"
+        )
+        for _ in range(3):
+            await self.browser.click(search, what="the search field")
+            await self.browser.type_text("Heat Pump Stats")
+            if await self.browser.evaluate(f"({search}).value") == "Heat Pump Stats":
+                break
+            await self.browser.evaluate(f"({search}).value = ''")
         item = (
             "hpsDeep.byText('ha-integration-list-item', 'Heat Pump Stats',"
             " hpsDeep.first('dialog-add-integration'))[0]"
         )
-        await self.browser.wait_for(f"!!{item}", within=30, what="Heat Pump Stats in the list")
+        try:
+            await self.browser.wait_for(f"!!{item}", within=30, what="Heat Pump Stats in the list")
+        except BrowserError:
+            self.error_shots.mkdir(parents=True, exist_ok=True)
+            path = await self.browser.screenshot(self.error_shots / "add-integration.png")
+            say(f"the Add integration dialog as it was: {path}")
+            raise
         await self.browser.click(item, what="Heat Pump Stats")
 
-    async def click_until(self, target: str, until: str, *, what: str, tries: int = 6) -> None:
+    async def click_until(
+        self, target: str, until: str, *, what: str, tries: int = 4, wait_s: float = 10
+    ) -> None:
         """Click `target` until `until` is true (a page that is still settling, e.g.
 
         a button that animates in, can swallow the first click).
@@ -352,9 +385,11 @@ class Walker:
             with contextlib.suppress(BrowserError):
                 await self.browser.click(target, what=what)
             with contextlib.suppress(BrowserError):
-                await self.browser.wait_for(until, within=5, what=what)
+                await self.browser.wait_for(until, within=wait_s, what=what)
                 return
-        raise Failure(f"clicking {what} had no effect ({tries} tries)")
+        self.error_shots.mkdir(parents=True, exist_ok=True)
+        path = await self.browser.screenshot(self.error_shots / "click.png")
+        raise Failure(f"clicking {what} had no effect ({tries} tries; the page: {path})")
 
     # -- the flow dialog ---------------------------------------------------
 
@@ -427,9 +462,18 @@ class Walker:
         await self.browser.click(button, what="the Submit button")
 
     async def walk(
-        self, label: str, choose: dict[str, Any], *, max_steps: int = 12
+        self,
+        label: str,
+        choose: dict[str, Any],
+        *,
+        max_steps: int = 12,
+        expect_error: str | None = None,
     ) -> dict[str, Any]:
-        """Walk an open flow to its end; return the last step (create_entry or abort)."""
+        """Walk an open flow to its end; return the last step (create_entry or abort).
+
+        With `expect_error` ("step:field") the walk ends when that step shows
+        an error on that field, in words (kind "expected-error").
+        """
         seen_steps: list[str] = []
         for _ in range(max_steps):
             state = await self.state()
@@ -442,6 +486,12 @@ class Walker:
             self.check_console(where)
             if kind == "form":
                 errors = step.get("errors") or {}
+                if expect_error and errors:
+                    wanted_step, wanted_field = expect_error.split(":")
+                    if step_id == wanted_step and set(errors) == {wanted_field}:
+                        await self._check_field_error(where, wanted_field, errors[wanted_field])
+                        say(f"{label}: {step_id} flags {wanted_field} ({errors[wanted_field]})")
+                        return {"kind": "expected-error", **step}
                 if errors or state.get("alerts"):
                     self.report.find(
                         where,
@@ -485,6 +535,19 @@ class Walker:
                 raise Failure(f"{where}: a {kind} step, which this journey does not expect")
         raise Failure(f"{label}: more than {max_steps} steps ({seen_steps})")
 
+    async def _check_field_error(self, where: str, name: str, key: str) -> None:
+        """The error sits on the field and says it in words (not its key)."""
+        text = await self.browser.evaluate(
+            f"(() => {{ const el = {FIELD_JS % json.dumps(name)};"
+            " return el ? hpsDeep.text(el) : null; })()"
+        )
+        if text is None:
+            self.report.find(where, f"no field {name} to carry the error {key!r}")
+            return
+        if key in text or not any(len(line) > 20 for line in text.splitlines()):
+            self.report.find(where, f"the error {key!r} of {name} is not in words: {text!r}")
+        self.check_text(where, text)
+
     async def close_dialog(self) -> None:
         """Finish / close the flow dialog."""
         for label in ("Finish", "Skip and finish", "Close", "OK"):
@@ -496,22 +559,16 @@ class Walker:
             if await self.browser.evaluate(f"!!({button})"):
                 await self.browser.click(button, what=label)
                 break
-        await self.browser.wait_for(
-            "!hpsDeep.first('step-flow-create-entry') && !hpsDeep.first('step-flow-abort')",
-            within=30,
-            what="the flow dialog to close",
-        )
+        await self.browser.wait_for(CLOSED_JS, within=30, what="the flow dialog to close")
 
     async def dismiss(self) -> None:
-        """Close whatever dialog is open (its X), after a failure."""
+        """Close the flow dialog with its X (after a failure, or an expected error)."""
+        close = (
+            "hpsDeep.all('ha-icon-button', hpsDeep.first('dialog-data-entry-flow'))"
+            ".filter((b) => hpsDeep.visible(b) && b.label === 'Close')[0]"
+        )
         with contextlib.suppress(BrowserError):
-            await self.browser.press("Escape")
-            await self.browser.wait_for(
-                "!hpsDeep.first('dialog-data-entry-flow') || "
-                "!hpsDeep.visible(hpsDeep.first('dialog-data-entry-flow'))",
-                within=10,
-                what="the dialog to close",
-            )
+            await self.click_until(close, CLOSED_JS, what="the dialog's X", wait_s=5)
 
     async def open_entry_menu_item(self, entry_id: str, title: str, item: str) -> None:
         """The integration page → the entry's ⋮ (or its button) → `item`."""
@@ -738,6 +795,8 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
         if e in states and states[e]["attributes"].get("friendly_name")
     }
     journeys = [
+        # A second demo under the name the form suggests: the name field says why not.
+        Journey("demo-again", {"source": "demo"}, expect_error="demo:name"),
         Journey(
             "modbus",
             {"source": "modbus", "host": "127.0.0.1", "port": modbus.port},
@@ -776,9 +835,16 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                 say(f"--- {journey.name}: Add integration → Heat Pump Stats")
                 await walker.open_add_integration()
                 try:
-                    end = await walker.walk(journey.name, journey.choose)
+                    end = await walker.walk(
+                        journey.name, journey.choose, expect_error=journey.expect_error
+                    )
                 except Failure as err:
                     report.find(journey.name, str(err))
+                    await walker.dismiss()
+                    continue
+                if journey.expect_error:
+                    if end["kind"] != "expected-error":
+                        report.find(journey.name, f"expected {journey.expect_error}, got {end}")
                     await walker.dismiss()
                     continue
                 if end["kind"] != "create-entry":

@@ -66,6 +66,8 @@ DEEP_JS = r"""
     walk(root);
     return out;
   };
+  // `root` null or undefined: the whole document. (Pass a guard when a
+  // missing root must not widen the search.)
   const all = (selector, root) => {
     const found = [];
     for (const r of roots(root || document)) for (const el of r.querySelectorAll(selector))
