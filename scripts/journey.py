@@ -13,6 +13,9 @@ does:
 
   Settings → Devices & services → "Add integration" → search "Heat Pump
   Stats" → the flow dialog, once per journey:
+    demo-again the simulated heat pump under the name its form suggests (the
+               developer instance has one already): the name field must say
+               why not, in words
     modbus     Modbus TCP against the ISG simulator; every other field and
                the meter step as they open (the ISG's own electricity readings)
     luxtronik  Luxtronik against its simulator; meter Shelly Pro 3EM
@@ -20,7 +23,8 @@ does:
                meter none
   then the Modbus entry's ⋮ → Reconfigure → meter → Shelly Pro 3EM (a second
   simulated Shelly), and every new entry's "Configure" (options) saved as it
-  opens, and the device page of each new entry.
+  opens, and the device page of each new entry and of the demo (checked for
+  snake_case keys shown instead of words, too).
 
 On every step it checks: no error on the form (`errors` of the step and error
 alerts in the dialog), no untranslated text (`component.heatpump_stats.`,
@@ -98,6 +102,8 @@ STEP_TAGS = (
 )
 SUBMIT_LABELS = ("Submit", "Next", "Finish", "Skip and finish")
 CLOCK_SKEW = timedelta(minutes=5)
+# A snake_case word (heating_curve_slope): a key where a person should read words.
+RAW_KEY = re.compile(r"(?<![\w./:-])[a-z]+(?:_[a-z0-9]+)+(?![\w./:-])")
 # The few pictures kept in docs/journey/ (step shot name -> file name).
 CURATED = {
     "modbus-user": "1-source",
@@ -274,6 +280,12 @@ class Walker:
         if name in CURATED:
             return self.shots / f"{CURATED[name]}.png"
         return None
+
+    def check_raw_keys(self, where: str, text: str) -> None:
+        """No snake_case word in what a person reads (a key shown instead of its text)."""
+        for line in text.splitlines():
+            for word in RAW_KEY.findall(line):
+                self.report.find(where, f"raw key {word!r} in the text {line.strip()[:120]!r}")
 
     async def shot(self, name: str, selector: str = "dialog-data-entry-flow") -> None:
         """Save a small PNG of the dialog (or the element `selector`), once per name."""
@@ -911,9 +923,12 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                     await walker.close_dialog()
                 except Failure as err:
                     report.find(f"options-{journey.name}", str(err))
-            # The device page of each new entry.
+            # The device page of each new entry, and of the demo (it has a change log).
             devices = ws(api, [{"type": "config/device_registry/list"}])[0]["result"]
-            for journey in journeys:
+            pages = list(journeys)
+            if demo is not None:
+                pages.append(Journey("demo", {}, entry_id=demo["entry_id"]))
+            for journey in pages:
                 for device in devices:
                     if journey.entry_id in (device.get("config_entries") or []):
                         where = f"{journey.name} device page"
@@ -923,7 +938,9 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                             where,
                         )
                         await asyncio.sleep(2)
-                        walker.check_text(where, await browser.text())
+                        page_text = await browser.text()
+                        walker.check_text(where, page_text)
+                        walker.check_raw_keys(where, page_text)
                         walker.check_console(where)
                         if journey.name == "luxtronik":
                             await walker.page_shot("device-page")
