@@ -21,11 +21,14 @@ What it does, against Home Assistant at --url (default http://127.0.0.1:8123):
      chart is still loading, then saves a full-height PNG (--output);
   7. searches the page, shadow roots included, for card errors: hui-error-card
      and hui-warning elements and the texts "Entity not available", "Entity
-     not found", "Configuration error", "Could not load activity".
+     not found", "Configuration error", "Could not load activity"; and
+     console errors and page exceptions (a 404 of another integration's brand
+     icon excepted: it is fetched from the internet).
 
 Exit status: 0 when every card rendered without error; 1 when a card shows an
-error or the cards did not render within --timeout (the screenshot is saved
-either way); 2 when a step before the browser failed (login, service, ...).
+error, the console shows an error, or the cards did not render within
+--timeout (the screenshot is saved either way); 2 when a step before the
+browser failed (login, service, ...).
 Empty graphs ("No statistics found": daily statistics exist only once Home
 Assistant has compiled a full hour) are reported, and fail only with
 --require-data.
@@ -35,17 +38,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import contextlib
 from datetime import UTC, datetime, timedelta
 import json
 import os
 from pathlib import Path
 import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from typing import Any
 import urllib.parse
@@ -53,6 +51,7 @@ import urllib.parse
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from develop_bootstrap import (
     CREDENTIALS_FILE,
     Failure,
@@ -60,19 +59,10 @@ from develop_bootstrap import (
     load_credentials,
 )
 
+from tests.browser import Browser, BrowserError, find_chromium, is_environment_noise
+
 DOMAIN = "heatpump_stats"
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--mute-audio",
-)
 # Card types of the configuration -> the element the frontend renders for them.
 CARD_ELEMENTS = {
     "heading": "HUI-HEADING-CARD",
@@ -293,86 +283,7 @@ def ensure_log_entry(api: HomeAssistantAPI, entry_id: str, hours: int, message: 
 
 
 # --------------------------------------------------------------------------
-# Chromium over the DevTools protocol
-
-
-class DevTools:
-    """A minimal Chrome DevTools Protocol client on one page target."""
-
-    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
-        self._ws = ws
-        self._next = 0
-        self.exceptions: list[str] = []
-
-    async def send(self, method: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Send a command and return its result (events on the way are collected)."""
-        self._next += 1
-        number = self._next
-        await self._ws.send_json({"id": number, "method": method, "params": params or {}})
-        while True:
-            message = await asyncio.wait_for(self._ws.receive(), 60)
-            if message.type != aiohttp.WSMsgType.TEXT:
-                raise Failure(f"the browser closed the DevTools connection ({message.type})")
-            data = json.loads(message.data)
-            if data.get("id") == number:
-                if "error" in data:
-                    raise Failure(f"DevTools {method} failed: {data['error']}")
-                result: dict[str, Any] = data.get("result", {})
-                return result
-            if data.get("method") == "Runtime.exceptionThrown":
-                details = data["params"]["exceptionDetails"]
-                text = details.get("exception", {}).get("description") or details.get("text")
-                self.exceptions.append(str(text).splitlines()[0])
-
-    async def evaluate(self, expression: str) -> Any:
-        """Evaluate JavaScript in the page and return its JSON value."""
-        result = await self.send(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True}
-        )
-        if "exceptionDetails" in result:
-            raise Failure(f"page script failed: {result['exceptionDetails']}")
-        return result["result"].get("value")
-
-
-def start_chromium(
-    chromium: str, profile: Path, width: int, height: int
-) -> subprocess.Popen[bytes]:
-    """Start headless Chromium with a fresh profile and a DevTools port of its choice."""
-    return subprocess.Popen(
-        [
-            chromium,
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            "--remote-debugging-port=0",
-            "--remote-debugging-address=127.0.0.1",
-            f"--window-size={width},{height}",
-            "about:blank",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-async def devtools_port(profile: Path, browser: subprocess.Popen[bytes]) -> int:
-    """Read the port Chromium chose from <profile>/DevToolsActivePort."""
-    path = profile / "DevToolsActivePort"
-    for _ in range(300):
-        if browser.poll() is not None:
-            raise Failure(f"Chromium exited with status {browser.returncode} at start")
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            return _read_port(path)
-        await asyncio.sleep(0.1)
-    raise Failure("Chromium did not open its DevTools port within 30 s")
-
-
-def _read_port(path: Path) -> int:
-    return int(path.read_text().splitlines()[0])
-
-
-def _save(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+# Chromium (tests/browser.py drives it over the DevTools protocol)
 
 
 def expected_cards(config: dict[str, Any]) -> dict[str, int]:
@@ -399,42 +310,22 @@ async def screenshot(
     wait_s: float,
 ) -> dict[str, Any]:
     """Open the dashboard, wait for its cards, save the PNG; return the page report."""
-    profile = Path(tempfile.mkdtemp(prefix="hps-chromium-"))
-    browser = start_chromium(chromium, profile, width, height)
-    try:
-        port = await devtools_port(profile, browser)
-        # No overall time limit: the page is watched for up to --timeout seconds.
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=30)
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.get(f"http://127.0.0.1:{port}/json/list") as response:
-                targets = await response.json()
-            page = next(t for t in targets if t.get("type") == "page")
-            async with session.ws_connect(page["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-                tools = DevTools(ws)
-                return await _drive(
-                    tools,
-                    base_url=base_url,
-                    api=api,
-                    url_path=url_path,
-                    config=config,
-                    output=output,
-                    width=width,
-                    height=height,
-                    wait_s=wait_s,
-                )
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(browser.pid, signal.SIGTERM)
-        try:
-            browser.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(browser.pid, signal.SIGKILL)
-            browser.wait(10)
-        shutil.rmtree(profile, ignore_errors=True)
+    async with Browser.launch(chromium=chromium, width=width, height=height) as browser:
+        return await _drive(
+            browser,
+            base_url=base_url,
+            api=api,
+            url_path=url_path,
+            config=config,
+            output=output,
+            width=width,
+            height=height,
+            wait_s=wait_s,
+        )
 
 
 async def _drive(
-    tools: DevTools,
+    browser: Browser,
     *,
     base_url: str,
     api: HomeAssistantAPI,
@@ -446,36 +337,14 @@ async def _drive(
     wait_s: float,
 ) -> dict[str, Any]:
     origin = base_url.rstrip("/")
-    # The frontend keeps a login it may keep in localStorage["hassTokens"]
-    # (home-assistant-js-websocket's format); the client id is the origin + "/".
-    tokens = {
-        "access_token": api.access_token,
-        "refresh_token": api.refresh_token,
-        "token_type": "Bearer",
-        "expires_in": 1800,
-        "expires": int(time.time() * 1000) + 1_700_000,
-        "hassUrl": origin,
-        "clientId": origin + "/",
-    }
-    seed = (
-        f"if (location.origin === {json.dumps(origin)}) {{"
-        f" localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});"
-        " localStorage.setItem('dockedSidebar', JSON.stringify('always_hidden'));"
-        "}"
-    )
-    await tools.send("Runtime.enable")
-    await tools.send("Page.enable")
-    # A viewport taller than the view: the page lays out once, as a person
+    # The login, as the frontend's own localStorage["hassTokens"] entry. The
+    # viewport is taller than the view: the page lays out once, as a person
     # scrolling it would see it (resizing later makes the frontend re-layout
     # its virtualised lists, e.g. the logbook, while the picture is taken).
-    await tools.send(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-    )
-    await tools.send("Page.addScriptToEvaluateOnNewDocument", {"source": seed})
+    await browser.log_in(origin, str(api.access_token), api.refresh_token, hide_sidebar=True)
     view = f"{origin}/{url_path}/{config['views'][0].get('path', '0')}"
     say(f"opening {view} in headless Chromium")
-    await tools.send("Page.navigate", {"url": view})
+    await browser.open(view)
 
     want = expected_cards(config)
     started = time.monotonic()
@@ -485,8 +354,8 @@ async def _drive(
     while time.monotonic() - started < wait_s:
         await asyncio.sleep(1)
         try:
-            report = await tools.evaluate(INSPECT_JS) or {}
-        except Failure:
+            report = await browser.evaluate(INSPECT_JS) or {}
+        except BrowserError:
             continue  # the page is navigating
         if str(report.get("path", "")).startswith("/auth"):
             raise Failure("the frontend did not accept the login (it shows the login page)")
@@ -507,25 +376,19 @@ async def _drive(
     bottom = int(report.get("contentBottom", 0)) + 32
     if bottom > height:  # taller than the viewport: grow it, let the charts redraw
         height = bottom
-        await tools.send(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-        )
+        await browser.set_viewport(width, height)
         await asyncio.sleep(3)
-    final = await tools.evaluate(INSPECT_JS) or {}
+    final = await browser.evaluate(INSPECT_JS) or {}
     for key in ("errors", "empty", "loading", "cards", "charts"):
         report[key] = final.get(key, report.get(key))
     shot_height = max(min(bottom, height), 200)
-    shot = await tools.send(
-        "Page.captureScreenshot",
-        {
-            "format": "png",
-            "clip": {"x": 0, "y": 0, "width": width, "height": shot_height, "scale": 1},
-        },
-    )
-    _save(output, base64.b64decode(shot["data"]))
+    await browser.screenshot(output, height=shot_height)
     report["size"] = (width, shot_height)
-    report["exceptions"] = tools.exceptions
+    report["exceptions"] = [
+        text
+        for text in browser.exceptions + browser.console_errors
+        if not is_environment_noise(text)
+    ]
     return report
 
 
@@ -571,7 +434,7 @@ def main() -> int:
         help="viewport height (px); the PNG ends below the last card",
     )
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for cards")
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--chromium", default=find_chromium() or "chromium")
     parser.add_argument(
         "--require-data", action="store_true", help="also fail when a graph shows no data"
     )
@@ -620,7 +483,7 @@ def main() -> int:
             f"hours_to_show {hours}, days_to_show {days})"
         )
         if not shutil.which(args.chromium) and not Path(args.chromium).exists():
-            raise Failure(f"{args.chromium} not found: apt-get install -y chromium")
+            raise Failure(f"{args.chromium} not found: run scripts/bootstrap_chromium")
         report = asyncio.run(
             screenshot(
                 chromium=args.chromium,
@@ -634,7 +497,7 @@ def main() -> int:
                 wait_s=args.timeout,
             )
         )
-    except Failure as err:
+    except (Failure, BrowserError) as err:
         say(f"ERROR: {err}")
         return 2
     finally:
@@ -644,10 +507,10 @@ def main() -> int:
     say(f"rendered in {report['seconds']} s: {shown}; {report['charts']} charts")
     say(f"saved {args.output} ({report['size'][0]}x{report['size'][1]})")
     for text in report["exceptions"]:
-        say(f"page exception (not counted): {text}")
+        say(f"FAIL: console error or page exception: {text}")
     for text in report["empty"]:
         say(f"no data: {text}")
-    failed = False
+    failed = bool(report["exceptions"])
     if not report["ready"]:
         missing = {
             tag: n - report["cards"].get(tag, 0)
