@@ -129,6 +129,14 @@ async def test_meter_none(hass: HomeAssistant) -> None:
         assert hass.states.get(f"sensor.no_meter_{key}") is None
     assert hass.states.get("sensor.no_meter_thermal_energy") is not None
     assert hass.states.get("sensor.no_meter_thermal_power") is not None
+    # The COP alert needs electricity too; short cycling needs only the compressor.
+    assert (
+        registry.async_get_entity_id(
+            "binary_sensor", DOMAIN, f"{entry.unique_id}_cop_below_expected"
+        )
+        is None
+    )
+    assert hass.states.get("binary_sensor.no_meter_short_cycling") is not None
 
 
 async def _open_settings(hass: HomeAssistant, entry_id: str) -> ConfigFlowResult:

@@ -624,3 +624,34 @@ async def test_entities_from_a_demo_entry_do_not_copy_the_demo_model(
     device = devices[0]
     assert device.model == "Heat pump from entities"
     assert device.manufacturer == "Home Assistant"
+    # Named after the device that owns the flow sensor, never after the sensor itself
+    # (the title is the device name, and so the start of every entity id).
+    flow_device = dr.async_get(hass).async_get(
+        registry.async_get(demo("flow_temperature")).device_id  # type: ignore[union-attr,arg-type]
+    )
+    assert flow_device is not None
+    assert entry.title == f"Heat pump ({flow_device.name})"
+    assert device.name == entry.title
+    assert "Flow temperature" not in entry.title
+
+
+async def test_entities_without_a_device_are_a_plain_heat_pump(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """Template or MQTT sensors without a device: "Heat pump", not "Heat pump (Flow T)"."""
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    for entity_id, name in (("sensor.o", "Outside"), ("sensor.f", "Flow T"), ("sensor.r", "Ret")):
+        hass.states.async_set(entity_id, "20", {**temperature, "friendly_name": name})
+    await _choose_source(flow, "entities")
+    await flow.submit(
+        {
+            "outside_temperature": "sensor.o",
+            "flow_temperature": "sensor.f",
+            "return_temperature": "sensor.r",
+        }
+    )
+    await flow.submit({"meter": "none"})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    assert entry.title == "Heat pump"
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -18,6 +18,7 @@ from .coordinator import Alerts, HeatPumpData, HeatPumpStatsConfigEntry
 from .engine.alerts import CopBelowExpected, ShortCycling
 from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
+from .sensor import has_electricity
 
 PARALLEL_UPDATES = 0
 
@@ -59,6 +60,8 @@ class HeatPumpStatsAlertDescription(BinarySensorEntityDescription):
     """A problem sensor read from the coordinator's alert verdicts."""
 
     verdict_fn: Callable[[Alerts], ShortCycling | CopBelowExpected]
+    # COP needs electricity: with meter "none" the COP alert could never say anything.
+    needs_electricity: bool = False
 
 
 ALERT_SENSORS: tuple[HeatPumpStatsAlertDescription, ...] = (
@@ -73,6 +76,7 @@ ALERT_SENSORS: tuple[HeatPumpStatsAlertDescription, ...] = (
         translation_key="cop_below_expected",
         device_class=BinarySensorDeviceClass.PROBLEM,
         verdict_fn=lambda a: a.cop_below_expected,
+        needs_electricity=True,
     ),
 )
 
@@ -92,6 +96,7 @@ async def async_setup_entry(
     async_add_entities(
         HeatPumpStatsAlertSensor(entry=entry, coordinator=coordinator, description=description)
         for description in ALERT_SENSORS
+        if not description.needs_electricity or has_electricity(entry)
     )
 
 

@@ -24,7 +24,11 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_entry_oauth2_flow
+from homeassistant.helpers import (
+    config_entry_oauth2_flow,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
@@ -817,6 +821,17 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
             description_placeholders=placeholders,
         )
 
+    def _entities_title(self, flow_entity: str) -> str:
+        """Named after the device that owns the flow sensor (its make, e.g. ESPAltherma),
+        never after the entity itself: the title becomes the device name and so every
+        entity id, and "Heat pump (ESPAltherma Leaving water temperature)" repeats it."""
+        registry_entry = er.async_get(self.hass).async_get(flow_entity)
+        if registry_entry is not None and registry_entry.device_id is not None:
+            device = dr.async_get(self.hass).async_get(registry_entry.device_id)
+            if device is not None and (name := device.name_by_user or device.name):
+                return f"Heat pump ({name})"
+        return "Heat pump"
+
     async def async_step_entities(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -835,11 +850,9 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                 errors.setdefault(key, f"wrong_unit_{quantity}")
             if not errors:
                 flow_entity = data["flow_temperature"]
-                flow_state = self.hass.states.get(flow_entity)
-                title = flow_state.name if flow_state is not None else flow_entity
                 return await self._async_finish_source(
                     f"entities_{slugify(flow_entity)}",
-                    f"Heat pump ({title})",
+                    self._entities_title(flow_entity),
                     data,
                     reports_electricity=bool(
                         data.get("electrical_power") or data.get("electrical_energy")
