@@ -593,6 +593,41 @@ async def test_reauth_shelly_through_the_frontend(
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_reauth_shelly_that_does_not_answer_says_so_on_the_form(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The reauth form shows only the password: a meter that no longer answers is said on
+    the form itself (`base`), not on the host field the form does not show."""
+    async with ShellyPro3EMSimulator(password="secret") as shelly:
+        host = shelly.host
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Shelly HP",
+        unique_id="demo_shelly_gone",
+        data={
+            "source": "demo",
+            "name": "Shelly HP",
+            "meter": "shelly_pro_3em",
+            "shelly_host": host,
+            "shelly_password": "secret",
+        },
+    )
+    entry.add_to_hass(hass)
+    entry.async_start_reauth(hass)
+    await hass.async_block_till_done()
+    reauth = [
+        f
+        for f in hass.config_entries.flow.async_progress()
+        if f["context"].get("source") == "reauth"
+    ]
+    assert len(reauth) == 1
+    await flow.resume(reauth[0]["flow_id"])
+    assert flow.step_id == "reauth_confirm"
+    assert flow.field_names() == ["shelly_password"]
+    await flow.submit({"shelly_password": "new-secret"})
+    assert flow.errors == {"base": "cannot_connect"}
+
+
 async def test_entities_from_a_demo_entry_do_not_copy_the_demo_model(
     hass: HomeAssistant, flow: FrontendFlow, demo_entry: MockConfigEntry
 ) -> None:

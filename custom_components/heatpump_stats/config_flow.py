@@ -1039,7 +1039,12 @@ class HeatPumpStatsConfigFlow(config_entry_oauth2_flow.AbstractOAuth2FlowHandler
                     CONF_SHELLY_HOST: entry.data[CONF_SHELLY_HOST],
                     CONF_SHELLY_PASSWORD: user_input.get(CONF_SHELLY_PASSWORD) or "",
                 }
-                errors = await self._async_check_shelly(data)
+                # The form shows only the password: an error of the host (the meter
+                # does not answer) goes to the form itself, where the user sees it.
+                errors = {
+                    field if field == CONF_SHELLY_PASSWORD else "base": error
+                    for field, error in (await self._async_check_shelly(data)).items()
+                }
                 self._reauth_updates = data
             if not errors:
                 if viessmann:
