@@ -27,10 +27,12 @@ from .coordinator import (
     engine_config,
 )
 from .csv_reports import CsvReports, async_remove_samples
+from .daily_cop import DailyCopStatistic
 from .demo_history import async_setup_demo_history
 from .engine.core import Engine
 from .factory import async_create_meter, async_create_source
 from .ha_sources import EntitiesSource
+from .sensor import has_electricity
 from .services import async_setup_services
 from .sources.entities import ModeMapError
 from .sources.modbus import RegisterMapError
@@ -131,6 +133,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
     )
     entry.async_on_unload(csv.async_start_schedule())
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if "recorder" in hass.config.components and has_electricity(entry):
+        entry.async_on_unload(DailyCopStatistic(hass, entry).async_start(coordinator))
     if entry.data.get(CONF_SOURCE) == SOURCE_DEMO:
         async_setup_demo_history(hass, entry, store)
     return True

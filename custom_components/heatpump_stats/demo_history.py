@@ -77,7 +77,7 @@ async def async_import_demo_history(
             time_zone=tz,
         )
     )
-    result = await async_import_and_wait(hass, entity_ids, hours, start, tz)
+    result = await async_import_and_wait(hass, entity_ids, hours, start, tz, entry=entry)
     store.data[STORE_DEMO_HISTORY] = {"start": start.isoformat(), **result}
     await store.async_save()
     LOGGER.info(

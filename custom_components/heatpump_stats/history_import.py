@@ -327,4 +327,6 @@ async def async_import_hours(
         "hours": len(hour_starts),
         "electrical_energy": imported.get("electrical_energy", 0.0),
         "thermal_energy": imported.get("thermal_energy", 0.0),
+        # Not part of a service response: where the imported energy hours end.
+        "_until": max(hour_starts) + timedelta(hours=1) if hour_starts else None,
     }

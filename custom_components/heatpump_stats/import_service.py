@@ -49,6 +49,7 @@ from .const import (
     SOURCE_ENTITIES,
 )
 from .coordinator import engine_config
+from .daily_cop import async_add_imported_days
 from .engine.hourly import Hour
 from .entities_history import (
     EntitiesReplay,
@@ -130,10 +131,27 @@ async def async_import_and_wait(
     hours: list[Hour],
     start: datetime,
     time_zone: tzinfo,
+    *,
+    entry: ConfigEntry | None = None,
 ) -> dict[str, Any]:
-    """Import under the lock and wait until the recorder has written it."""
+    """Import under the lock and wait until the recorder has written it.
+
+    With `entry`, the imported days also get their real daily COP (:mod:`.daily_cop`):
+    the days that lie wholly before the imported hours' end (the day of the seam
+    keeps the live row).
+    """
     async with import_lock(hass):
         result = await async_import_hours(hass, entity_ids, hours, start, time_zone)
+        until: datetime | None = result.pop("_until", None)
+        if entry is not None and until is not None:
+            local_until = until.astimezone(time_zone)
+            async_add_imported_days(
+                hass,
+                entry,
+                (hour for hour in hours if start <= hour.start < until),
+                time_zone,
+                before=local_until.replace(hour=0, minute=0, second=0, microsecond=0),
+            )
         await get_instance(hass).async_block_till_done()
     return result
 
@@ -352,7 +370,7 @@ async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
             hass, entry, entity_ids, start=start, end=end, history=history
         )
         result = await async_import_and_wait(
-            hass, entity_ids, hours, start, dt_util.get_default_time_zone()
+            hass, entity_ids, hours, start, dt_util.get_default_time_zone(), entry=entry
         )
     except SQLAlchemyError as err:
         raise HomeAssistantError(
