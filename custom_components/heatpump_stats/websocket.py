@@ -1,0 +1,362 @@
+"""Websocket commands of the Lovelace card and the dashboard strategy (registered once).
+
+* ``heatpump_stats/summary`` (``config_entry_id``, ``period``): the figures the
+  card shows, from the integration's own summaries: the season and the months
+  of the season from long-term statistics (:mod:`.statistics_history`, fast for
+  any length), the period from statistics too for ``month`` / ``year`` /
+  ``season``, from the recorder's states (:mod:`.history`: sessions, defrosts)
+  for ``day`` and ``week``. The mean run length needs sessions, so for the long
+  periods it comes from the recorder's last :data:`RUN_LENGTH_DAYS` days of the
+  period (the response names that window). All reading runs in one job of the
+  recorder's executor. The change markers come from the change log, their
+  impact from the ``note`` entity's ``recent_changes`` (computed there in the
+  background, so the card never waits for a comparison).
+* ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
+  dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
+  from the entities the entry has at this moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components import websocket_api
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import (
+    DATA_INSTANCE,
+    async_migration_in_progress,
+    get_instance,
+)
+from homeassistant.util import dt as dt_util
+import probatio as vol
+from sqlalchemy.exc import SQLAlchemyError
+
+from .const import CONF_SEASON_START, DEFAULT_SEASON_START, DOMAIN
+from .coordinator import parse_season_start
+from .dashboard import async_build_dashboard
+from .engine.periods import (
+    local_midnight,
+    month_start,
+    season_start,
+    week_start,
+    year_start,
+)
+from .history import async_entry_entity_ids, builder_options, summarize_history
+from .statistics_history import async_statistics_entity_ids, summarize_statistics
+from .store.changelog import ChangeLogError
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+COMMAND_SUMMARY: Final = "heatpump_stats/summary"
+COMMAND_DASHBOARD: Final = "heatpump_stats/dashboard"
+PERIODS: Final = ("season", "year", "month", "week", "day")
+RECORDER_PERIODS: Final = frozenset({"day", "week"})
+RUN_LENGTH_DAYS: Final = 7
+MAX_CHANGES: Final = 100  # markers per response (the newest)
+ERR_NOT_FOUND: Final = "not_found"
+ERR_NO_HISTORY: Final = "no_history"
+
+
+@callback
+def async_setup_websocket(hass: HomeAssistant) -> None:
+    """Register the commands (once per Home Assistant)."""
+    websocket_api.async_register_command(hass, ws_summary)
+    websocket_api.async_register_command(hass, ws_dashboard)
+
+
+def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
+    """The local start of the current `period` (day, ISO week, month, year, heating season)."""
+    today = now.astimezone(tz).date()
+    if period == "day":
+        day = today
+    elif period == "week":
+        day = week_start(today)
+    elif period == "month":
+        day = month_start(today)
+    elif period == "year":
+        day = year_start(today)
+    else:
+        day = season_start(today, *season)
+    return local_midnight(day, tz)
+
+
+def _hour_end(now: datetime) -> datetime:
+    """The end of the last full hour: long-term statistics have no row for the running one."""
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
+    part = part or {}
+    return {
+        "electrical_energy": part.get("electrical_energy"),
+        "thermal_energy": part.get("thermal_energy"),
+        "cop": part.get("cop"),
+    }
+
+
+def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int, bool]:
+    """Mean length of the complete compressor runs (min), their number, and "at least".
+
+    Without a complete run (a compressor that ran through the whole window),
+    the mean of the cut runs is a lower bound: "at least" is True.
+    """
+    whole = [s["duration_s"] for s in sessions if not s.get("truncated")]
+    cut = not whole
+    if cut:
+        whole = [s["duration_s"] for s in sessions]
+    if not whole:
+        return None, 0, False
+    return sum(whole) / len(whole) / 60.0, len(whole), cut
+
+
+def card_figures(
+    period_summary: Mapping[str, Any],
+    season_summary: Mapping[str, Any] | None,
+    run_summary: Mapping[str, Any] | None,
+    *,
+    history: str,
+) -> dict[str, Any]:
+    """The card's figures from summaries as `summarize` returns them (recorder or statistics).
+
+    Units: kWh, °C, minutes, starts per day, %. Nothing is rounded here: the
+    card rounds for reading.
+    """
+    energy = period_summary.get("energy", {})
+    combined = energy.get("combined", {})
+    defrost = period_summary.get("defrost", {})
+    quality = period_summary.get("data_quality", {})
+    bins = period_summary.get("outside_temperature_bins", {})
+    if history == "recorder":
+        covered_h = quality.get("covered_hours")
+    else:
+        covered_h = quality.get("hours_with_data")
+    starts = combined.get("compressor_starts")
+    days = covered_h / 24.0 if covered_h else None
+    cycles = starts / days if starts is not None and days else None
+    runs = run_summary if run_summary is not None else period_summary
+    run_minutes, run_count, at_least = _mean_run_minutes(list(runs.get("sessions", [])))
+    season = season_summary or {}
+    return {
+        "history": history,
+        "cop": combined.get("cop"),
+        "energy": {
+            "total": _energy(combined),
+            "heating": _energy(energy.get("heating")),
+            "dhw": _energy(energy.get("dhw")),
+            "defrost": {
+                "electrical_energy": defrost.get("electrical_energy"),
+                "thermal_energy": defrost.get("thermal_energy"),
+                "count": defrost.get("count"),
+                "pct_of_electricity": defrost.get("pct_of_electricity"),
+            },
+        },
+        "bin_width_k": bins.get("bin_width_k"),
+        "bins": [
+            {
+                "from": b["outside_temperature_from"],
+                "to": b["outside_temperature_to"],
+                "hours": b["hours"],
+                "electrical_energy": b["electrical_energy"],
+                "thermal_energy": b["thermal_energy"],
+                "cop": b["cop"],
+            }
+            for b in bins.get("all", [])
+        ],
+        "compressor_starts": starts,
+        "cycles_per_day": cycles,
+        "run_length_minutes": run_minutes,
+        "runs": run_count,
+        "run_length_at_least": at_least,
+        "run_length_from": None if run_summary is None else run_summary.get("start"),
+        "carnot_pct": combined.get("carnot_pct"),
+        "flow_temperature_mean": combined.get("flow_temperature_mean"),
+        "outside_temperature_mean": combined.get("outside_temperature_mean"),
+        "coverage_pct": quality.get("coverage_pct"),
+        "season": {
+            "start": season.get("start"),
+            "cop": season.get("energy", {}).get("combined", {}).get("cop"),
+            "electrical_energy": season.get("energy", {}).get("combined", {}).get(
+                "electrical_energy"
+            ),
+            "thermal_energy": season.get("energy", {}).get("combined", {}).get("thermal_energy"),
+            "months": [
+                {
+                    "month": m["month"],
+                    "cop": m["cop"],
+                    "electrical_energy": m["electrical_energy"],
+                    "thermal_energy": m["thermal_energy"],
+                }
+                for m in season.get("months", [])
+            ],
+        },
+    }
+
+
+def _read_blocking(
+    hass: HomeAssistant,
+    period: str,
+    history_ids: Mapping[str, str],
+    statistics_ids: Mapping[str, str],
+    bounds: tuple[datetime, datetime, datetime],
+    options: Mapping[str, Any],
+    tz: tzinfo,
+) -> dict[str, Any]:
+    """Blocking (recorder executor): the period's, the season's and the run-length summaries."""
+    start, season_begin, now = bounds
+    hour_end = _hour_end(now)
+
+    def statistics(begin: datetime) -> dict[str, Any] | None:
+        if not statistics_ids or hour_end <= begin:
+            return None
+        return summarize_statistics(hass, statistics_ids, begin, hour_end, tz)
+
+    season = statistics(season_begin)
+    run: dict[str, Any] | None = None
+    if period in RECORDER_PERIODS:
+        summary = summarize_history(hass, history_ids, start, now, options).to_dict()
+        history = "recorder"
+    else:
+        summary = season if start == season_begin else statistics(start)
+        history = "statistics"
+        if summary is None:
+            # Not one full hour of statistics yet: the recorder has the period.
+            summary = summarize_history(hass, history_ids, start, now, options).to_dict()
+            history = "recorder"
+        else:
+            run_start = max(start, now - timedelta(days=RUN_LENGTH_DAYS))
+            run = summarize_history(hass, history_ids, run_start, now, options).to_dict()
+    return card_figures(summary, season, run, history=history)
+
+
+def _entry_of(hass: HomeAssistant, entry_id: str) -> ConfigEntry | None:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        return None
+    return entry
+
+
+def _live_seasonal_cop(entry: ConfigEntry) -> float | None:
+    runtime = getattr(entry, "runtime_data", None)
+    data = None if runtime is None else runtime.heat_pump.data
+    if data is None:
+        return None
+    cop: float | None = data.metrics.seasonal_cop
+    return cop
+
+
+async def _async_changes(
+    hass: HomeAssistant, entry: ConfigEntry, start: datetime
+) -> list[dict[str, Any]]:
+    """The period's change-log entries, with the note entity's impact where it has one."""
+    runtime = getattr(entry, "runtime_data", None)
+    if runtime is None:  # not loaded: no change log open
+        return []
+    try:
+        rows = await runtime.changes.async_query(start=start, end=None, kind=None)
+    except ChangeLogError:
+        return []
+    impacts: dict[int, Any] = {}
+    registry = er.async_get(hass)
+    note_id = registry.async_get_entity_id("text", DOMAIN, f"{entry.unique_id}_note")
+    if note_id is not None and (state := hass.states.get(note_id)) is not None:
+        for recent in state.attributes.get("recent_changes") or []:
+            if isinstance(recent, Mapping) and "id" in recent:
+                impacts[recent["id"]] = recent.get("impact")
+    changes: list[dict[str, Any]] = []
+    for row in rows[-MAX_CHANGES:]:
+        data = row.to_dict()
+        data.pop("entry_id", None)
+        data["impact"] = impacts.get(row.id)
+        changes.append(data)
+    return changes
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): COMMAND_SUMMARY,
+        vol.Required("config_entry_id"): str,
+        vol.Optional("period", default="season"): vol.In(PERIODS),
+    }
+)
+@websocket_api.async_response
+async def ws_summary(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The card's figures of one entry and period."""
+    entry = _entry_of(hass, msg["config_entry_id"])
+    if entry is None:
+        connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+        return
+    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
+        connection.send_error(msg["id"], ERR_NO_HISTORY, "The recorder is not available")
+        return
+    period: str = msg["period"]
+    tz = dt_util.get_default_time_zone()
+    now = dt_util.utcnow()
+    season = parse_season_start(entry.options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
+    start = period_start(period, now, tz, season)
+    season_begin = period_start("season", now, tz, season)
+    history_ids = async_entry_entity_ids(hass, entry)
+    statistics_ids = async_statistics_entity_ids(hass, entry)
+    try:
+        figures = await get_instance(hass).async_add_executor_job(
+            _read_blocking,
+            hass,
+            period,
+            history_ids,
+            statistics_ids,
+            (start, season_begin, now),
+            builder_options(entry),
+            tz,
+        )
+    except SQLAlchemyError as err:
+        connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
+        return
+    if figures["season"]["cop"] is None:
+        # No full hour of statistics yet: the live seasonal COP sensor's figure.
+        figures["season"]["cop"] = _live_seasonal_cop(entry)
+    figures["changes"] = await _async_changes(hass, entry, start)
+    connection.send_result(
+        msg["id"],
+        {
+            "config_entry_id": entry.entry_id,
+            "title": entry.title,
+            "period": period,
+            "start": start.isoformat(),
+            "end": now.isoformat(),
+            **figures,
+        },
+    )
+
+
+@websocket_api.websocket_command(
+    {
+        vol.Required("type"): COMMAND_DASHBOARD,
+        vol.Optional("config_entry_id"): str,
+    }
+)
+@websocket_api.async_response
+async def ws_dashboard(
+    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The strategy's views: one per entry (or the given entry's), with its entities now."""
+    if (entry_id := msg.get("config_entry_id")) is not None:
+        entry = _entry_of(hass, entry_id)
+        if entry is None:
+            connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+            return
+        entries = [entry]
+    else:
+        entries = hass.config_entries.async_entries(DOMAIN)
+    found: list[dict[str, Any]] = []
+    for entry in entries:
+        config = await async_build_dashboard(hass, entry)
+        found.extend(
+            {"config_entry_id": entry.entry_id, "title": entry.title, "view": view}
+            for view in config["views"]
+        )
+    connection.send_result(msg["id"], {"entries": found})
