@@ -1,1 +1,348 @@
-// placeholder
+var j=globalThis,F=j.ShadowRoot&&(j.ShadyCSS===void 0||j.ShadyCSS.nativeShadow)&&"adoptedStyleSheets"in Document.prototype&&"replace"in CSSStyleSheet.prototype,ee=Symbol(),be=new WeakMap,D=class{constructor(e,t,r){if(this._$cssResult$=!0,r!==ee)throw Error("CSSResult is not constructable. Use `unsafeCSS` or `css` instead.");this.cssText=e,this.t=t}get styleSheet(){let e=this.o,t=this.t;if(F&&e===void 0){let r=t!==void 0&&t.length===1;r&&(e=be.get(t)),e===void 0&&((this.o=e=new CSSStyleSheet).replaceSync(this.cssText),r&&be.set(t,e))}return e}toString(){return this.cssText}},xe=s=>new D(typeof s=="string"?s:s+"",void 0,ee),te=(s,...e)=>{let t=s.length===1?s[0]:e.reduce((r,n,i)=>r+(o=>{if(o._$cssResult$===!0)return o.cssText;if(typeof o=="number")return o;throw Error("Value passed to 'css' function must be a 'css' function result: "+o+". Use 'unsafeCSS' to pass non-literal values, but take care to ensure page security.")})(n)+s[i+1],s[0]);return new D(t,s,ee)},Ae=(s,e)=>{if(F)s.adoptedStyleSheets=e.map(t=>t instanceof CSSStyleSheet?t:t.styleSheet);else for(let t of e){let r=document.createElement("style"),n=j.litNonce;n!==void 0&&r.setAttribute("nonce",n),r.textContent=t.cssText,s.appendChild(r)}},re=F?s=>s:s=>s instanceof CSSStyleSheet?(e=>{let t="";for(let r of e.cssRules)t+=r.cssText;return xe(t)})(s):s;var{is:qe,defineProperty:Je,getOwnPropertyDescriptor:Qe,getOwnPropertyNames:Xe,getOwnPropertySymbols:et,getPrototypeOf:tt}=Object,G=globalThis,we=G.trustedTypes,rt=we?we.emptyScript:"",nt=G.reactiveElementPolyfillSupport,U=(s,e)=>s,ne={toAttribute(s,e){switch(e){case Boolean:s=s?rt:null;break;case Object:case Array:s=s==null?s:JSON.stringify(s)}return s},fromAttribute(s,e){let t=s;switch(e){case Boolean:t=s!==null;break;case Number:t=s===null?null:Number(s);break;case Object:case Array:try{t=JSON.parse(s)}catch{t=null}}return t}},Ee=(s,e)=>!qe(s,e),Ce={attribute:!0,type:String,converter:ne,reflect:!1,useDefault:!1,hasChanged:Ee};Symbol.metadata??=Symbol("metadata"),G.litPropertyMetadata??=new WeakMap;var $=class extends HTMLElement{static addInitializer(e){this._$Ei(),(this.l??=[]).push(e)}static get observedAttributes(){return this.finalize(),this._$Eh&&[...this._$Eh.keys()]}static createProperty(e,t=Ce){if(t.state&&(t.attribute=!1),this._$Ei(),this.prototype.hasOwnProperty(e)&&((t=Object.create(t)).wrapped=!0),this.elementProperties.set(e,t),!t.noAccessor){let r=Symbol(),n=this.getPropertyDescriptor(e,r,t);n!==void 0&&Je(this.prototype,e,n)}}static getPropertyDescriptor(e,t,r){let{get:n,set:i}=Qe(this.prototype,e)??{get(){return this[t]},set(o){this[t]=o}};return{get:n,set(o){let c=n?.call(this);i?.call(this,o),this.requestUpdate(e,c,r)},configurable:!0,enumerable:!0}}static getPropertyOptions(e){return this.elementProperties.get(e)??Ce}static _$Ei(){if(this.hasOwnProperty(U("elementProperties")))return;let e=tt(this);e.finalize(),e.l!==void 0&&(this.l=[...e.l]),this.elementProperties=new Map(e.elementProperties)}static finalize(){if(this.hasOwnProperty(U("finalized")))return;if(this.finalized=!0,this._$Ei(),this.hasOwnProperty(U("properties"))){let t=this.properties,r=[...Xe(t),...et(t)];for(let n of r)this.createProperty(n,t[n])}let e=this[Symbol.metadata];if(e!==null){let t=litPropertyMetadata.get(e);if(t!==void 0)for(let[r,n]of t)this.elementProperties.set(r,n)}this._$Eh=new Map;for(let[t,r]of this.elementProperties){let n=this._$Eu(t,r);n!==void 0&&this._$Eh.set(n,t)}this.elementStyles=this.finalizeStyles(this.styles)}static finalizeStyles(e){let t=[];if(Array.isArray(e)){let r=new Set(e.flat(1/0).reverse());for(let n of r)t.unshift(re(n))}else e!==void 0&&t.push(re(e));return t}static _$Eu(e,t){let r=t.attribute;return r===!1?void 0:typeof r=="string"?r:typeof e=="string"?e.toLowerCase():void 0}constructor(){super(),this._$Ep=void 0,this.isUpdatePending=!1,this.hasUpdated=!1,this._$Em=null,this._$Ev()}_$Ev(){this._$ES=new Promise(e=>this.enableUpdating=e),this._$AL=new Map,this._$E_(),this.requestUpdate(),this.constructor.l?.forEach(e=>e(this))}addController(e){(this._$EO??=new Set).add(e),this.renderRoot!==void 0&&this.isConnected&&e.hostConnected?.()}removeController(e){this._$EO?.delete(e)}_$E_(){let e=new Map,t=this.constructor.elementProperties;for(let r of t.keys())this.hasOwnProperty(r)&&(e.set(r,this[r]),delete this[r]);e.size>0&&(this._$Ep=e)}createRenderRoot(){let e=this.shadowRoot??this.attachShadow(this.constructor.shadowRootOptions);return Ae(e,this.constructor.elementStyles),e}connectedCallback(){this.renderRoot??=this.createRenderRoot(),this.enableUpdating(!0),this._$EO?.forEach(e=>e.hostConnected?.())}enableUpdating(e){}disconnectedCallback(){this._$EO?.forEach(e=>e.hostDisconnected?.())}attributeChangedCallback(e,t,r){this._$AK(e,r)}_$ET(e,t){let r=this.constructor.elementProperties.get(e),n=this.constructor._$Eu(e,r);if(n!==void 0&&r.reflect===!0){let i=(r.converter?.toAttribute!==void 0?r.converter:ne).toAttribute(t,r.type);this._$Em=e,i==null?this.removeAttribute(n):this.setAttribute(n,i),this._$Em=null}}_$AK(e,t){let r=this.constructor,n=r._$Eh.get(e);if(n!==void 0&&this._$Em!==n){let i=r.getPropertyOptions(n),o=typeof i.converter=="function"?{fromAttribute:i.converter}:i.converter?.fromAttribute!==void 0?i.converter:ne;this._$Em=n;let c=o.fromAttribute(t,i.type);this[n]=c??this._$Ej?.get(n)??c,this._$Em=null}}requestUpdate(e,t,r,n=!1,i){if(e!==void 0){let o=this.constructor;if(n===!1&&(i=this[e]),r??=o.getPropertyOptions(e),!((r.hasChanged??Ee)(i,t)||r.useDefault&&r.reflect&&i===this._$Ej?.get(e)&&!this.hasAttribute(o._$Eu(e,r))))return;this.C(e,t,r)}this.isUpdatePending===!1&&(this._$ES=this._$EP())}C(e,t,{useDefault:r,reflect:n,wrapped:i},o){r&&!(this._$Ej??=new Map).has(e)&&(this._$Ej.set(e,o??t??this[e]),i!==!0||o!==void 0)||(this._$AL.has(e)||(this.hasUpdated||r||(t=void 0),this._$AL.set(e,t)),n===!0&&this._$Em!==e&&(this._$Eq??=new Set).add(e))}async _$EP(){this.isUpdatePending=!0;try{await this._$ES}catch(t){Promise.reject(t)}let e=this.scheduleUpdate();return e!=null&&await e,!this.isUpdatePending}scheduleUpdate(){return this.performUpdate()}performUpdate(){if(!this.isUpdatePending)return;if(!this.hasUpdated){if(this.renderRoot??=this.createRenderRoot(),this._$Ep){for(let[n,i]of this._$Ep)this[n]=i;this._$Ep=void 0}let r=this.constructor.elementProperties;if(r.size>0)for(let[n,i]of r){let{wrapped:o}=i,c=this[n];o!==!0||this._$AL.has(n)||c===void 0||this.C(n,void 0,i,c)}}let e=!1,t=this._$AL;try{e=this.shouldUpdate(t),e?(this.willUpdate(t),this._$EO?.forEach(r=>r.hostUpdate?.()),this.update(t)):this._$EM()}catch(r){throw e=!1,this._$EM(),r}e&&this._$AE(t)}willUpdate(e){}_$AE(e){this._$EO?.forEach(t=>t.hostUpdated?.()),this.hasUpdated||(this.hasUpdated=!0,this.firstUpdated(e)),this.updated(e)}_$EM(){this._$AL=new Map,this.isUpdatePending=!1}get updateComplete(){return this.getUpdateComplete()}getUpdateComplete(){return this._$ES}shouldUpdate(e){return!0}update(e){this._$Eq&&=this._$Eq.forEach(t=>this._$ET(t,this[t])),this._$EM()}updated(e){}firstUpdated(e){}};$.elementStyles=[],$.shadowRootOptions={mode:"open"},$[U("elementProperties")]=new Map,$[U("finalized")]=new Map,nt?.({ReactiveElement:$}),(G.reactiveElementVersions??=[]).push("2.1.2");var de=globalThis,Se=s=>s,Y=de.trustedTypes,Te=Y?Y.createPolicy("lit-html",{createHTML:s=>s}):void 0,Re="$lit$",b=`lit$${Math.random().toFixed(9).slice(2)}$`,He="?"+b,st=`<${He}>`,P=document,I=()=>P.createComment(""),L=s=>s===null||typeof s!="object"&&typeof s!="function",he=Array.isArray,it=s=>he(s)||typeof s?.[Symbol.iterator]=="function",se=`[ 	
+\f\r]`,z=/<(?:(!--|\/[^a-zA-Z])|(\/?[a-zA-Z][^>\s]*)|(\/?$))/g,Pe=/-->/g,ke=/>/g,S=RegExp(`>|${se}(?:([^\\s"'>=/]+)(${se}*=${se}*(?:[^ 	
+\f\r"'\`<>=]|("|')|))|$)`,"g"),Me=/'/g,Ne=/"/g,De=/^(?:script|style|textarea|title)$/i,pe=s=>(e,...t)=>({_$litType$:s,strings:e,values:t}),p=pe(1),O=pe(2),$t=pe(3),k=Symbol.for("lit-noChange"),h=Symbol.for("lit-nothing"),Oe=new WeakMap,T=P.createTreeWalker(P,129);function Ue(s,e){if(!he(s)||!s.hasOwnProperty("raw"))throw Error("invalid template strings array");return Te!==void 0?Te.createHTML(e):e}var ot=(s,e)=>{let t=s.length-1,r=[],n,i=e===2?"<svg>":e===3?"<math>":"",o=z;for(let c=0;c<t;c++){let a=s[c],l,u,d=-1,m=0;for(;m<a.length&&(o.lastIndex=m,u=o.exec(a),u!==null);)m=o.lastIndex,o===z?u[1]==="!--"?o=Pe:u[1]!==void 0?o=ke:u[2]!==void 0?(De.test(u[2])&&(n=RegExp("</"+u[2],"g")),o=S):u[3]!==void 0&&(o=S):o===S?u[0]===">"?(o=n??z,d=-1):u[1]===void 0?d=-2:(d=o.lastIndex-u[2].length,l=u[1],o=u[3]===void 0?S:u[3]==='"'?Ne:Me):o===Ne||o===Me?o=S:o===Pe||o===ke?o=z:(o=S,n=void 0);let f=o===S&&s[c+1].startsWith("/>")?" ":"";i+=o===z?a+st:d>=0?(r.push(l),a.slice(0,d)+Re+a.slice(d)+b+f):a+b+(d===-2?c:f)}return[Ue(s,i+(s[t]||"<?>")+(e===2?"</svg>":e===3?"</math>":"")),r]},B=class s{constructor({strings:e,_$litType$:t},r){let n;this.parts=[];let i=0,o=0,c=e.length-1,a=this.parts,[l,u]=ot(e,t);if(this.el=s.createElement(l,r),T.currentNode=this.el.content,t===2||t===3){let d=this.el.content.firstChild;d.replaceWith(...d.childNodes)}for(;(n=T.nextNode())!==null&&a.length<c;){if(n.nodeType===1){if(n.hasAttributes())for(let d of n.getAttributeNames())if(d.endsWith(Re)){let m=u[o++],f=n.getAttribute(d).split(b),g=/([.?@])?(.*)/.exec(m);a.push({type:1,index:i,name:g[2],strings:f,ctor:g[1]==="."?oe:g[1]==="?"?ae:g[1]==="@"?le:N}),n.removeAttribute(d)}else d.startsWith(b)&&(a.push({type:6,index:i}),n.removeAttribute(d));if(De.test(n.tagName)){let d=n.textContent.split(b),m=d.length-1;if(m>0){n.textContent=Y?Y.emptyScript:"";for(let f=0;f<m;f++)n.append(d[f],I()),T.nextNode(),a.push({type:2,index:++i});n.append(d[m],I())}}}else if(n.nodeType===8)if(n.data===He)a.push({type:2,index:i});else{let d=-1;for(;(d=n.data.indexOf(b,d+1))!==-1;)a.push({type:7,index:i}),d+=b.length-1}i++}}static createElement(e,t){let r=P.createElement("template");return r.innerHTML=e,r}};function M(s,e,t=s,r){if(e===k)return e;let n=r!==void 0?t._$Co?.[r]:t._$Cl,i=L(e)?void 0:e._$litDirective$;return n?.constructor!==i&&(n?._$AO?.(!1),i===void 0?n=void 0:(n=new i(s),n._$AT(s,t,r)),r!==void 0?(t._$Co??=[])[r]=n:t._$Cl=n),n!==void 0&&(e=M(s,n._$AS(s,e.values),n,r)),e}var ie=class{constructor(e,t){this._$AV=[],this._$AN=void 0,this._$AD=e,this._$AM=t}get parentNode(){return this._$AM.parentNode}get _$AU(){return this._$AM._$AU}u(e){let{el:{content:t},parts:r}=this._$AD,n=(e?.creationScope??P).importNode(t,!0);T.currentNode=n;let i=T.nextNode(),o=0,c=0,a=r[0];for(;a!==void 0;){if(o===a.index){let l;a.type===2?l=new K(i,i.nextSibling,this,e):a.type===1?l=new a.ctor(i,a.name,a.strings,this,e):a.type===6&&(l=new ce(i,this,e)),this._$AV.push(l),a=r[++c]}o!==a?.index&&(i=T.nextNode(),o++)}return T.currentNode=P,n}p(e){let t=0;for(let r of this._$AV)r!==void 0&&(r.strings!==void 0?(r._$AI(e,r,t),t+=r.strings.length-2):r._$AI(e[t])),t++}},K=class s{get _$AU(){return this._$AM?._$AU??this._$Cv}constructor(e,t,r,n){this.type=2,this._$AH=h,this._$AN=void 0,this._$AA=e,this._$AB=t,this._$AM=r,this.options=n,this._$Cv=n?.isConnected??!0}get parentNode(){let e=this._$AA.parentNode,t=this._$AM;return t!==void 0&&e?.nodeType===11&&(e=t.parentNode),e}get startNode(){return this._$AA}get endNode(){return this._$AB}_$AI(e,t=this){e=M(this,e,t),L(e)?e===h||e==null||e===""?(this._$AH!==h&&this._$AR(),this._$AH=h):e!==this._$AH&&e!==k&&this._(e):e._$litType$!==void 0?this.$(e):e.nodeType!==void 0?this.T(e):it(e)?this.k(e):this._(e)}O(e){return this._$AA.parentNode.insertBefore(e,this._$AB)}T(e){this._$AH!==e&&(this._$AR(),this._$AH=this.O(e))}_(e){this._$AH!==h&&L(this._$AH)?this._$AA.nextSibling.data=e:this.T(P.createTextNode(e)),this._$AH=e}$(e){let{values:t,_$litType$:r}=e,n=typeof r=="number"?this._$AC(e):(r.el===void 0&&(r.el=B.createElement(Ue(r.h,r.h[0]),this.options)),r);if(this._$AH?._$AD===n)this._$AH.p(t);else{let i=new ie(n,this),o=i.u(this.options);i.p(t),this.T(o),this._$AH=i}}_$AC(e){let t=Oe.get(e.strings);return t===void 0&&Oe.set(e.strings,t=new B(e)),t}k(e){he(this._$AH)||(this._$AH=[],this._$AR());let t=this._$AH,r,n=0;for(let i of e)n===t.length?t.push(r=new s(this.O(I()),this.O(I()),this,this.options)):r=t[n],r._$AI(i),n++;n<t.length&&(this._$AR(r&&r._$AB.nextSibling,n),t.length=n)}_$AR(e=this._$AA.nextSibling,t){for(this._$AP?.(!1,!0,t);e!==this._$AB;){let r=Se(e).nextSibling;Se(e).remove(),e=r}}setConnected(e){this._$AM===void 0&&(this._$Cv=e,this._$AP?.(e))}},N=class{get tagName(){return this.element.tagName}get _$AU(){return this._$AM._$AU}constructor(e,t,r,n,i){this.type=1,this._$AH=h,this._$AN=void 0,this.element=e,this.name=t,this._$AM=n,this.options=i,r.length>2||r[0]!==""||r[1]!==""?(this._$AH=Array(r.length-1).fill(new String),this.strings=r):this._$AH=h}_$AI(e,t=this,r,n){let i=this.strings,o=!1;if(i===void 0)e=M(this,e,t,0),o=!L(e)||e!==this._$AH&&e!==k,o&&(this._$AH=e);else{let c=e,a,l;for(e=i[0],a=0;a<i.length-1;a++)l=M(this,c[r+a],t,a),l===k&&(l=this._$AH[a]),o||=!L(l)||l!==this._$AH[a],l===h?e=h:e!==h&&(e+=(l??"")+i[a+1]),this._$AH[a]=l}o&&!n&&this.j(e)}j(e){e===h?this.element.removeAttribute(this.name):this.element.setAttribute(this.name,e??"")}},oe=class extends N{constructor(){super(...arguments),this.type=3}j(e){this.element[this.name]=e===h?void 0:e}},ae=class extends N{constructor(){super(...arguments),this.type=4}j(e){this.element.toggleAttribute(this.name,!!e&&e!==h)}},le=class extends N{constructor(e,t,r,n,i){super(e,t,r,n,i),this.type=5}_$AI(e,t=this){if((e=M(this,e,t,0)??h)===k)return;let r=this._$AH,n=e===h&&r!==h||e.capture!==r.capture||e.once!==r.once||e.passive!==r.passive,i=e!==h&&(r===h||n);n&&this.element.removeEventListener(this.name,this,r),i&&this.element.addEventListener(this.name,this,e),this._$AH=e}handleEvent(e){typeof this._$AH=="function"?this._$AH.call(this.options?.host??this.element,e):this._$AH.handleEvent(e)}},ce=class{constructor(e,t,r){this.element=e,this.type=6,this._$AN=void 0,this._$AM=t,this.options=r}get _$AU(){return this._$AM._$AU}_$AI(e){M(this,e)}};var at=de.litHtmlPolyfillSupport;at?.(B,K),(de.litHtmlVersions??=[]).push("3.3.3");var ze=(s,e,t)=>{let r=t?.renderBefore??e,n=r._$litPart$;if(n===void 0){let i=t?.renderBefore??null;r._$litPart$=n=new K(e.insertBefore(I(),i),i,void 0,t??{})}return n._$AI(s),n};var ue=globalThis,_=class extends ${constructor(){super(...arguments),this.renderOptions={host:this},this._$Do=void 0}createRenderRoot(){let e=super.createRenderRoot();return this.renderOptions.renderBefore??=e.firstChild,e}update(e){let t=this.render();this.hasUpdated||(this.renderOptions.isConnected=this.isConnected),super.update(e),this._$Do=ze(t,this.renderRoot,this.renderOptions)}connectedCallback(){super.connectedCallback(),this._$Do?.setConnected(!0)}disconnectedCallback(){super.disconnectedCallback(),this._$Do?.setConnected(!1)}render(){return k}};_._$litElement$=!0,_.finalized=!0,ue.litElementHydrateSupport?.({LitElement:_});var lt=ue.litElementPolyfillSupport;lt?.({LitElement:_});(ue.litElementVersions??=[]).push("4.2.2");var Z=130,Ie=16,Le=18,ct=34;function q(s,e){let t=Math.max(300,s.length*ct),r=t/Math.max(s.length,1),n=e??Math.max(0,...s.flatMap(a=>a.values.map(l=>l.value!==null&&l.value>0?l.value:0))),i=Z-Ie-Le,o=n>0?i/n:0,c=Z-Le;return O`<svg viewBox="0 0 ${t} ${Z}" role="img" preserveAspectRatio="xMidYMid meet">
+    <line class="axis" x1="0" x2="${t}" y1="${c}" y2="${c}"></line>
+    ${s.map((a,l)=>{let u=a.values.length,d=r*.72,m=d/u,f=l*r+(r-d)/2;return O`<g>
+        <title>${a.title}</title>
+        ${a.values.map((g,Ze)=>{let X=g.value!==null&&g.value>0?g.value*o:0,ve=f+Ze*m;return O`<rect class="${g.cls}" x="${ve+.5}" y="${c-X}" width="${Math.max(m-1,1)}" height="${X}" rx="2"></rect>
+            ${g.text?O`<text class="value" x="${ve+m/2}" y="${c-X-4}" text-anchor="middle">${g.text}</text>`:""}`})}
+        <text class="label" x="${l*r+r/2}" y="${Z-5}" text-anchor="middle">${a.label}</text>
+        ${(a.markers??[]).length>0?O`<path class="marker" d="M ${l*r+r/2-4} ${Ie-12} h 8 l -4 6 z"><title>${(a.markers??[]).join(`
+`)}</title></path>`:""}
+      </g>`})}
+  </svg>`}var Be=new Map;function x(s,e){let t=`${s}|${e}`,r=Be.get(t);return r===void 0&&(r=new Intl.NumberFormat(s,{minimumFractionDigits:e,maximumFractionDigits:e}),Be.set(t,r)),r}function R(s){return typeof s=="number"&&Number.isFinite(s)}function me(s,e,t){return R(e)?x(s,t).format(e):"–"}function A(s,e){return me(s,e,1)}function v(s,e){if(!R(e))return"–";let t=Math.abs(e);if(t>=1e4)return`${x(s,1).format(e/1e3)} MWh`;let r=t>=100?0:t>=1?1:2;return`${x(s,r).format(e)} kWh`}function W(s,e){return R(e)?`${x(s,Math.abs(e)>=10?0:1).format(e)} %`:"–"}function Ke(s,e){if(!R(e))return"–";let t=W(s,e);return e>0?`+${t}`:t}function We(s,e){return R(e)?x(s,e>=10?0:1).format(e):"–"}function Ve(s,e){if(!R(e))return"–";let t=Math.round(e);if(t<60)return`${t} min`;let r=Math.floor(t/60),n=t%60;return n===0?`${x(s,0).format(r)} h`:`${x(s,0).format(r)} h ${n} min`}function ge(s,e){return`${x(s,Number.isInteger(e)?0:1).format(e)} °C`}function fe(s,e){let[t,r]=e.split("-").map(Number);return new Intl.DateTimeFormat(s,{month:"short",timeZone:"UTC"}).format(new Date(Date.UTC(t,r-1,1)))}function je(s,e){return new Intl.DateTimeFormat(s,{dateStyle:"medium",timeStyle:"short"}).format(new Date(e))}function Fe(s,e){return new Intl.DateTimeFormat(s,{dateStyle:"medium"}).format(new Date(e))}var _e={name:"Heat pump statistics",description:"Seasonal COP, energy by purpose, COP by outdoor temperature and the change log",period_season:"This heating season",period_year:"This year",period_month:"This month",period_week:"This week",period_day:"Today",scop:"Seasonal COP",cop:"COP",carnot:"of Carnot",coverage:"data coverage",heat:"Heat",electricity:"Electricity",purpose:"Purpose",heating:"Space heating",dhw:"Hot water",defrost:"Defrost",total:"Total",defrosts:"defrosts",months:"Seasonal COP per month",bins_cop:"COP by outdoor temperature",bins_energy:"Heat and electricity by outdoor temperature",cycles_per_day:"Compressor starts per day",run_length:"Mean run length",run_length_recent:"last 7 days",changes:"Changes",no_changes:"No changes in this period.",impact:"COP change (weather-normalised)",impact_pending:"impact not known yet",confidence_low:"low confidence",confidence_medium:"medium confidence",confidence_high:"high confidence",from_statistics:"from long-term statistics",from_recorder:"from the recorder",no_data:"No history for this period yet.",loading:"Loading…",error:"The figures cannot be loaded",pick_entry:"Add a heat pump in Settings → Devices & services first.",editor_entry:"Heat pump",editor_period:"Period",editor_title:"Title (optional)",kind_setpoint_changed:"Setpoint",kind_schedule_changed:"Schedule",kind_mode_changed:"Mode",kind_note_added:"Note"},ht={name:"Wärmepumpen-Statistik",description:"Jahresarbeitszahl, Energie nach Zweck, COP nach Außentemperatur und das Änderungsprotokoll",period_season:"Diese Heizsaison",period_year:"Dieses Jahr",period_month:"Dieser Monat",period_week:"Diese Woche",period_day:"Heute",scop:"Jahresarbeitszahl",cop:"COP",carnot:"von Carnot",coverage:"Datenabdeckung",heat:"Wärme",electricity:"Strom",purpose:"Zweck",heating:"Raumheizung",dhw:"Warmwasser",defrost:"Abtauen",total:"Gesamt",defrosts:"Abtauungen",months:"Arbeitszahl je Monat",bins_cop:"COP nach Außentemperatur",bins_energy:"Wärme und Strom nach Außentemperatur",cycles_per_day:"Verdichterstarts pro Tag",run_length:"Mittlere Laufzeit",run_length_recent:"letzte 7 Tage",changes:"Änderungen",no_changes:"Keine Änderungen in diesem Zeitraum.",impact:"COP-Änderung (wetterbereinigt)",impact_pending:"Wirkung noch nicht bekannt",confidence_low:"geringe Sicherheit",confidence_medium:"mittlere Sicherheit",confidence_high:"hohe Sicherheit",from_statistics:"aus der Langzeitstatistik",from_recorder:"aus dem Verlauf",no_data:"Für diesen Zeitraum gibt es noch keinen Verlauf.",loading:"Wird geladen…",error:"Die Zahlen können nicht geladen werden",pick_entry:"Füge zuerst unter Einstellungen → Geräte & Dienste eine Wärmepumpe hinzu.",editor_entry:"Wärmepumpe",editor_period:"Zeitraum",editor_title:"Titel (optional)",kind_setpoint_changed:"Sollwert",kind_schedule_changed:"Zeitprogramm",kind_mode_changed:"Betriebsart",kind_note_added:"Notiz"},pt={en:_e,de:ht};function w(s){return s?.locale?.language??s?.language??"en"}function y(s){let e=pt[s.split("-")[0].toLowerCase()]??_e;return t=>e[t]??_e[t]}var ye=["season","year","month","week","day"],C="heatpump_stats";var E="heatpump-stats-card",mt=600*1e3;async function Ge(s){return(await s.callWS({type:"config_entries/get",domain:C}))[0]?.entry_id}var H=class extends _{static getConfigElement(){return document.createElement("heatpump-stats-card-editor")}static async getStubConfig(e){let t;try{t=await Ge(e)}catch{t=void 0}return{type:`custom:${E}`,config_entry_id:t,period:"season"}}setConfig(e){if(!e||typeof e!="object")throw new Error("Invalid configuration");if(e.period!==void 0&&!["season","year","month","week","day"].includes(e.period))throw new Error(`Unknown period: ${e.period}`);this._config={period:"season",...e},this._loadedKey=void 0}getCardSize(){return 12}getGridOptions(){return{columns:12,min_columns:6}}connectedCallback(){super.connectedCallback(),this._timer=window.setInterval(()=>{this._load(!0)},mt)}disconnectedCallback(){super.disconnectedCallback(),this._timer!==void 0&&window.clearInterval(this._timer),this._timer=void 0}updated(e){if(super.updated(e),this.hass&&this._config){let t=`${this._config.config_entry_id??""}|${this._config.period}`;t!==this._loadedKey&&(this._loadedKey=t,this._load(!1))}}async _load(e){let t=this.hass,r=this._config;if(!(!t||!r)){e||(this._summary=void 0,this._error=void 0);try{let n=r.config_entry_id??await Ge(t);if(n===void 0){this._error=y(w(t))("pick_entry");return}this._summary=await t.callWS({type:`${C}/summary`,config_entry_id:n,period:r.period??"season"}),this._error=void 0}catch(n){let i=n?.message??String(n);this._error=`${y(w(t))("error")}: ${i}`}}}render(){let e=w(this.hass),t=y(e),r=this._summary,n=this._config?.title??r?.title??t("name"),i=t(`period_${this._config?.period??"season"}`);return p`<ha-card>
+      <div class="header">
+        <div class="title">${n}</div>
+        <div class="subtitle">${i}</div>
+      </div>
+      <div class="content">
+        ${this._error?p`<div class="error" data-figure="error">${this._error}</div>`:r===void 0?p`<div class="muted">${t("loading")}</div>`:this._figures(r,e,t)}
+      </div>
+    </ha-card>`}_figures(e,t,r){let n=e.energy,i=n.total.electrical_energy===null||(n.total.electrical_energy??0)<=0;return p`
+      <div class="headline">
+        <div class="big">
+          <span class="value" data-figure="seasonal_cop">${A(t,e.season.cop)}</span>
+          <span class="label">${r("scop")}</span>
+        </div>
+        ${e.period==="season"?h:p`<div class="big">
+              <span class="value" data-figure="cop">${A(t,e.cop)}</span>
+              <span class="label">${r("cop")} · ${r(`period_${e.period}`)}</span>
+            </div>`}
+        <div class="small">
+          <div><span data-figure="carnot_pct">${W(t,e.carnot_pct)}</span> ${r("carnot")}</div>
+          <div>
+            <span data-figure="coverage_pct">${W(t,e.coverage_pct)}</span> ${r("coverage")}
+          </div>
+          <div class="muted">${e.history==="statistics"?r("from_statistics"):r("from_recorder")}</div>
+        </div>
+      </div>
+      ${i?p`<div class="muted">${r("no_data")}</div>`:h}
+      ${this._energyTable(e,t,r)}
+      <div class="facts">
+        <div>
+          <span class="value" data-figure="cycles_per_day">${We(t,e.cycles_per_day)}</span>
+          <span class="label">${r("cycles_per_day")}</span>
+        </div>
+        <div>
+          <span class="value" data-figure="run_length">${e.run_length_at_least&&e.run_length_minutes!==null?"≥ ":""}${Ve(t,e.run_length_minutes)}</span>
+          <span class="label"
+            >${r("run_length")}${e.run_length_from!==null?p` (${r("run_length_recent")})`:h}</span
+          >
+        </div>
+        <div>
+          <span class="value" data-figure="defrosts">${e.energy.defrost.count??"–"}</span>
+          <span class="label">${r("defrosts")}</span>
+        </div>
+      </div>
+      ${this._months(e,t,r)} ${this._bins(e,t,r)} ${this._changes(e,t,r)}
+    `}_energyTable(e,t,r){let n=e.energy,i=n.total.thermal_energy??0,o=a=>i>0&&a!==null?Math.max(0,100*a/i):0,c=(a,l,u)=>p`<tr data-purpose="${a}">
+        <th>${l}</th>
+        <td data-figure="${a}_thermal_energy">${v(t,u.thermal_energy)}</td>
+        <td data-figure="${a}_electrical_energy">${v(t,u.electrical_energy)}</td>
+        <td data-figure="${a}_cop">${A(t,u.cop)}</td>
+      </tr>`;return p`
+      <div class="split" aria-hidden="true">
+        <div class="heating" style="width:${o(n.heating.thermal_energy)}%"></div>
+        <div class="dhw" style="width:${o(n.dhw.thermal_energy)}%"></div>
+      </div>
+      <table class="energy">
+        <thead>
+          <tr>
+            <th>${r("purpose")}</th>
+            <th>${r("heat")}</th>
+            <th>${r("electricity")}</th>
+            <th>${r("cop")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${c("heating",r("heating"),n.heating)} ${c("dhw",r("dhw"),n.dhw)}
+          <tr data-purpose="defrost" class="sub">
+            <th>${r("defrost")}</th>
+            <td data-figure="defrost_thermal_energy">${v(t,n.defrost.thermal_energy)}</td>
+            <td data-figure="defrost_electrical_energy">
+              ${v(t,n.defrost.electrical_energy)}${n.defrost.pct_of_electricity!==null?p` <span class="muted">(${W(t,n.defrost.pct_of_electricity)})</span>`:h}
+            </td>
+            <td></td>
+          </tr>
+          ${c("total",r("total"),n.total)}
+        </tbody>
+      </table>
+    `}_changeText(e,t){if(e.source==="note")return e.message??"";let r=["setpoint_changed","schedule_changed","mode_changed","note_added"].includes(e.kind)?t(`kind_${e.kind}`):e.kind,n=(e.key??"").replace(/_/g," ");return`${r} ${n}: ${e.old??"?"} → ${e.new??"?"}`}_months(e,t,r){let n=e.season.months;if(n.length===0)return h;let i=new Map;for(let c of e.changes){let a=new Date(c.timestamp),l=`${a.getFullYear()}-${String(a.getMonth()+1).padStart(2,"0")}`;i.set(l,[...i.get(l)??[],`${Fe(t,c.timestamp)}: ${this._changeText(c,r)}`])}let o=n.map(c=>({label:fe(t,c.month),values:[{value:c.cop,cls:"bar-cop",text:A(t,c.cop)}],title:`${fe(t,c.month)}: ${r("cop")} ${A(t,c.cop)} · ${r("heat")} ${v(t,c.thermal_energy)} · ${r("electricity")} ${v(t,c.electrical_energy)}`,markers:i.get(c.month)}));return p`<div class="chart" data-chart="months">
+      <div class="chart-title">${r("months")}</div>
+      ${q(o)}
+    </div>`}_bins(e,t,r){let n=e.bins.filter(l=>l.electrical_energy>0||l.thermal_energy>0);if(n.length===0)return h;let i=l=>me(t,l.from,0),o=l=>`${ge(t,l.from)} … ${ge(t,l.to)}`,c=n.map(l=>({label:i(l),values:[{value:l.cop,cls:"bar-cop",text:A(t,l.cop)}],title:`${o(l)}: ${r("cop")} ${A(t,l.cop)}`})),a=n.map(l=>({label:i(l),values:[{value:l.thermal_energy,cls:"bar-heat"},{value:l.electrical_energy,cls:"bar-electricity"}],title:`${o(l)}: ${r("heat")} ${v(t,l.thermal_energy)} · ${r("electricity")} ${v(t,l.electrical_energy)}`}));return p`<div class="chart" data-chart="bins_cop">
+        <div class="chart-title">${r("bins_cop")} (°C)</div>
+        ${q(c)}
+      </div>
+      <div class="chart" data-chart="bins_energy">
+        <div class="chart-title">
+          ${r("bins_energy")} (°C)
+          <span class="legend"><i class="bar-heat"></i>${r("heat")} <i class="bar-electricity"></i>${r("electricity")}</span>
+        </div>
+        ${q(a)}
+      </div>`}_changes(e,t,r){let n=[...e.changes].reverse().slice(0,5);return p`<div class="changes">
+      <div class="chart-title">${r("changes")}</div>
+      ${n.length===0?p`<div class="muted">${r("no_changes")}</div>`:p`<ul>
+            ${n.map(i=>{let o=i.impact,c=o!==null&&o.weather_normalized_cop_change_pct!==null;return p`<li data-change="${i.id}">
+                <span class="when">${je(t,i.timestamp)}</span>
+                <span class="what">${this._changeText(i,r)}</span>
+                <span class="impact">
+                  ${c?p`${r("impact")}: <b>${Ke(t,o.weather_normalized_cop_change_pct)}</b> ·
+                        ${r(`confidence_${o.confidence}`)}`:p`<span class="muted">${r("impact_pending")}</span>`}
+                </span>
+              </li>`})}
+          </ul>`}
+    </div>`}};H.properties={hass:{attribute:!1},_config:{state:!0},_summary:{state:!0},_error:{state:!0}},H.styles=te`
+    :host {
+      --hps-heat: var(--hps-heat-color, var(--orange-color, #ff9800));
+      --hps-electricity: var(--hps-electricity-color, var(--blue-color, #2196f3));
+      --hps-dhw: var(--hps-dhw-color, var(--red-color, #f44336));
+      --hps-cop: var(--hps-cop-color, var(--primary-color, #03a9f4));
+    }
+    ha-card {
+      height: 100%;
+      box-sizing: border-box;
+    }
+    .header {
+      display: flex;
+      align-items: baseline;
+      justify-content: space-between;
+      gap: 8px;
+      padding: 16px 16px 0;
+    }
+    .title {
+      font-size: var(--ha-card-header-font-size, 1.3em);
+      color: var(--ha-card-header-color, var(--primary-text-color));
+    }
+    .subtitle,
+    .muted,
+    .label,
+    .chart-title {
+      color: var(--secondary-text-color);
+    }
+    .content {
+      padding: 8px 16px 16px;
+      color: var(--primary-text-color);
+    }
+    .error {
+      color: var(--error-color, #db4437);
+    }
+    .headline {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: flex-end;
+      gap: 8px 24px;
+      margin-bottom: 12px;
+    }
+    .big {
+      display: flex;
+      flex-direction: column;
+    }
+    .big .value {
+      font-size: 2.4em;
+      line-height: 1.1;
+      font-weight: 500;
+    }
+    .small {
+      margin-left: auto;
+      text-align: right;
+      font-size: 0.9em;
+    }
+    .split {
+      display: flex;
+      height: 6px;
+      border-radius: 3px;
+      overflow: hidden;
+      background: var(--divider-color);
+      margin: 4px 0 8px;
+    }
+    .split .heating {
+      background: var(--hps-heat);
+    }
+    .split .dhw {
+      background: var(--hps-dhw);
+    }
+    table.energy {
+      width: 100%;
+      border-collapse: collapse;
+      font-variant-numeric: tabular-nums;
+    }
+    table.energy th,
+    table.energy td {
+      padding: 3px 4px;
+      text-align: right;
+      font-weight: normal;
+      border-bottom: 1px solid var(--divider-color);
+    }
+    table.energy th:first-child {
+      text-align: left;
+    }
+    table.energy thead th {
+      color: var(--secondary-text-color);
+      font-size: 0.85em;
+    }
+    table.energy tr.sub th {
+      padding-left: 16px;
+      color: var(--secondary-text-color);
+    }
+    table.energy tr[data-purpose="total"] th,
+    table.energy tr[data-purpose="total"] td {
+      font-weight: 500;
+      border-bottom: none;
+    }
+    .facts {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 8px 24px;
+      margin: 12px 0;
+    }
+    .facts > div {
+      display: flex;
+      flex-direction: column;
+    }
+    .facts .value {
+      font-size: 1.4em;
+    }
+    .facts .label {
+      font-size: 0.85em;
+    }
+    .chart {
+      margin-top: 12px;
+    }
+    .chart svg {
+      width: 100%;
+      height: auto;
+      display: block;
+    }
+    svg .axis {
+      stroke: var(--divider-color);
+    }
+    svg text {
+      font-size: 10px;
+      fill: var(--secondary-text-color);
+    }
+    svg text.value {
+      fill: var(--primary-text-color);
+    }
+    svg .bar-cop {
+      fill: var(--hps-cop);
+    }
+    svg .bar-heat {
+      fill: var(--hps-heat);
+    }
+    svg .bar-electricity {
+      fill: var(--hps-electricity);
+    }
+    svg .marker {
+      fill: var(--warning-color, #ffa600);
+    }
+    .legend {
+      float: right;
+      font-size: 0.85em;
+    }
+    .legend i {
+      display: inline-block;
+      width: 10px;
+      height: 10px;
+      border-radius: 2px;
+      margin: 0 4px 0 8px;
+    }
+    .legend i.bar-heat {
+      background: var(--hps-heat);
+    }
+    .legend i.bar-electricity {
+      background: var(--hps-electricity);
+    }
+    .changes {
+      margin-top: 12px;
+    }
+    .changes ul {
+      list-style: none;
+      margin: 4px 0 0;
+      padding: 0;
+    }
+    .changes li {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0 8px;
+      padding: 4px 0;
+      border-bottom: 1px solid var(--divider-color);
+    }
+    .changes li:last-child {
+      border-bottom: none;
+    }
+    .changes .when {
+      color: var(--secondary-text-color);
+      font-variant-numeric: tabular-nums;
+    }
+    .changes .impact {
+      flex-basis: 100%;
+      font-size: 0.9em;
+    }
+  `;var V=class extends _{setConfig(e){this._config=e}updated(){this.hass&&this._entries===void 0&&(this._entries=[],this.hass.callWS({type:"config_entries/get",domain:C}).then(e=>this._entries=e).catch(()=>{}))}_schema(e){return[{name:"config_entry_id",required:!0,selector:{config_entry:{integration:C}}},{name:"period",selector:{select:{mode:"dropdown",options:ye.map(t=>({value:t,label:e(`period_${t}`)}))}}},{name:"title",selector:{text:{}}}]}_changed(e){this._config=e,this.dispatchEvent(new CustomEvent("config-changed",{detail:{config:e},bubbles:!0,composed:!0}))}render(){if(!this.hass||!this._config)return p``;let e=y(w(this.hass)),t={config_entry_id:"editor_entry",period:"editor_period",title:"editor_title"},r={period:"season",...this._config};return customElements.get("ha-form")?p`<ha-form
+        .hass=${this.hass}
+        .data=${r}
+        .schema=${this._schema(e)}
+        .computeLabel=${n=>e(t[n.name])}
+        @value-changed=${n=>{let i={...n.detail.value};i.title||delete i.title,this._changed(i)}}
+      ></ha-form>`:p`<label>
+        ${e("editor_entry")}
+        <select
+          @change=${n=>this._changed({...this._config,config_entry_id:n.target.value})}
+        >
+          ${(this._entries??[]).map(n=>p`<option value=${n.entry_id} ?selected=${n.entry_id===r.config_entry_id}>${n.title}</option>`)}
+        </select>
+      </label>
+      <label>
+        ${e("editor_period")}
+        <select
+          @change=${n=>this._changed({...this._config,period:n.target.value})}
+        >
+          ${ye.map(n=>p`<option value=${n} ?selected=${n===r.period}>${e(`period_${n}`)}</option>`)}
+        </select>
+      </label>`}};V.properties={hass:{attribute:!1},_config:{state:!0},_entries:{state:!0}};var Ye="heatpump-stats",J=class extends HTMLElement{static async generate(e,t){let r=y(w(t)),n=await t.callWS({type:`${C}/dashboard`,...e.config_entry_id?{config_entry_id:e.config_entry_id}:{}});if(n.entries.length===0)return{title:r("name"),views:[{type:"sections",path:"overview",sections:[{type:"grid",cards:[{type:"markdown",content:r("pick_entry")}]}]}]};let i=n.entries.length>1,o=n.entries.map(({config_entry_id:c,title:a,view:l})=>({...l,title:i?a:l.title,path:i?c.toLowerCase():l.path??"overview",sections:[{type:"grid",column_span:2,cards:[{type:`custom:${E}`,config_entry_id:c,period:e.period??"season",grid_options:{columns:"full"}}]},...l.sections??[]]}));return{title:i?r("name"):n.entries[0].title,views:o}}};function $e(s,e){customElements.get(s)||customElements.define(s,e)}$e(E,H);$e(`${E}-editor`,V);$e(`ll-strategy-dashboard-${Ye}`,J);var Q=window;Q.customCards=Q.customCards??[];if(!Q.customCards.some(s=>s.type===E)){let s=y(navigator.language??"en");Q.customCards.push({type:E,name:s("name"),description:s("description"),preview:!0,documentationURL:"https://github.com/heatpump-stats/heatpump_stats#the-card"})}
+/*! Bundled license information:
+
+@lit/reactive-element/css-tag.js:
+  (**
+   * @license
+   * Copyright 2019 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+
+@lit/reactive-element/reactive-element.js:
+lit-html/lit-html.js:
+lit-element/lit-element.js:
+  (**
+   * @license
+   * Copyright 2017 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+
+lit-html/is-server.js:
+  (**
+   * @license
+   * Copyright 2022 Google LLC
+   * SPDX-License-Identifier: BSD-3-Clause
+   *)
+*/
