@@ -172,10 +172,12 @@ export class HeatpumpStatsCard extends LitElement {
             >${t("run_length")}${s.run_length_from !== null ? html` (${t("run_length_recent")})` : nothing}</span
           >
         </div>
-        <div>
-          <span class="value" data-figure="defrosts">${s.energy.defrost.count ?? f.NONE}</span>
-          <span class="label">${t("defrosts")}</span>
-        </div>
+        ${s.energy.defrost.count === null
+          ? nothing
+          : html`<div>
+              <span class="value" data-figure="defrosts">${s.energy.defrost.count}</span>
+              <span class="label">${t("defrosts")}</span>
+            </div>`}
       </div>
       ${this._months(s, lang, t)} ${this._bins(s, lang, t)} ${this._changes(s, lang, t)}
     `;
