@@ -19,7 +19,7 @@ FRONTEND = Path(__file__).parent.parent / "frontend"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - fixed commands, no shell
+    return subprocess.run(
         list(args), cwd=FRONTEND, capture_output=True, text=True, timeout=300, check=False
     )
 

@@ -125,8 +125,9 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
             assert result["energy"][purpose][key] == expected["energy"][purpose][key]
     assert result["energy"]["total"]["thermal_energy"] == combined["thermal_energy"]
     assert result["energy"]["defrost"]["count"] == expected["defrost"]["count"]
-    assert result["energy"]["defrost"]["electrical_energy"] == (
-        expected["defrost"]["electrical_energy"]
+    assert (
+        result["energy"]["defrost"]["electrical_energy"]
+        == (expected["defrost"]["electrical_energy"])
     )
     assert result["carnot_pct"] == combined["carnot_pct"]
     assert result["coverage_pct"] == expected["data_quality"]["coverage_pct"]
@@ -180,8 +181,9 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
     assert result["cop"] == combined["cop"]
     assert result["energy"]["total"]["electrical_energy"] == combined["electrical_energy"]
     assert result["energy"]["dhw"]["thermal_energy"] == expected["energy"]["dhw"]["thermal_energy"]
-    assert result["energy"]["defrost"]["electrical_energy"] == (
-        expected["defrost"]["electrical_energy"]
+    assert (
+        result["energy"]["defrost"]["electrical_energy"]
+        == (expected["defrost"]["electrical_energy"])
     )
     assert result["coverage_pct"] == expected["data_quality"]["coverage_pct"]
     # three hours with data are 1/8 day: starts × 8 per day.
@@ -220,7 +222,9 @@ async def test_change_markers_carry_the_note_entity_impact(
     )
     await advance(hass, freezer, 60)
 
-    msg = await _summary(await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day")
+    msg = await _summary(
+        await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
+    )
 
     assert msg["success"], msg
     notes = [c for c in msg["result"]["changes"] if c["source"] == "note"]
@@ -292,9 +296,7 @@ async def test_dashboard_views_per_entry(
     assert found["view"]["type"] == "sections"
     tiles = [c for s in found["view"]["sections"] for c in s["cards"] if c["type"] == "tile"]
     assert "sensor.test_heat_pump_seasonal_cop" in {t["entity"] for t in tiles}
-    await client.send_json_auto_id(
-        {"type": "heatpump_stats/dashboard", "config_entry_id": "nope"}
-    )
+    await client.send_json_auto_id({"type": "heatpump_stats/dashboard", "config_entry_id": "nope"})
     msg = await client.receive_json()
     assert msg["error"]["code"] == "not_found"
 

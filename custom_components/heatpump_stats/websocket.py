@@ -19,10 +19,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components import websocket_api
+# What `homeassistant.components.websocket_api` re-exports, from where it is defined
+# (strict mypy does not follow the package's implicit re-exports).
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import async_response, websocket_command
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import (
@@ -64,8 +69,8 @@ ERR_NO_HISTORY: Final = "no_history"
 @callback
 def async_setup_websocket(hass: HomeAssistant) -> None:
     """Register the commands (once per Home Assistant)."""
-    websocket_api.async_register_command(hass, ws_summary)
-    websocket_api.async_register_command(hass, ws_dashboard)
+    async_register_command(hass, ws_summary)
+    async_register_command(hass, ws_dashboard)
 
 
 def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
@@ -179,9 +184,9 @@ def card_figures(
         "season": {
             "start": season.get("start"),
             "cop": season.get("energy", {}).get("combined", {}).get("cop"),
-            "electrical_energy": season.get("energy", {}).get("combined", {}).get(
-                "electrical_energy"
-            ),
+            "electrical_energy": season.get("energy", {})
+            .get("combined", {})
+            .get("electrical_energy"),
             "thermal_energy": season.get("energy", {}).get("combined", {}).get("thermal_energy"),
             "months": [
                 {
@@ -196,39 +201,47 @@ def card_figures(
     }
 
 
-def _read_blocking(
-    hass: HomeAssistant,
-    period: str,
-    history_ids: Mapping[str, str],
-    statistics_ids: Mapping[str, str],
-    bounds: tuple[datetime, datetime, datetime],
-    options: Mapping[str, Any],
-    tz: tzinfo,
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Read:
+    """What one summary request reads (UTC times; entity ids by key)."""
+
+    period: str
+    history_ids: Mapping[str, str]
+    statistics_ids: Mapping[str, str]
+    start: datetime
+    season_start: datetime
+    now: datetime
+    options: Mapping[str, Any]
+    tz: tzinfo
+
+
+def _read_blocking(hass: HomeAssistant, read: _Read) -> dict[str, Any]:
     """Blocking (recorder executor): the period's, the season's and the run-length summaries."""
-    start, season_begin, now = bounds
+    period, history_ids, statistics_ids = read.period, read.history_ids, read.statistics_ids
+    start, season_begin, now = read.start, read.season_start, read.now
+    options, tz = read.options, read.tz
     hour_end = _hour_end(now)
 
     def statistics(begin: datetime) -> dict[str, Any] | None:
+        """The statistics summary from `begin`, None while it has no hour with data."""
         if not statistics_ids or hour_end <= begin:
             return None
-        return summarize_statistics(hass, statistics_ids, begin, hour_end, tz)
+        found = summarize_statistics(hass, statistics_ids, begin, hour_end, tz)
+        return found if found["data_quality"]["hours_with_data"] > 0 else None
 
     season = statistics(season_begin)
     run: dict[str, Any] | None = None
-    if period in RECORDER_PERIODS:
-        summary = summarize_history(hass, history_ids, start, now, options).to_dict()
-        history = "recorder"
-    else:
+    summary: dict[str, Any] | None = None
+    history = "recorder"
+    if period not in RECORDER_PERIODS:
         summary = season if start == season_begin else statistics(start)
+    if summary is None:
+        # A short period, or not one full hour of statistics yet: the recorder has it.
+        summary = summarize_history(hass, history_ids, start, now, options).to_dict()
+    else:
         history = "statistics"
-        if summary is None:
-            # Not one full hour of statistics yet: the recorder has the period.
-            summary = summarize_history(hass, history_ids, start, now, options).to_dict()
-            history = "recorder"
-        else:
-            run_start = max(start, now - timedelta(days=RUN_LENGTH_DAYS))
-            run = summarize_history(hass, history_ids, run_start, now, options).to_dict()
+        run_start = max(start, now - timedelta(days=RUN_LENGTH_DAYS))
+        run = summarize_history(hass, history_ids, run_start, now, options).to_dict()
     return card_figures(summary, season, run, history=history)
 
 
@@ -275,16 +288,16 @@ async def _async_changes(
     return changes
 
 
-@websocket_api.websocket_command(
+@websocket_command(
     {
         vol.Required("type"): COMMAND_SUMMARY,
         vol.Required("config_entry_id"): str,
         vol.Optional("period", default="season"): vol.In(PERIODS),
     }
 )
-@websocket_api.async_response
+@async_response
 async def ws_summary(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """The card's figures of one entry and period."""
     entry = _entry_of(hass, msg["config_entry_id"])
@@ -299,20 +312,18 @@ async def ws_summary(
     now = dt_util.utcnow()
     season = parse_season_start(entry.options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
     start = period_start(period, now, tz, season)
-    season_begin = period_start("season", now, tz, season)
-    history_ids = async_entry_entity_ids(hass, entry)
-    statistics_ids = async_statistics_entity_ids(hass, entry)
+    read = _Read(
+        period=period,
+        history_ids=async_entry_entity_ids(hass, entry),
+        statistics_ids=async_statistics_entity_ids(hass, entry),
+        start=start,
+        season_start=period_start("season", now, tz, season),
+        now=now,
+        options=builder_options(entry),
+        tz=tz,
+    )
     try:
-        figures = await get_instance(hass).async_add_executor_job(
-            _read_blocking,
-            hass,
-            period,
-            history_ids,
-            statistics_ids,
-            (start, season_begin, now),
-            builder_options(entry),
-            tz,
-        )
+        figures = await get_instance(hass).async_add_executor_job(_read_blocking, hass, read)
     except SQLAlchemyError as err:
         connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
         return
@@ -333,15 +344,15 @@ async def ws_summary(
     )
 
 
-@websocket_api.websocket_command(
+@websocket_command(
     {
         vol.Required("type"): COMMAND_DASHBOARD,
         vol.Optional("config_entry_id"): str,
     }
 )
-@websocket_api.async_response
+@async_response
 async def ws_dashboard(
-    hass: HomeAssistant, connection: websocket_api.ActiveConnection, msg: dict[str, Any]
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
 ) -> None:
     """The strategy's views: one per entry (or the given entry's), with its entities now."""
     if (entry_id := msg.get("config_entry_id")) is not None:
