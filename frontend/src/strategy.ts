@@ -32,22 +32,27 @@ interface DashboardAnswer {
 export class HeatpumpStatsStrategy extends HTMLElement {
   static async generate(config: StrategyConfig, hass: HomeAssistant): Promise<Record<string, unknown>> {
     const t = translator(language(hass));
-    const answer = await hass.callWS<DashboardAnswer>({
-      type: `${DOMAIN}/dashboard`,
-      ...(config.config_entry_id ? { config_entry_id: config.config_entry_id } : {}),
+    const message = (text: string) => ({
+      title: t("name"),
+      views: [
+        {
+          type: "sections",
+          path: "overview",
+          sections: [{ type: "grid", cards: [{ type: "markdown", content: text }] }],
+        },
+      ],
     });
-    if (answer.entries.length === 0) {
-      return {
-        title: t("name"),
-        views: [
-          {
-            type: "sections",
-            path: "overview",
-            sections: [{ type: "grid", cards: [{ type: "markdown", content: t("pick_entry") }] }],
-          },
-        ],
-      };
+    let answer: DashboardAnswer;
+    try {
+      answer = await hass.callWS<DashboardAnswer>({
+        type: `${DOMAIN}/dashboard`,
+        ...(config.config_entry_id ? { config_entry_id: config.config_entry_id } : {}),
+      });
+    } catch (err) {
+      // E.g. the heat pump's entry was deleted, or the integration is not loaded.
+      return message(`${t("error")}: ${(err as { message?: string })?.message ?? String(err)}`);
     }
+    if (answer.entries.length === 0) return message(t("pick_entry"));
     const several = answer.entries.length > 1;
     const views = answer.entries.map(({ config_entry_id, title, view }) => ({
       ...view,
