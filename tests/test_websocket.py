@@ -250,6 +250,23 @@ async def test_summary_errors(
     assert msg["error"]["code"] == "invalid_format"
 
 
+@pytest.mark.freeze_time("2026-01-15T00:00:00+00:00")
+async def test_summary_at_the_first_instant_of_the_day(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """At 00:00:00 the day has no time yet: an empty summary, not an error."""
+    await hass.config.async_set_time_zone("UTC")
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    msg = await _summary(
+        await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
+    )
+    assert msg["success"], msg
+    assert msg["result"]["cop"] is None
+    assert msg["result"]["energy"]["total"]["electrical_energy"] == 0.0
+
+
 def test_run_length_of_complete_and_cut_runs() -> None:
     """Complete runs of 10 and 20 min: 15 min; a cut run alone: at least its length."""
     runs = [

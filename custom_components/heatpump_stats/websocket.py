@@ -220,6 +220,9 @@ def _read_blocking(hass: HomeAssistant, read: _Read) -> dict[str, Any]:
     period, history_ids, statistics_ids = read.period, read.history_ids, read.statistics_ids
     start, season_begin, now = read.start, read.season_start, read.now
     options, tz = read.options, read.tz
+    if now <= start:
+        # The period's first instant: nothing has happened yet (an empty summary, no error).
+        now = start + timedelta(seconds=1)
     hour_end = _hour_end(now)
 
     def statistics(begin: datetime) -> dict[str, Any] | None:
