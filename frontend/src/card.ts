@@ -23,13 +23,14 @@ export async function firstEntryId(hass: HomeAssistant): Promise<string | undefi
 
 export class HeatpumpStatsCard extends LitElement {
   static properties = {
-    hass: { attribute: false },
     _config: { state: true },
     _summary: { state: true },
     _error: { state: true },
   };
 
-  hass?: HomeAssistant;
+  // Not a reactive property: Home Assistant sets `hass` on every state change of any
+  // entity, and the card's figures do not depend on states. A new language re-renders.
+  private _hass?: HomeAssistant;
   _config?: CardConfig;
   _summary?: Summary;
   _error?: string;
@@ -65,6 +66,17 @@ export class HeatpumpStatsCard extends LitElement {
 
   getGridOptions(): Record<string, unknown> {
     return { columns: 12, min_columns: 6 };
+  }
+
+  get hass(): HomeAssistant | undefined {
+    return this._hass;
+  }
+
+  set hass(hass: HomeAssistant | undefined) {
+    const first = this._hass === undefined;
+    const relabel = language(hass) !== language(this._hass);
+    this._hass = hass;
+    if (first || relabel) this.requestUpdate();
   }
 
   connectedCallback(): void {
