@@ -34,6 +34,7 @@ from custom_components.heatpump_stats.history import (
 from custom_components.heatpump_stats.statistics_history import (
     async_statistics_entity_ids,
     async_summarize_statistics,
+    read_hours,
 )
 from custom_components.heatpump_stats.websocket import card_figures, period_start
 
@@ -200,6 +201,14 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
     # Run length from the recorder's last seven days of the month.
     assert result["run_length_from"] == "2026-01-08T08:01:00+00:00"
     assert result["run_length_minutes"] == 185
+
+    # Again: the same figures; the season's hours up to 05:00 (08:00 - 3 h) are kept,
+    # only the newest hours are read again.
+    with patch("custom_components.heatpump_stats.websocket.read_hours", wraps=read_hours) as reads:
+        again = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
+    assert again["result"] == result
+    (call,) = reads.call_args_list
+    assert call.args[2:] == (datetime(2026, 1, 15, 5, 0, tzinfo=UTC), hour_end)
 
 
 @pytest.mark.freeze_time(WINTER_START)

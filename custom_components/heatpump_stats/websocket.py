@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .const import CONF_SEASON_START, DEFAULT_SEASON_START, DOMAIN
 from .coordinator import parse_season_start
 from .dashboard import async_build_dashboard
+from .engine.hourly import Hour, summarize_hours
 from .engine.periods import (
     local_midnight,
     month_start,
@@ -50,7 +51,7 @@ from .engine.periods import (
     year_start,
 )
 from .history import async_entry_entity_ids, builder_options, summarize_history
-from .statistics_history import async_statistics_entity_ids, summarize_statistics
+from .statistics_history import async_statistics_entity_ids, read_hours
 from .store.changelog import ChangeLogError
 
 if TYPE_CHECKING:
@@ -61,6 +62,12 @@ COMMAND_DASHBOARD: Final = "heatpump_stats/dashboard"
 PERIODS: Final = ("season", "year", "month", "week", "day")
 RECORDER_PERIODS: Final = frozenset({"day", "week"})
 RUN_LENGTH_DAYS: Final = 7
+# Hours of statistics kept between requests end this long before the last full hour: the
+# newest hours are read again each time (statistics are compiled a little after the hour).
+HOURS_REREAD: Final = timedelta(hours=3)
+# The kept hours are dropped after this long, so statistics rewritten later (import_history)
+# show up within it.
+HOURS_MAX_AGE: Final = timedelta(hours=6)
 MAX_CHANGES: Final = 100  # markers per response (the newest)
 ERR_NOT_FOUND: Final = "not_found"
 ERR_NO_HISTORY: Final = "no_history"
@@ -215,7 +222,50 @@ class _Read:
     tz: tzinfo
 
 
-def _read_blocking(hass: HomeAssistant, read: _Read) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeasonHours:
+    """The season's hourly statistics already read: hours starting in [season_start, upto)."""
+
+    season_start: datetime
+    statistics_ids: tuple[tuple[str, str], ...]
+    upto: datetime
+    made: datetime  # when the first of them were read
+    hours: tuple[Hour, ...]
+
+
+def _season_hours(
+    hass: HomeAssistant, read: _Read, hour_end: datetime, kept: SeasonHours | None
+) -> tuple[list[Hour], SeasonHours | None]:
+    """Blocking: the season's hours up to `hour_end`, reading only those not kept yet."""
+    ids = tuple(sorted(read.statistics_ids.items()))
+    if (
+        kept is None
+        or kept.season_start != read.season_start
+        or kept.statistics_ids != ids
+        or read.now - kept.made > HOURS_MAX_AGE
+        or kept.upto > hour_end
+    ):
+        kept = SeasonHours(
+            season_start=read.season_start,
+            statistics_ids=ids,
+            upto=read.season_start,
+            made=read.now,
+            hours=(),
+        )
+    hours = [*kept.hours, *read_hours(hass, read.statistics_ids, kept.upto, hour_end)]
+    upto = max(kept.upto, hour_end - HOURS_REREAD)
+    return hours, SeasonHours(
+        season_start=kept.season_start,
+        statistics_ids=ids,
+        upto=upto,
+        made=kept.made,
+        hours=tuple(h for h in hours if h.start < upto),
+    )
+
+
+def _read_blocking(
+    hass: HomeAssistant, read: _Read, kept: SeasonHours | None = None
+) -> tuple[dict[str, Any], SeasonHours | None]:
     """Blocking (recorder executor): the period's, the season's and the run-length summaries."""
     period, history_ids, statistics_ids = read.period, read.history_ids, read.statistics_ids
     start, season_begin, now = read.start, read.season_start, read.now
@@ -225,11 +275,28 @@ def _read_blocking(hass: HomeAssistant, read: _Read) -> dict[str, Any]:
         now = start + timedelta(seconds=1)
     hour_end = _hour_end(now)
 
+    hours: list[Hour] = []
+    if statistics_ids and hour_end > season_begin:
+        hours, kept = _season_hours(hass, read, hour_end, kept)
+
     def statistics(begin: datetime) -> dict[str, Any] | None:
-        """The statistics summary from `begin`, None while it has no hour with data."""
+        """The statistics summary from `begin`, None without data."""
         if not statistics_ids or hour_end <= begin:
             return None
-        found = summarize_statistics(hass, statistics_ids, begin, hour_end, tz)
+        # A period that begins before the season (a year from 1 January, a season
+        # from 1 July, in August) reads its own hours.
+        chosen = (
+            (h for h in hours if h.start >= begin)
+            if begin >= season_begin
+            else read_hours(hass, statistics_ids, begin, hour_end)
+        )
+        found = summarize_hours(
+            chosen,
+            start=begin,
+            end=hour_end,
+            time_zone=tz,
+            history="statistics",
+        )
         return found if found["data_quality"]["hours_with_data"] > 0 else None
 
     season = statistics(season_begin)
@@ -245,7 +312,7 @@ def _read_blocking(hass: HomeAssistant, read: _Read) -> dict[str, Any]:
         history = "statistics"
         run_start = max(start, now - timedelta(days=RUN_LENGTH_DAYS))
         run = summarize_history(hass, history_ids, run_start, now, options).to_dict()
-    return card_figures(summary, season, run, history=history)
+    return card_figures(summary, season, run, history=history), kept
 
 
 def _entry_of(hass: HomeAssistant, entry_id: str) -> ConfigEntry | None:
@@ -325,11 +392,16 @@ async def ws_summary(
         options=builder_options(entry),
         tz=tz,
     )
+    runtime = getattr(entry, "runtime_data", None)
     try:
-        figures = await get_instance(hass).async_add_executor_job(_read_blocking, hass, read)
+        figures, kept = await get_instance(hass).async_add_executor_job(
+            _read_blocking, hass, read, None if runtime is None else runtime.card_hours
+        )
     except SQLAlchemyError as err:
         connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
         return
+    if runtime is not None:
+        runtime.card_hours = kept
     if figures["season"]["cop"] is None:
         # No full hour of statistics yet: the live seasonal COP sensor's figure.
         figures["season"]["cop"] = _live_seasonal_cop(entry)
