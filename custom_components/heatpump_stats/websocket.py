@@ -8,7 +8,10 @@
   for ``day`` and ``week``. The mean run length needs sessions, so for the long
   periods it comes from the recorder's last :data:`RUN_LENGTH_DAYS` days of the
   period (the response names that window). All reading runs in one job of the
-  recorder's executor. The change markers come from the change log, their
+  recorder's executor. The season's hours are kept in the entry's runtime data
+  (:class:`SeasonHours`) and only the newest hours are read again on the next
+  request: a full read allocates one dict per sensor and hour, enough to set
+  off a full garbage collection, which holds the event loop. The change markers come from the change log, their
   impact from the ``note`` entity's ``recent_changes`` (computed there in the
   background, so the card never waits for a comparison).
 * ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
