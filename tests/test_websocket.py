@@ -352,3 +352,20 @@ async def test_card_is_served_and_loaded_once(
     response = await client.get(url)
     assert response.status == 200
     assert await response.read() == CARD_FILE.read_bytes()
+
+
+async def test_card_not_served_on_a_started_bare_server(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A started aiohttp test server refuses new routes: the entry still loads, one warning."""
+    # Our dependencies register their routes first, as they would before the server starts.
+    assert await async_setup_component(hass, "application_credentials", {})
+    await hass_client()  # Home Assistant's own server keeps its router open; this one not
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert demo_entry.state is ConfigEntryState.LOADED
+    assert "The card cannot be served" in caplog.text
