@@ -11,9 +11,10 @@
   recorder's executor. The season's hours are kept in the entry's runtime data
   (:class:`SeasonHours`) and only the newest hours are read again on the next
   request: a full read allocates one dict per sensor and hour, enough to set
-  off a full garbage collection, which holds the event loop. The change markers come from the change log, their
-  impact from the ``note`` entity's ``recent_changes`` (computed there in the
-  background, so the card never waits for a comparison).
+  off a full garbage collection, which holds the event loop. The change
+  markers come from the change log, their impact from the ``note`` entity's
+  ``recent_changes`` (computed there in the background, so the card never
+  waits for a comparison).
 * ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
   dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
   from the entities the entry has at this moment.
