@@ -189,3 +189,61 @@ def test_card_speaks_german(tmp_path: Path) -> None:
     assert "Warmwasser" in shown["text"]
     assert "Abtauen" in shown["text"]
     assert "mittlere Sicherheit" in shown["text"]
+
+
+STRATEGY_PAGE = """<!doctype html><html><body><pre id="out"></pre>
+<script type="module">{bundle}</script>
+<script type="module">
+const view = (path) => ({{ type: "sections", path, max_columns: 4,
+  sections: [{{ type: "grid", cards: [{{ type: "tile", entity: "sensor.a_cop" }}] }}] }});
+const hass = {{
+  language: "en", states: {{}},
+  callWS: async (m) => ({{ entries: (m.config_entry_id ? ["E1"] : ["E1", "E2"]).map((id) => ({{
+    config_entry_id: id, title: "Pump " + id, view: view("overview") }})) }}),
+}};
+const S = customElements.get("ll-strategy-dashboard-heatpump-stats");
+const one = await S.generate({{ type: "custom:heatpump-stats", config_entry_id: "E1",
+  period: "month" }}, hass);
+const all = await S.generate({{ type: "custom:heatpump-stats" }}, hass);
+document.getElementById("out").textContent = JSON.stringify({{ one, all }});
+</script></body></html>"""
+
+
+def test_strategy_leads_with_the_card(tmp_path: Path) -> None:
+    """One entry: its view, the card first; no entry given: a view per heat pump."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Chromium is not installed")
+    page = tmp_path / "strategy.html"
+    page.write_text(
+        STRATEGY_PAGE.format(bundle=CARD_FILE.read_text(encoding="utf-8")), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None, done.stderr[-2000:]
+    result = json.loads(html.unescape(found.group(1)))
+    (view,) = result["one"]["views"]
+    assert result["one"]["title"] == "Pump E1"
+    assert view["path"] == "overview"
+    card, rest = view["sections"][0]["cards"][0], view["sections"][1:]
+    assert card["type"] == "custom:heatpump-stats-card"
+    assert (card["config_entry_id"], card["period"]) == ("E1", "month")
+    assert rest == [{"type": "grid", "cards": [{"type": "tile", "entity": "sensor.a_cop"}]}]
+    assert [v["path"] for v in result["all"]["views"]] == ["e1", "e2"]
+    assert [v["title"] for v in result["all"]["views"]] == ["Pump E1", "Pump E2"]
+    assert result["all"]["views"][1]["sections"][0]["cards"][0]["config_entry_id"] == "E2"
