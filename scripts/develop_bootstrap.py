@@ -555,19 +555,39 @@ def ensure_demo_entry(api: HomeAssistantAPI) -> None:
         install_dashboard(api, entry_id)
 
 
+DASHBOARD_URL_PATH = "heat-pump"
+
+
 def install_dashboard(api: HomeAssistantAPI, entry_id: str) -> None:
-    """The integration's own dashboard for the demo entry, via its install_dashboard action."""
+    """A dashboard for the demo entry that uses the strategy `custom:heatpump-stats`.
+
+    Made as a user's browser makes one (Settings > Dashboards > Add): the
+    websocket commands `lovelace/dashboards/create` and `lovelace/config/save`.
+    """
+    config = {"strategy": {"type": "custom:heatpump-stats", "config_entry_id": entry_id}}
     try:
-        answer = api.call(
-            "POST",
-            f"/api/services/{DOMAIN}/install_dashboard?return_response",
-            json_body={"config_entry_id": entry_id},
+        created, saved = websocket(
+            api,
+            [
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD_URL_PATH,
+                    "title": "Heat pump",
+                    "icon": "mdi:heat-pump",
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                    "mode": "storage",
+                },
+                {"type": "lovelace/config/save", "url_path": DASHBOARD_URL_PATH, "config": config},
+            ],
         )
-    except (Failure, OSError) as err:
-        say(f"WARNING: the Heat Pump Stats dashboard was not installed: {err}")
+    except (Failure, OSError, aiohttp.ClientError, TimeoutError) as err:
+        say(f"WARNING: the Heat Pump Stats dashboard was not created: {err}")
         return
-    url_path = (answer or {}).get("service_response", {}).get("url_path", "")
-    say(f"dashboard: {api.base_url}/{url_path} (the graphs fill as history builds up)")
+    if not saved.get("success"):
+        say(f"WARNING: the dashboard was not saved: {saved.get('error')} ({created.get('error')})")
+        return
+    say(f"dashboard: {api.base_url}/{DASHBOARD_URL_PATH} (the graphs fill as history builds up)")
 
 
 def websocket(api: HomeAssistantAPI, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,18 +1,15 @@
-"""The Lovelace dashboard: built from the registry, installed through lovelace."""
+"""The dashboard strategy's view: built from the registry; nothing of ours writes Lovelace."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from homeassistant.core import HomeAssistant, SupportsResponse
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from homeassistant.setup import async_setup_component
-import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.heatpump_stats.const import (
     CONF_METER,
@@ -22,22 +19,13 @@ from custom_components.heatpump_stats.const import (
     METER_NONE,
     SOURCE_DEMO,
 )
-from custom_components.heatpump_stats.dashboard import (
-    async_build_dashboard,
-    async_install_dashboard,
-    build_dashboard,
-    default_url_path,
-)
-from custom_components.heatpump_stats.dashboard_service import (
-    INSTALL_DASHBOARD_SCHEMA,
-    SERVICE_INSTALL_DASHBOARD,
-    async_handle_install_dashboard,
-)
+from custom_components.heatpump_stats.daily_cop import daily_cop_statistic_id
+from custom_components.heatpump_stats.dashboard import build_dashboard
 from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 
 from .common import entity_id
 
-URL_PATH = "heat-pump-test-heat-pump"
+PACKAGE = Path(__file__).parent.parent / "custom_components" / "heatpump_stats"
 
 
 async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -85,9 +73,10 @@ async def test_build_dashboard_uses_existing_entities(
     }
     referenced = [eid for card in _cards(config) for eid in _entity_ids(card)]
     assert referenced
+    statistic = daily_cop_statistic_id(demo_entry.unique_id)
     for eid in referenced:
-        assert eid in own, eid
-        assert hass.states.get(eid) is not None, eid
+        assert eid in own or eid == statistic, eid
+        assert eid == statistic or hass.states.get(eid) is not None, eid
 
     types = {card["type"] for card in _cards(config)}
     assert {"heading", "tile", "history-graph", "statistics-graph", "logbook"} <= types
@@ -106,13 +95,19 @@ async def test_build_dashboard_uses_existing_entities(
     daily_ids = {eid for card in daily for eid in _entity_ids(card)}
     assert entity_id(hass, "electrical_energy") in daily_ids
     assert entity_id(hass, "thermal_energy") in daily_ids
+    # The daily COP bars read the day's heat ÷ electricity (one row a day), not the
+    # daily mean of the sensor's running ratio (issue 13).
     cop_stats = [
         card
         for card in _cards_of(config, "statistics-graph")
-        if entity_id(hass, "daily_cop") in _entity_ids(card)
+        if daily_cop_statistic_id(demo_entry.unique_id) in _entity_ids(card)
     ]
     assert cop_stats
-    assert all(card["period"] == "day" for card in cop_stats)
+    assert all(card["period"] == "day" and card["stat_types"] == ["mean"] for card in cop_stats)
+    assert not any(
+        entity_id(hass, "daily_cop") in _entity_ids(card)
+        for card in _cards_of(config, "statistics-graph")
+    )
     outside_stats = [
         card
         for card in _cards_of(config, "statistics-graph")
@@ -167,7 +162,7 @@ async def test_build_dashboard_leaves_out_missing_entities(
         if entity_id(hass, "outside_temperature") not in _entity_ids(card)
     )
     for eid in referenced:
-        assert hass.states.get(eid) is not None, eid
+        assert ":" in eid or hass.states.get(eid) is not None, eid
 
 
 async def test_build_dashboard_without_entities(hass: HomeAssistant) -> None:
@@ -176,142 +171,6 @@ async def test_build_dashboard_without_entities(hass: HomeAssistant) -> None:
     entry.add_to_hass(hass)
     config = build_dashboard(hass, entry)
     assert config["views"][0]["sections"] == []
-
-
-async def _lovelace_config(client: Any, url_path: str) -> dict[str, Any]:
-    await client.send_json_auto_id({"type": "lovelace/config", "url_path": url_path})
-    response = await client.receive_json()
-    assert response["success"], response
-    result: dict[str, Any] = response["result"]
-    return result
-
-
-async def _dashboards(client: Any) -> list[dict[str, Any]]:
-    await client.send_json_auto_id({"type": "lovelace/dashboards/list"})
-    response = await client.receive_json()
-    assert response["success"], response
-    return [d for d in response["result"] if d["url_path"].startswith("heat-pump")]
-
-
-async def test_install_creates_then_updates(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
-    """The dashboard is what lovelace serves; installing again updates it in place."""
-    assert await async_setup_component(hass, "lovelace", {})
-    await _setup(hass, demo_entry)
-    assert default_url_path(demo_entry) == URL_PATH
-
-    url_path = await async_install_dashboard(hass, demo_entry)
-    assert url_path == URL_PATH
-    client = await hass_ws_client(hass)
-    served = await _lovelace_config(client, url_path)
-    assert served["title"] == "Test heat pump"
-    assert served == await async_build_dashboard(hass, demo_entry)
-    # Multi-entity cards name entities by their short translated names.
-    names = {
-        item["entity"]: item.get("name")
-        for card in _cards_of(served, "history-graph")
-        for item in card["entities"]
-    }
-    assert names[entity_id(hass, "flow_temperature")] == "Flow temperature"
-    headings = {card["heading"] for card in _cards_of(served, "heading")}
-    assert {"Now", "Temperatures", "Energy per day", "Configuration changes and COP"} <= headings
-    (dashboard,) = await _dashboards(client)
-    assert dashboard["title"] == "Test heat pump"
-    assert dashboard["icon"] == "mdi:heat-pump"
-    assert dashboard["mode"] == "storage"
-    assert dashboard["show_in_sidebar"] is True
-
-    # A second install with another window and a renamed entry: same dashboard, updated.
-    hass.config_entries.async_update_entry(demo_entry, title="Cellar heat pump")
-    await hass.async_block_till_done()
-    assert await async_install_dashboard(hass, demo_entry, url_path=URL_PATH, hours_to_show=6)
-    (dashboard,) = await _dashboards(client)
-    assert dashboard["title"] == "Cellar heat pump"
-    served = await _lovelace_config(client, URL_PATH)
-    assert served["title"] == "Cellar heat pump"
-    assert {card["hours_to_show"] for card in _cards_of(served, "history-graph")} == {6}
-    (logbook,) = _cards_of(served, "logbook")
-    assert logbook["hours_to_show"] == 6
-
-    # Unchanged: installing once more changes nothing and adds nothing.
-    assert await async_install_dashboard(hass, demo_entry, url_path=URL_PATH, hours_to_show=6)
-    assert len(await _dashboards(client)) == 1
-    assert await _lovelace_config(client, URL_PATH) == served
-
-
-async def test_install_service(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
-    """The service installs the dashboard and answers with its url path and config."""
-    assert await async_setup_component(hass, "lovelace", {})
-    await _setup(hass, demo_entry)
-    if not hass.services.has_service(DOMAIN, SERVICE_INSTALL_DASHBOARD):
-        hass.services.async_register(
-            DOMAIN,
-            SERVICE_INSTALL_DASHBOARD,
-            async_handle_install_dashboard,
-            schema=INSTALL_DASHBOARD_SCHEMA,
-            supports_response=SupportsResponse.OPTIONAL,
-        )
-    response = await hass.services.async_call(
-        DOMAIN,
-        SERVICE_INSTALL_DASHBOARD,
-        {"config_entry_id": demo_entry.entry_id, "days_to_show": 7},
-        blocking=True,
-        return_response=True,
-    )
-    assert response is not None
-    assert response["url_path"] == URL_PATH
-    config = response["config"]
-    assert isinstance(config, dict)
-    assert {card["days_to_show"] for card in _cards_of(config, "statistics-graph")} == {7}
-    client = await hass_ws_client(hass)
-    assert await _lovelace_config(client, URL_PATH) == config
-
-    # Without a response, and to a chosen url path: a second dashboard.
-    await hass.services.async_call(
-        DOMAIN,
-        SERVICE_INSTALL_DASHBOARD,
-        {"config_entry_id": demo_entry.entry_id, "url_path": "heat-pump-copy"},
-        blocking=True,
-    )
-    assert {d["url_path"] for d in await _dashboards(client)} == {URL_PATH, "heat-pump-copy"}
-
-
-@pytest.mark.parametrize("url_path", ["heatpump", "Heat-Pump", "heat pump-x", "heat/pump-x"])
-def test_service_rejects_bad_url_path(url_path: str) -> None:
-    """Lovelace needs a slug with a hyphen."""
-    with pytest.raises(Exception, match="url_path"):
-        INSTALL_DASHBOARD_SCHEMA({"config_entry_id": "abc", "url_path": url_path})
-
-
-async def test_install_without_lovelace(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:
-    """No lovelace integration: a translated error."""
-    await _setup(hass, demo_entry)
-    with pytest.raises(HomeAssistantError) as err:
-        await async_install_dashboard(hass, demo_entry)
-    assert err.value.translation_domain == DOMAIN
-    assert err.value.translation_key == "lovelace_not_loaded"
-
-
-async def test_install_refuses_a_yaml_dashboard(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, tmp_path: Path
-) -> None:
-    """A url path that belongs to a YAML dashboard is not taken over."""
-    assert await async_setup_component(
-        hass,
-        "lovelace",
-        {
-            "lovelace": {
-                "dashboards": {URL_PATH: {"mode": "yaml", "filename": "mine.yaml", "title": "Mine"}}
-            }
-        },
-    )
-    await _setup(hass, demo_entry)
-    with pytest.raises(HomeAssistantError) as err:
-        await async_install_dashboard(hass, demo_entry)
-    assert err.value.translation_key == "dashboard_url_taken"
 
 
 async def test_no_meter_entry_has_no_electricity_entities_or_tiles(hass: HomeAssistant) -> None:
@@ -339,3 +198,21 @@ async def test_no_meter_entry_has_no_electricity_entities_or_tiles(hass: HomeAss
         eid.endswith(("_electrical_power", "_electrical_energy", "_cop", "_energy_today"))
         for eid in referenced
     ), referenced
+
+
+def test_nothing_imports_lovelace() -> None:
+    """No module of ours imports Home Assistant's lovelace integration (its storage is private):
+    the dashboard is the strategy `custom:heatpump-stats`, which the frontend runs."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else []
+            )
+            if any(n.startswith("homeassistant.components.lovelace") for n in names):
+                offenders.append(path.name)
+    assert offenders == []

@@ -11,6 +11,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
+from .card import async_register_card
 from .changelog import ChangeRecorder
 from .const import (
     CONF_SOURCE,
@@ -38,6 +39,7 @@ from .sources.entities import ModeMapError
 from .sources.modbus import RegisterMapError
 from .store.changelog import ChangeLogError
 from .vicare import ViessmannHASource, poll_interval
+from .websocket import async_setup_websocket
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
 
@@ -45,8 +47,10 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up the integration (services are registered here, once)."""
+    """Set up the integration (services, websocket commands and the card: here, once)."""
     async_setup_services(hass)
+    async_setup_websocket(hass)
+    await async_register_card(hass)
     return True
 
 

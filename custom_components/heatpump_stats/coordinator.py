@@ -337,6 +337,8 @@ class HeatPumpStatsRuntimeData:
     store: EntryStore
     changes: ChangeRecorder
     csv: CsvReports
+    # The card's season of hourly statistics (websocket.SeasonHours), read once, then extended.
+    card_hours: Any = None
 
 
 type HeatPumpStatsConfigEntry = ConfigEntry[HeatPumpStatsRuntimeData]

@@ -1,17 +1,16 @@
-"""The Lovelace dashboard of one heat pump system, built and installed from Home Assistant.
+"""The live part of the heat pump's dashboard, built from the entities the entry has now.
 
-`build_dashboard` makes the dashboard's configuration (one sections view:
-live tiles, daily statistics, history graphs, heat against outdoor
-temperature, and the change log next to the COP curve) from the entities the
-entry really has: every entity id is looked up in the entity registry by its
-unique id `<entry unique id>_<key>`; a card whose entities are all missing is
-left out, a card with some missing shows the others.
+`build_dashboard` makes one sections view (live tiles, daily statistics,
+history graphs, heat against outdoor temperature, and the change log next to
+the COP curve) from the entities the entry really has: every entity id is
+looked up in the entity registry by its unique id `<entry unique id>_<key>`; a
+card whose entities are all missing is left out, a card with some missing
+shows the others.
 
-`async_install_dashboard` creates (or, the next time, updates) a storage-mode
-dashboard through Home Assistant's lovelace integration, with the same objects
-its websocket commands use: the dashboards collection of
-`lovelace/dashboards/create` / `update`, and the dashboard's `LovelaceStorage`
-of `lovelace/config/save`. Nothing under `.storage` is written by hand.
+Nothing here writes Lovelace: the dashboard strategy `custom:heatpump-stats`
+(in the card's bundle) asks for this view over the websocket
+(`heatpump_stats/dashboard`, see :mod:`.websocket`) each time the dashboard
+is opened and puts the card `custom:heatpump-stats-card` in front of it.
 """
 
 from __future__ import annotations
@@ -19,32 +18,18 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from homeassistant.components.lovelace.const import (
-    CONF_REQUIRE_ADMIN,
-    CONF_SHOW_IN_SIDEBAR,
-    CONF_TITLE,
-    CONF_URL_PATH,
-    LOVELACE_DATA,
-)
-from homeassistant.components.lovelace.dashboard import DashboardsCollection, LovelaceStorage
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
-from homeassistant.const import ATTR_RESTORED, CONF_ICON, STATE_UNAVAILABLE, Platform
+from homeassistant.const import ATTR_RESTORED, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.collection import DictStorageCollectionWebsocket
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import slugify
 
 from .const import DOMAIN
+from .daily_cop import daily_cop_statistic_id
 
 DASHBOARD_ICON: Final = "mdi:heat-pump"
-URL_PATH_PREFIX: Final = "heat-pump"
 DEFAULT_HOURS_TO_SHOW: Final = 24
 DEFAULT_DAYS_TO_SHOW: Final = 30
-# The websocket command whose handler is bound to the dashboards collection.
-_DASHBOARDS_LIST_COMMAND: Final = "lovelace/dashboards/list"
-_WEBSOCKET_API_DOMAIN: Final = "websocket_api"
 
 # Card and section titles: `common.dashboard_<key>` in translations/<lang>.json;
 # these English texts are used when a translation is missing.
@@ -55,7 +40,7 @@ TITLES: Final[dict[str, str]] = {
     "temperature_history": "Flow, return and outside temperature",
     "energy": "Energy per day",
     "daily_energy": "Electricity and heat per day",
-    "daily_cop": "Daily COP (average of the day)",
+    "daily_cop": "Daily COP (heat ÷ electricity of each day)",
     "outdoor": "Heat by outdoor temperature",
     "daily_heat": "Heat per day",
     "daily_outside": "Outside temperature per day (mean)",
@@ -314,7 +299,14 @@ def build_dashboard(
         ),
         *_statistics_graph(
             t["daily_cop"],
-            r.refs(((sensor, "daily_cop"),)),
+            # The day's heat ÷ electricity (one row a day, see daily_cop.py), not the
+            # day's mean of the sensor's running ratio.
+            [
+                {"entity": daily_cop_statistic_id(entry.unique_id), "name": ref["name"]}
+                if "name" in ref
+                else {"entity": daily_cop_statistic_id(entry.unique_id)}
+                for ref in r.refs(((sensor, "daily_cop"),))
+            ],
             stat_types=["mean"],
             chart_type="bar",
             days_to_show=days_to_show,
@@ -462,85 +454,3 @@ def _impact_cards(r: _Resolver, t: dict[str, str]) -> list[dict[str, Any]]:
             "grid_options": {"columns": "full"},
         },
     ]
-
-
-def default_url_path(entry: ConfigEntry) -> str:
-    """`heat-pump-<slug of the entry title>` (lovelace wants a hyphen in it)."""
-    slug = slugify(entry.title, separator="-") or slugify(str(entry.unique_id), separator="-")
-    return f"{URL_PATH_PREFIX}-{slug or entry.entry_id.lower()}"
-
-
-def _not_loaded() -> HomeAssistantError:
-    return HomeAssistantError(translation_domain=DOMAIN, translation_key="lovelace_not_loaded")
-
-
-@callback
-def _dashboards_collection(hass: HomeAssistant) -> DashboardsCollection:
-    """The collection behind `lovelace/dashboards/*` (lovelace keeps no other handle on it)."""
-    handlers = hass.data.get(_WEBSOCKET_API_DOMAIN) or {}
-    handler = handlers.get(_DASHBOARDS_LIST_COMMAND, (None,))[0]
-    owner = getattr(handler, "__self__", None)
-    if isinstance(owner, DictStorageCollectionWebsocket) and isinstance(
-        owner.storage_collection, DashboardsCollection
-    ):
-        return owner.storage_collection
-    raise _not_loaded()
-
-
-async def async_install_dashboard(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    *,
-    url_path: str | None = None,
-    hours_to_show: int = DEFAULT_HOURS_TO_SHOW,
-    days_to_show: int = DEFAULT_DAYS_TO_SHOW,
-    config: dict[str, Any] | None = None,
-) -> str:
-    """Create or update the entry's storage-mode dashboard; return its url path.
-
-    The first call creates the dashboard (sidebar entry titled like the
-    entry, icon mdi:heat-pump); later calls update its title, icon and cards
-    in place. Raises a translated HomeAssistantError when the lovelace
-    integration is not loaded, or the url path belongs to something that is
-    not a storage-mode dashboard.
-    """
-    if LOVELACE_DATA not in hass.data:
-        raise _not_loaded()
-    collection = _dashboards_collection(hass)
-    url_path = url_path or default_url_path(entry)
-    if config is None:
-        config = await async_build_dashboard(
-            hass, entry, hours_to_show=hours_to_show, days_to_show=days_to_show
-        )
-    fields = {CONF_TITLE: entry.title, CONF_ICON: DASHBOARD_ICON}
-    item = next(
-        (item for item in collection.async_items() if item.get(CONF_URL_PATH) == url_path), None
-    )
-    try:
-        if item is None:
-            await collection.async_create_item(
-                {
-                    CONF_URL_PATH: url_path,
-                    CONF_SHOW_IN_SIDEBAR: True,
-                    CONF_REQUIRE_ADMIN: False,
-                    **fields,
-                }
-            )
-        elif any(item.get(key) != value for key, value in fields.items()):
-            await collection.async_update_item(item["id"], fields)
-    except HomeAssistantError as err:
-        # Another panel (e.g. a YAML dashboard) already has this url path.
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="dashboard_url_taken",
-            translation_placeholders={"url_path": url_path},
-        ) from err
-    store = hass.data[LOVELACE_DATA].dashboards.get(url_path)
-    if not isinstance(store, LovelaceStorage):
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="dashboard_url_taken",
-            translation_placeholders={"url_path": url_path},
-        )
-    await store.async_save(config)
-    return url_path

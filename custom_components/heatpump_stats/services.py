@@ -26,11 +26,6 @@ from .compare import (
 )
 from .const import DOMAIN, EVENT_TYPES
 from .csv_reports import EXPORT_CSV_SCHEMA, SERVICE_EXPORT_CSV, async_handle_export_csv
-from .dashboard_service import (
-    INSTALL_DASHBOARD_SCHEMA,
-    SERVICE_INSTALL_DASHBOARD,
-    async_handle_install_dashboard,
-)
 from .import_service import (
     IMPORT_HISTORY_SCHEMA,
     SERVICE_IMPORT_HISTORY,
@@ -306,15 +301,6 @@ def _async_setup_impact_services(hass: HomeAssistant) -> None:
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's services."""
-    # Creating a dashboard is an admin's business, as lovelace's own command is.
-    service.async_register_admin_service(
-        hass,
-        DOMAIN,
-        SERVICE_INSTALL_DASHBOARD,
-        async_handle_install_dashboard,
-        schema=INSTALL_DASHBOARD_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_SUMMARIZE,

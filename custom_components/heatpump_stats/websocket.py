@@ -1,0 +1,452 @@
+"""Websocket commands of the Lovelace card and the dashboard strategy (registered once).
+
+* ``heatpump_stats/summary`` (``config_entry_id``, ``period``): the figures the
+  card shows, from the integration's own summaries: the season and the months
+  of the season from long-term statistics (:mod:`.statistics_history`, fast for
+  any length), the period from statistics too for ``month`` / ``year`` /
+  ``season``, from the recorder's states (:mod:`.history`: sessions, defrosts)
+  for ``day`` and ``week``. The mean run length needs sessions, so for the long
+  periods it comes from the recorder's last :data:`RUN_LENGTH_DAYS` days of the
+  period (the response names that window). All reading runs in one job of the
+  recorder's executor. The season's hours are kept in the entry's runtime data
+  (:class:`SeasonHours`) and only the newest hours are read again on the next
+  request: a full read allocates one dict per sensor and hour, enough to set
+  off a full garbage collection, which holds the event loop. The change
+  markers come from the change log, their impact from the ``note`` entity's
+  ``recent_changes`` (computed there in the background, so the card never
+  waits for a comparison).
+* ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
+  dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
+  from the entities the entry has at this moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Final
+
+# What `homeassistant.components.websocket_api` re-exports, from where it is defined
+# (strict mypy does not follow the package's implicit re-exports).
+from homeassistant.components.websocket_api import async_register_command
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.components.websocket_api.decorators import async_response, websocket_command
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import (
+    DATA_INSTANCE,
+    async_migration_in_progress,
+    get_instance,
+)
+from homeassistant.util import dt as dt_util
+import probatio as vol
+from sqlalchemy.exc import SQLAlchemyError
+
+from .const import CONF_SEASON_START, DEFAULT_SEASON_START, DOMAIN
+from .coordinator import parse_season_start
+from .dashboard import async_build_dashboard
+from .engine.hourly import Hour, summarize_hours
+from .engine.periods import (
+    local_midnight,
+    month_start,
+    season_start,
+    week_start,
+    year_start,
+)
+from .history import async_entry_entity_ids, builder_options, summarize_history
+from .statistics_history import async_statistics_entity_ids, read_hours
+from .store.changelog import ChangeLogError
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+COMMAND_SUMMARY: Final = "heatpump_stats/summary"
+COMMAND_DASHBOARD: Final = "heatpump_stats/dashboard"
+PERIODS: Final = ("season", "year", "month", "week", "day")
+RECORDER_PERIODS: Final = frozenset({"day", "week"})
+RUN_LENGTH_DAYS: Final = 7
+# Hours of statistics kept between requests end this long before the last full hour: the
+# newest hours are read again each time (statistics are compiled a little after the hour).
+HOURS_REREAD: Final = timedelta(hours=3)
+# The kept hours are dropped after this long, so statistics rewritten later (import_history)
+# show up within it.
+HOURS_MAX_AGE: Final = timedelta(hours=6)
+MAX_CHANGES: Final = 100  # markers per response (the newest)
+ERR_NOT_FOUND: Final = "not_found"
+ERR_NO_HISTORY: Final = "no_history"
+
+
+@callback
+def async_setup_websocket(hass: HomeAssistant) -> None:
+    """Register the commands (once per Home Assistant)."""
+    async_register_command(hass, ws_summary)
+    async_register_command(hass, ws_dashboard)
+
+
+def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
+    """The local start of the current `period` (day, ISO week, month, year, heating season)."""
+    today = now.astimezone(tz).date()
+    if period == "day":
+        day = today
+    elif period == "week":
+        day = week_start(today)
+    elif period == "month":
+        day = month_start(today)
+    elif period == "year":
+        day = year_start(today)
+    else:
+        day = season_start(today, *season)
+    return local_midnight(day, tz)
+
+
+def _hour_end(now: datetime) -> datetime:
+    """The end of the last full hour: long-term statistics have no row for the running one."""
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
+def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
+    part = part or {}
+    return {
+        "electrical_energy": part.get("electrical_energy"),
+        "thermal_energy": part.get("thermal_energy"),
+        "cop": part.get("cop"),
+    }
+
+
+def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int, bool]:
+    """Mean length of the complete compressor runs (min), their number, and "at least".
+
+    Without a complete run (a compressor that ran through the whole window),
+    the mean of the cut runs is a lower bound: "at least" is True.
+    """
+    whole = [s["duration_s"] for s in sessions if not s.get("truncated")]
+    cut = not whole
+    if cut:
+        whole = [s["duration_s"] for s in sessions]
+    if not whole:
+        return None, 0, False
+    return sum(whole) / len(whole) / 60.0, len(whole), cut
+
+
+def card_figures(
+    period_summary: Mapping[str, Any],
+    season_summary: Mapping[str, Any] | None,
+    run_summary: Mapping[str, Any] | None,
+    *,
+    history: str,
+) -> dict[str, Any]:
+    """The card's figures from summaries as `summarize` returns them (recorder or statistics).
+
+    Units: kWh, °C, minutes, starts per day, %. Nothing is rounded here: the
+    card rounds for reading.
+    """
+    energy = period_summary.get("energy", {})
+    combined = energy.get("combined", {})
+    defrost = period_summary.get("defrost", {})
+    quality = period_summary.get("data_quality", {})
+    bins = period_summary.get("outside_temperature_bins", {})
+    if history == "recorder":
+        covered_h = quality.get("covered_hours")
+    else:
+        covered_h = quality.get("hours_with_data")
+    starts = combined.get("compressor_starts")
+    days = covered_h / 24.0 if covered_h else None
+    cycles = starts / days if starts is not None and days else None
+    runs = run_summary if run_summary is not None else period_summary
+    run_minutes, run_count, at_least = _mean_run_minutes(list(runs.get("sessions", [])))
+    season = season_summary or {}
+    return {
+        "history": history,
+        "cop": combined.get("cop"),
+        "energy": {
+            "total": _energy(combined),
+            "heating": _energy(energy.get("heating")),
+            "dhw": _energy(energy.get("dhw")),
+            "defrost": {
+                "electrical_energy": defrost.get("electrical_energy"),
+                "thermal_energy": defrost.get("thermal_energy"),
+                "count": defrost.get("count"),
+                "pct_of_electricity": defrost.get("pct_of_electricity"),
+            },
+        },
+        "bin_width_k": bins.get("bin_width_k"),
+        "bins": [
+            {
+                "from": b["outside_temperature_from"],
+                "to": b["outside_temperature_to"],
+                "hours": b["hours"],
+                "electrical_energy": b["electrical_energy"],
+                "thermal_energy": b["thermal_energy"],
+                "cop": b["cop"],
+            }
+            for b in bins.get("all", [])
+        ],
+        "compressor_starts": starts,
+        "cycles_per_day": cycles,
+        "run_length_minutes": run_minutes,
+        "runs": run_count,
+        "run_length_at_least": at_least,
+        "run_length_from": None if run_summary is None else run_summary.get("start"),
+        "carnot_pct": combined.get("carnot_pct"),
+        "flow_temperature_mean": combined.get("flow_temperature_mean"),
+        "outside_temperature_mean": combined.get("outside_temperature_mean"),
+        "coverage_pct": quality.get("coverage_pct"),
+        "season": {
+            "start": season.get("start"),
+            "cop": season.get("energy", {}).get("combined", {}).get("cop"),
+            "electrical_energy": season.get("energy", {})
+            .get("combined", {})
+            .get("electrical_energy"),
+            "thermal_energy": season.get("energy", {}).get("combined", {}).get("thermal_energy"),
+            "months": [
+                {
+                    "month": m["month"],
+                    "cop": m["cop"],
+                    "electrical_energy": m["electrical_energy"],
+                    "thermal_energy": m["thermal_energy"],
+                }
+                for m in season.get("months", [])
+            ],
+        },
+    }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Read:
+    """What one summary request reads (UTC times; entity ids by key)."""
+
+    period: str
+    history_ids: Mapping[str, str]
+    statistics_ids: Mapping[str, str]
+    start: datetime
+    season_start: datetime
+    now: datetime
+    options: Mapping[str, Any]
+    tz: tzinfo
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SeasonHours:
+    """The season's hourly statistics already read: hours starting in [season_start, upto)."""
+
+    season_start: datetime
+    statistics_ids: tuple[tuple[str, str], ...]
+    upto: datetime
+    made: datetime  # when the first of them were read
+    hours: tuple[Hour, ...]
+
+
+def _season_hours(
+    hass: HomeAssistant, read: _Read, hour_end: datetime, kept: SeasonHours | None
+) -> tuple[list[Hour], SeasonHours | None]:
+    """Blocking: the season's hours up to `hour_end`, reading only those not kept yet."""
+    ids = tuple(sorted(read.statistics_ids.items()))
+    if (
+        kept is None
+        or kept.season_start != read.season_start
+        or kept.statistics_ids != ids
+        or read.now - kept.made > HOURS_MAX_AGE
+        or kept.upto > hour_end
+    ):
+        kept = SeasonHours(
+            season_start=read.season_start,
+            statistics_ids=ids,
+            upto=read.season_start,
+            made=read.now,
+            hours=(),
+        )
+    hours = [*kept.hours, *read_hours(hass, read.statistics_ids, kept.upto, hour_end)]
+    upto = max(kept.upto, hour_end - HOURS_REREAD)
+    return hours, SeasonHours(
+        season_start=kept.season_start,
+        statistics_ids=ids,
+        upto=upto,
+        made=kept.made,
+        hours=tuple(h for h in hours if h.start < upto),
+    )
+
+
+def _read_blocking(
+    hass: HomeAssistant, read: _Read, kept: SeasonHours | None = None
+) -> tuple[dict[str, Any], SeasonHours | None]:
+    """Blocking (recorder executor): the period's, the season's and the run-length summaries."""
+    period, history_ids, statistics_ids = read.period, read.history_ids, read.statistics_ids
+    start, season_begin, now = read.start, read.season_start, read.now
+    options, tz = read.options, read.tz
+    if now <= start:
+        # The period's first instant: nothing has happened yet (an empty summary, no error).
+        now = start + timedelta(seconds=1)
+    hour_end = _hour_end(now)
+
+    hours: list[Hour] = []
+    if statistics_ids and hour_end > season_begin:
+        hours, kept = _season_hours(hass, read, hour_end, kept)
+
+    def statistics(begin: datetime) -> dict[str, Any] | None:
+        """The statistics summary from `begin`, None without data."""
+        if not statistics_ids or hour_end <= begin:
+            return None
+        # A period that begins before the season (a year from 1 January, a season
+        # from 1 July, in August) reads its own hours.
+        chosen = (
+            (h for h in hours if h.start >= begin)
+            if begin >= season_begin
+            else read_hours(hass, statistics_ids, begin, hour_end)
+        )
+        found = summarize_hours(
+            chosen,
+            start=begin,
+            end=hour_end,
+            time_zone=tz,
+            history="statistics",
+        )
+        return found if found["data_quality"]["hours_with_data"] > 0 else None
+
+    season = statistics(season_begin)
+    run: dict[str, Any] | None = None
+    summary: dict[str, Any] | None = None
+    history = "recorder"
+    if period not in RECORDER_PERIODS:
+        summary = season if start == season_begin else statistics(start)
+    if summary is None:
+        # A short period, or not one full hour of statistics yet: the recorder has it.
+        summary = summarize_history(hass, history_ids, start, now, options).to_dict()
+    else:
+        history = "statistics"
+        run_start = max(start, now - timedelta(days=RUN_LENGTH_DAYS))
+        run = summarize_history(hass, history_ids, run_start, now, options).to_dict()
+    return card_figures(summary, season, run, history=history), kept
+
+
+def _entry_of(hass: HomeAssistant, entry_id: str) -> ConfigEntry | None:
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        return None
+    return entry
+
+
+def _live_seasonal_cop(entry: ConfigEntry) -> float | None:
+    runtime = getattr(entry, "runtime_data", None)
+    data = None if runtime is None else runtime.heat_pump.data
+    if data is None:
+        return None
+    cop: float | None = data.metrics.seasonal_cop
+    return cop
+
+
+async def _async_changes(
+    hass: HomeAssistant, entry: ConfigEntry, start: datetime
+) -> list[dict[str, Any]]:
+    """The period's change-log entries, with the note entity's impact where it has one."""
+    runtime = getattr(entry, "runtime_data", None)
+    if runtime is None:  # not loaded: no change log open
+        return []
+    try:
+        rows = await runtime.changes.async_query(start=start, end=None, kind=None)
+    except ChangeLogError:
+        return []
+    impacts: dict[int, Any] = {}
+    registry = er.async_get(hass)
+    note_id = registry.async_get_entity_id("text", DOMAIN, f"{entry.unique_id}_note")
+    if note_id is not None and (state := hass.states.get(note_id)) is not None:
+        for recent in state.attributes.get("recent_changes") or []:
+            if isinstance(recent, Mapping) and "id" in recent:
+                impacts[recent["id"]] = recent.get("impact")
+    changes: list[dict[str, Any]] = []
+    for row in rows[-MAX_CHANGES:]:
+        data = row.to_dict()
+        data.pop("entry_id", None)
+        data["impact"] = impacts.get(row.id)
+        changes.append(data)
+    return changes
+
+
+@websocket_command(
+    {
+        vol.Required("type"): COMMAND_SUMMARY,
+        vol.Required("config_entry_id"): str,
+        vol.Optional("period", default="season"): vol.In(PERIODS),
+    }
+)
+@async_response
+async def ws_summary(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The card's figures of one entry and period."""
+    entry = _entry_of(hass, msg["config_entry_id"])
+    if entry is None:
+        connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+        return
+    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
+        connection.send_error(msg["id"], ERR_NO_HISTORY, "The recorder is not available")
+        return
+    period: str = msg["period"]
+    tz = dt_util.get_default_time_zone()
+    now = dt_util.utcnow()
+    season = parse_season_start(entry.options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
+    start = period_start(period, now, tz, season)
+    read = _Read(
+        period=period,
+        history_ids=async_entry_entity_ids(hass, entry),
+        statistics_ids=async_statistics_entity_ids(hass, entry),
+        start=start,
+        season_start=period_start("season", now, tz, season),
+        now=now,
+        options=builder_options(entry),
+        tz=tz,
+    )
+    runtime = getattr(entry, "runtime_data", None)
+    try:
+        figures, kept = await get_instance(hass).async_add_executor_job(
+            _read_blocking, hass, read, None if runtime is None else runtime.card_hours
+        )
+    except SQLAlchemyError as err:
+        connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
+        return
+    if runtime is not None:
+        runtime.card_hours = kept
+    if figures["season"]["cop"] is None:
+        # No full hour of statistics yet: the live seasonal COP sensor's figure.
+        figures["season"]["cop"] = _live_seasonal_cop(entry)
+    figures["changes"] = await _async_changes(hass, entry, start)
+    connection.send_result(
+        msg["id"],
+        {
+            "config_entry_id": entry.entry_id,
+            "title": entry.title,
+            "period": period,
+            "start": start.isoformat(),
+            "end": now.isoformat(),
+            **figures,
+        },
+    )
+
+
+@websocket_command(
+    {
+        vol.Required("type"): COMMAND_DASHBOARD,
+        vol.Optional("config_entry_id"): str,
+    }
+)
+@async_response
+async def ws_dashboard(
+    hass: HomeAssistant, connection: ActiveConnection, msg: dict[str, Any]
+) -> None:
+    """The strategy's views: one per entry (or the given entry's), with its entities now."""
+    if (entry_id := msg.get("config_entry_id")) is not None:
+        entry = _entry_of(hass, entry_id)
+        if entry is None:
+            connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+            return
+        entries = [entry]
+    else:
+        entries = hass.config_entries.async_entries(DOMAIN)
+    found: list[dict[str, Any]] = []
+    for entry in entries:
+        config = await async_build_dashboard(hass, entry)
+        found.extend(
+            {"config_entry_id": entry.entry_id, "title": entry.title, "view": view}
+            for view in config["views"]
+        )
+    connection.send_result(msg["id"], {"entries": found})

@@ -1,0 +1,371 @@
+"""The card's websocket commands give the integration's own summaries, not new arithmetic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from unittest.mock import patch
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.recorder.core import Recorder
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import CLIENT_ID, MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+    do_adhoc_statistics,
+)
+from pytest_homeassistant_custom_component.typing import (
+    ClientSessionGenerator,
+    WebSocketGenerator,
+)
+
+from custom_components.heatpump_stats.card import CARD_FILE, CARD_URL
+from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.history import (
+    async_entry_entity_ids,
+    async_summarize_history,
+    builder_options,
+)
+from custom_components.heatpump_stats.statistics_history import (
+    async_statistics_entity_ids,
+    async_summarize_statistics,
+    read_hours,
+)
+from custom_components.heatpump_stats.websocket import card_figures, period_start
+
+from .common import advance
+
+WINTER_START = "2026-01-15T04:50:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def recorder_before_hass(recorder_mock: Recorder) -> None:
+    """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_before_hass: None, enable_custom_integrations: None
+) -> None:
+    """conftest's fixture, after the recorder."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
+    """conftest's fixture, after the recorder."""
+    hass.config.config_dir = str(tmp_path)
+
+
+async def _run_three_hours(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+    admin: MockUser,
+) -> Any:
+    """Set up the demo at 04:50 UTC, run to 08:01, compile the hours 05-08; a client.
+
+    The client connects afterwards with a fresh token (an access token lives 30 minutes).
+    """
+    await hass.config.async_set_time_zone("UTC")
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await advance(hass, freezer, 600)
+    start = dt_util.utcnow()
+    assert start == datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
+    await advance(hass, freezer, 3 * 3600 + 60)
+    await async_wait_recording_done(hass)
+    for slot in range(36):
+        do_adhoc_statistics(hass, start=start + timedelta(minutes=5 * slot))
+    await async_wait_recording_done(hass)
+    refresh = await hass.auth.async_create_refresh_token(admin, CLIENT_ID)
+    return await hass_ws_client(hass, hass.auth.async_create_access_token(refresh))
+
+
+async def _summary(client: Any, **data: Any) -> Any:
+    await client.send_json_auto_id({"type": "heatpump_stats/summary", **data})
+    return await client.receive_json()
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_summary_of_the_day_is_summarize_from_the_recorder(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: MockUser,
+) -> None:
+    """`day` is the recorder's summary of today 00:00 UTC up to now, as `summarize` returns it."""
+    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    now = dt_util.utcnow()
+    day = datetime(2026, 1, 15, tzinfo=UTC)
+    expected = (
+        await async_summarize_history(
+            hass, async_entry_entity_ids(hass, demo_entry), day, now, **builder_options(demo_entry)
+        )
+    ).to_dict()
+
+    msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="day")
+
+    assert msg["success"], msg
+    result = msg["result"]
+    assert result["history"] == "recorder"
+    assert result["period"] == "day"
+    assert result["start"] == day.isoformat()
+    combined = expected["energy"]["combined"]
+    assert combined["electrical_energy"] > 3  # the demo ran: the comparison means something
+    assert result["cop"] == combined["cop"]
+    for purpose in ("heating", "dhw"):
+        for key in ("electrical_energy", "thermal_energy", "cop"):
+            assert result["energy"][purpose][key] == expected["energy"][purpose][key]
+    assert result["energy"]["total"]["thermal_energy"] == combined["thermal_energy"]
+    assert result["energy"]["defrost"]["count"] == expected["defrost"]["count"]
+    assert (
+        result["energy"]["defrost"]["electrical_energy"]
+        == (expected["defrost"]["electrical_energy"])
+    )
+    assert result["carnot_pct"] == combined["carnot_pct"]
+    assert result["coverage_pct"] == expected["data_quality"]["coverage_pct"]
+    assert [b["cop"] for b in result["bins"]] == [
+        b["cop"] for b in expected["outside_temperature_bins"]["all"]
+    ]
+    # cycles per day: starts / covered days.
+    covered_days = expected["data_quality"]["covered_hours"] / 24
+    assert result["cycles_per_day"] == pytest.approx(combined["compressor_starts"] / covered_days)
+    # In January the demo runs through: one run 04:56-08:01 (185 min), cut by now.
+    (run,) = expected["sessions"]
+    assert run["truncated"]
+    assert result["run_length_minutes"] == pytest.approx(run["duration_s"] / 60) == 185
+    assert result["run_length_at_least"] is True
+    # The season comes from statistics: the three compiled hours.
+    assert [m["month"] for m in result["season"]["months"]] == ["2026-01"]
+    assert result["season"]["cop"] is not None
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_summary_of_the_month_is_summarize_from_statistics(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+    hass_admin_user: MockUser,
+) -> None:
+    """`month` is the statistics summary of 1 January up to the last full hour (08:00)."""
+    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    hour_end = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
+    month = datetime(2026, 1, 1, tzinfo=UTC)
+    expected = await async_summarize_statistics(
+        hass, async_statistics_entity_ids(hass, demo_entry), month, hour_end, dt_util.UTC
+    )
+    # The season (from 1 July) has the same three hours.
+    season = await async_summarize_statistics(
+        hass,
+        async_statistics_entity_ids(hass, demo_entry),
+        datetime(2025, 7, 1, tzinfo=UTC),
+        hour_end,
+        dt_util.UTC,
+    )
+
+    msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
+
+    assert msg["success"], msg
+    result = msg["result"]
+    assert result["history"] == "statistics"
+    combined = expected["energy"]["combined"]
+    assert combined["electrical_energy"] > 3
+    assert result["cop"] == combined["cop"]
+    assert result["energy"]["total"]["electrical_energy"] == combined["electrical_energy"]
+    assert result["energy"]["dhw"]["thermal_energy"] == expected["energy"]["dhw"]["thermal_energy"]
+    assert (
+        result["energy"]["defrost"]["electrical_energy"]
+        == (expected["defrost"]["electrical_energy"])
+    )
+    assert result["coverage_pct"] == expected["data_quality"]["coverage_pct"]
+    # three hours with data are 1/8 day: starts × 8 per day.
+    assert result["cycles_per_day"] == pytest.approx(combined["compressor_starts"] * 8)
+    assert result["season"]["cop"] == season["energy"]["combined"]["cop"]
+    assert result["season"]["months"] == [
+        {
+            "month": "2026-01",
+            "cop": season["months"][0]["cop"],
+            "electrical_energy": season["months"][0]["electrical_energy"],
+            "thermal_energy": season["months"][0]["thermal_energy"],
+        }
+    ]
+    # Run length from the recorder's last seven days of the month.
+    assert result["run_length_from"] == "2026-01-08T08:01:00+00:00"
+    assert result["run_length_minutes"] == 185
+
+    # Again: the same figures; the season's hours up to 05:00 (08:00 - 3 h) are kept,
+    # only the newest hours are read again.
+    with patch("custom_components.heatpump_stats.websocket.read_hours", wraps=read_hours) as reads:
+        again = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
+    assert again["result"] == result
+    (call,) = reads.call_args_list
+    assert call.args[2:] == (datetime(2026, 1, 15, 5, 0, tzinfo=UTC), hour_end)
+
+
+@pytest.mark.freeze_time(WINTER_START)
+async def test_change_markers_carry_the_note_entity_impact(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A note of the period is a marker; its impact is the note entity's (pending here)."""
+    await hass.config.async_set_time_zone("UTC")
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        DOMAIN,
+        "add_note",
+        {"config_entry_id": demo_entry.entry_id, "message": "Heating curve 0.8"},
+        blocking=True,
+    )
+    await advance(hass, freezer, 60)
+
+    msg = await _summary(
+        await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
+    )
+
+    assert msg["success"], msg
+    notes = [c for c in msg["result"]["changes"] if c["source"] == "note"]
+    assert [c["message"] for c in notes] == ["Heating curve 0.8"]
+    impact = notes[0]["impact"]
+    assert impact is not None
+    assert impact["confidence"] == "low"  # a minute of history judges nothing
+
+
+async def test_summary_errors(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """An unknown entry and an unknown period are refused."""
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_ws_client(hass)
+    msg = await _summary(client, config_entry_id="nope", period="day")
+    assert not msg["success"]
+    assert msg["error"]["code"] == "not_found"
+    msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="decade")
+    assert not msg["success"]
+    assert msg["error"]["code"] == "invalid_format"
+
+
+@pytest.mark.freeze_time("2026-01-15T00:00:00+00:00")
+async def test_summary_at_the_first_instant_of_the_day(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """At 00:00:00 the day has no time yet: an empty summary, not an error."""
+    await hass.config.async_set_time_zone("UTC")
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    msg = await _summary(
+        await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
+    )
+    assert msg["success"], msg
+    assert msg["result"]["cop"] is None
+    assert msg["result"]["energy"]["total"]["electrical_energy"] == 0.0
+
+
+def test_run_length_of_complete_and_cut_runs() -> None:
+    """Complete runs of 10 and 20 min: 15 min; a cut run alone: at least its length."""
+    runs = [
+        {"duration_s": 600.0, "truncated": False},
+        {"duration_s": 1200.0, "truncated": False},
+        {"duration_s": 3600.0, "truncated": True},
+    ]
+    figures = card_figures({"sessions": runs}, None, None, history="recorder")
+    assert (figures["run_length_minutes"], figures["runs"]) == (15.0, 2)
+    assert figures["run_length_at_least"] is False
+    figures = card_figures({"sessions": runs[2:]}, None, None, history="recorder")
+    assert figures["run_length_minutes"] == 60.0
+    assert figures["run_length_at_least"] is True
+    assert figures["cop"] is None
+    assert figures["season"]["months"] == []
+
+
+def test_period_starts_are_local() -> None:
+    """Day, ISO week (Monday), month, year and the season start, in the given zone."""
+    tz = dt_util.get_time_zone("Europe/Berlin")
+    assert tz is not None
+    now = datetime(2026, 1, 14, 23, 30, tzinfo=UTC)  # Thursday 00:30 in Berlin
+    starts = {p: period_start(p, now, tz, (9, 1)) for p in ("day", "week", "month", "year")}
+    assert starts["day"] == datetime(2026, 1, 15, tzinfo=tz)
+    assert starts["week"] == datetime(2026, 1, 12, tzinfo=tz)
+    assert starts["month"] == datetime(2026, 1, 1, tzinfo=tz)
+    assert starts["year"] == datetime(2026, 1, 1, tzinfo=tz)
+    assert period_start("season", now, tz, (9, 1)) == datetime(2025, 9, 1, tzinfo=tz)
+
+
+async def test_dashboard_views_per_entry(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> None:
+    """The strategy's command gives each entry's sections view with its entities."""
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "heatpump_stats/dashboard"})
+    msg = await client.receive_json()
+    assert msg["success"], msg
+    (found,) = msg["result"]["entries"]
+    assert found["config_entry_id"] == demo_entry.entry_id
+    assert found["view"]["type"] == "sections"
+    tiles = [c for s in found["view"]["sections"] for c in s["cards"] if c["type"] == "tile"]
+    assert "sensor.test_heat_pump_seasonal_cop" in {t["entity"] for t in tiles}
+    await client.send_json_auto_id({"type": "heatpump_stats/dashboard", "config_entry_id": "nope"})
+    msg = await client.receive_json()
+    assert msg["error"]["code"] == "not_found"
+
+
+async def test_card_is_served_and_loaded_once(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The bundle is served at its URL and added to the frontend's modules at setup, once."""
+    assert await async_setup_component(hass, "http", {})
+    hass.config.components.add("frontend")  # loaded at bootstrap in a real Home Assistant
+    with patch("custom_components.heatpump_stats.card.add_extra_js_url") as add_js:
+        demo_entry.add_to_hass(hass)
+        second = MockConfigEntry(
+            domain=DOMAIN,
+            title="Second",
+            unique_id="demo_second",
+            data=dict(demo_entry.data),
+        )
+        second.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(demo_entry.entry_id)  # sets up both
+        await hass.async_block_till_done()
+        assert second.state is ConfigEntryState.LOADED
+    add_js.assert_called_once()
+    url = add_js.call_args.args[1]
+    assert url.startswith(f"{CARD_URL}?v=")
+    client = await hass_client()
+    response = await client.get(url)
+    assert response.status == 200
+    assert await response.read() == CARD_FILE.read_bytes()
+
+
+async def test_card_not_served_on_a_started_bare_server(
+    hass: HomeAssistant,
+    demo_entry: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A started aiohttp test server refuses new routes: the entry still loads, one warning."""
+    # Our dependencies register their routes first, as they would before the server starts.
+    assert await async_setup_component(hass, "application_credentials", {})
+    await hass_client()  # Home Assistant's own server keeps its router open; this one not
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
+    await hass.async_block_till_done()
+    assert demo_entry.state is ConfigEntryState.LOADED
+    assert "The card cannot be served" in caplog.text
