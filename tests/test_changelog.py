@@ -500,6 +500,9 @@ async def test_one_logbook_line_per_change_saying_what_changed(
     note, change = (describe(event) for event in events)
     assert note["message"] == "note: Bled the radiators"
     assert change["message"] == "dhw target temperature: 50 → 55"
+    # The last-change sensor says it in the same words (the dashboard's tile shows them).
+    last = hass.states.get(entity_id(hass, "last_config_change"))
+    assert last.attributes["description"] == "dhw target temperature: 50 → 55"
     for line in (note, change):
         assert line["entity_id"] == event_entity
         assert line["name"] == hass.states.get(event_entity).name

@@ -369,7 +369,7 @@ def build_dashboard(
             {
                 "type": "tile",
                 **last,
-                "state_content": ["state", "key", "new", "message"],
+                "state_content": ["state", "description"],
                 "grid_options": {"columns": "full"},
             }
         )

@@ -42,6 +42,7 @@ from .coordinator import (
 from .engine.analytics import carnot_percent
 from .engine.core import MIRRORED_COUNTERS, Metrics
 from .entity import HeatPumpStatsEntity
+from .logbook import describe_change
 from .sources.reading import READING_FLAGS, OperatingMode
 
 PARALLEL_UPDATES = 0
@@ -444,6 +445,8 @@ class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
             "new": latest.new,
             "source": latest.source,
             "message": latest.message,
+            # In words, as the logbook says it (a tile shows this, not the raw key).
+            "description": describe_change(latest.to_dict()),
         }
 
     async def async_added_to_hass(self) -> None:
