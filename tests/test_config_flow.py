@@ -634,3 +634,5 @@ async def test_options_relative_csv_folder_is_checked_in_the_config_folder(
         )
     assert allowed.call_args.args[1] == Path(hass.config.path("exports"))
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Saving reloads (here: sets up) the entry; let it finish before the test ends.
+    await hass.async_block_till_done()
