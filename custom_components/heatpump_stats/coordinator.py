@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
@@ -21,22 +21,10 @@ from homeassistant.util import dt as dt_util
 
 from .changelog import ChangeRecorder
 from .const import (
-    CONF_COP_BELOW_EXPECTED_PCT,
     CONF_ENERGY_ENTITY,
-    CONF_FLOW_RATE_L_MIN,
     CONF_METER,
-    CONF_METER_SCAN_INTERVAL_S,
     CONF_POWER_ENTITY,
-    CONF_RATED_THERMAL_POWER_KW,
-    CONF_SCAN_INTERVAL_S,
-    CONF_SEASON_START,
     CONF_SHELLY_HOST,
-    CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-    DEFAULT_COP_BELOW_EXPECTED_PCT,
-    DEFAULT_METER_SCAN_INTERVAL_S,
-    DEFAULT_SCAN_INTERVAL_S,
-    DEFAULT_SEASON_START,
-    DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DOMAIN,
     LOGGER,
     METER_ENTITY,
@@ -48,6 +36,8 @@ from .const import (
 from .csv_reports import CsvReports
 from .engine.alerts import AlertTracker, CopBelowExpected, ShortCycling
 from .engine.core import Engine, EngineConfig, Metrics
+from .options import EntryOptions
+from .source_hooks import SourceRetryLaterError
 from .sources.base import (
     HeatPumpSource,
     MeterSource,
@@ -95,7 +85,7 @@ def _map_source_error(err: SourceError, device: str) -> Exception:
             translation_placeholders={"device": device},
         )
     key = "invalid_data" if isinstance(err, SourceDataError) else "cannot_connect"
-    retry_at: datetime | None = getattr(err, "retry_at", None)
+    retry_at = err.retry_at if isinstance(err, SourceRetryLaterError) else None
     return UpdateFailed(
         translation_domain=DOMAIN,
         translation_key=key,
@@ -150,30 +140,17 @@ class EntryStore:
         await self._store.async_remove()
 
 
-def parse_season_start(value: str) -> tuple[int, int]:
-    """Parse 'MM-DD' into (month, day); raises ValueError when it is no date."""
-    month_s, day_s = value.split("-")
-    month, day = int(month_s), int(day_s)
-    date(2001, month, day)  # validates (a non-leap year: no 02-29 season start)
-    return month, day
-
-
-def engine_config(entry: ConfigEntry) -> EngineConfig:
-    """Build the engine's configuration from the entry's options."""
-    options = entry.options
-    month, day = parse_season_start(options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
-    rated = options.get(CONF_RATED_THERMAL_POWER_KW)
-    flow = options.get(CONF_FLOW_RATE_L_MIN)
+def engine_config(options: EntryOptions, data: Mapping[str, Any]) -> EngineConfig:
+    """Build the engine's configuration from the entry's options and data."""
+    month, day = options.season_start
     return EngineConfig(
-        rated_thermal_power_kw=float(rated) if rated else None,
-        flow_rate_l_min=float(flow) if flow else None,
-        scan_interval_s=float(options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
-        meter_interval_s=float(
-            options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
-        ),
+        rated_thermal_power_kw=options.rated_thermal_power_kw,
+        flow_rate_l_min=options.flow_rate_l_min,
+        scan_interval_s=options.scan_interval_s,
+        meter_interval_s=options.meter_scan_interval_s,
         season_start_month=month,
         season_start_day=day,
-        meter_basis=meter_basis(entry.data),
+        meter_basis=meter_basis(data),
     )
 
 
@@ -197,15 +174,20 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         hass: HomeAssistant,
         entry: HeatPumpStatsConfigEntry,
         *,
+        options: EntryOptions,
         source: HeatPumpSource,
         engine: Engine,
         store: EntryStore,
+        changes: ChangeRecorder | None = None,
+        csv: CsvReports | None = None,
         min_interval: timedelta | None = None,
     ) -> None:
-        """Initialise with the entry's scan interval."""
-        interval = timedelta(
-            seconds=entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
-        )
+        """Initialise with the entry's scan interval (or the source's minimum, if longer).
+
+        `changes` records the settings of every reading, `csv` stores it for
+        the CSV files; either may be left out (nothing is recorded then).
+        """
+        interval = options.scan_interval
         super().__init__(
             hass,
             LOGGER,
@@ -214,11 +196,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
             # A source with a call budget may demand a longer interval.
             update_interval=max(interval, min_interval or interval),
         )
+        self.options = options
         self.source = source
         self.engine = engine
         self.store = store
-        self.changes: ChangeRecorder | None = None
-        self.csv: CsvReports | None = None
+        self.changes = changes
+        self.csv = csv
         self._changelog_failed = False
         self.alerts = AlertTracker.from_dict(store.data.get("alerts"))
         self._alerts_stored: datetime | None = None
@@ -268,20 +251,12 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         if self._alerts_stored is None or now - self._alerts_stored >= ALERTS_STORE_EVERY:
             self.store.data["alerts"] = self.alerts.to_dict()
             self._alerts_stored = now
-        options = self.config_entry.options
         return Alerts(
             short_cycling=self.alerts.short_cycling(
-                now,
-                float(
-                    options.get(
-                        CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-                        DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-                    )
-                ),
+                now, self.options.short_cycling_max_starts_per_hour
             ),
             cop_below_expected=self.alerts.cop_below_expected(
-                now,
-                float(options.get(CONF_COP_BELOW_EXPECTED_PCT, DEFAULT_COP_BELOW_EXPECTED_PCT)),
+                now, self.options.cop_below_expected_pct
             ),
         )
 
@@ -296,6 +271,7 @@ class MeterCoordinator(DataUpdateCoordinator[MeterData]):
         hass: HomeAssistant,
         entry: HeatPumpStatsConfigEntry,
         *,
+        options: EntryOptions,
         meter: MeterSource,
         engine: Engine,
         store: EntryStore,
@@ -306,9 +282,7 @@ class MeterCoordinator(DataUpdateCoordinator[MeterData]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} meter {entry.title}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
-            ),
+            update_interval=options.meter_scan_interval,
         )
         self.meter = meter
         self.engine = engine
@@ -334,6 +308,8 @@ class HeatPumpStatsRuntimeData:
     heat_pump: HeatPumpCoordinator
     meter: MeterCoordinator | None
     identity: DeviceIdentity
+    #: The entry's options, parsed once at setup (the options flow reloads the entry).
+    options: EntryOptions
     store: EntryStore
     changes: ChangeRecorder
     csv: CsvReports

@@ -41,10 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .const import (
     CONF_METER,
-    CONF_MODE_MAP,
-    CONF_SCAN_INTERVAL_S,
     CONF_SOURCE,
-    DEFAULT_SCAN_INTERVAL_S,
     DOMAIN,
     SOURCE_ENTITIES,
 )
@@ -61,7 +58,7 @@ from .entities_history import (
 from .histories import require_influx
 from .history_import import async_import_hours, has_statistics
 from .influx_history import read_hours as influx_hours
-from .sources.entities import ESPALTHERMA_MODE_MAP, parse_mode_map
+from .options import entry_options
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS, async_statistics_entity_ids
 from .store.influxdb import InfluxError, InfluxHistory
 from .validation import service_utc
@@ -170,19 +167,15 @@ def _replay(
     time_zone: tzinfo,
 ) -> list[Hour]:
     """Blocking: replay the source entities' rows into hours."""
-    mode_map = (
-        parse_mode_map(entry.options[CONF_MODE_MAP])
-        if entry.options.get(CONF_MODE_MAP)
-        else ESPALTHERMA_MODE_MAP
-    )
+    options = entry_options(entry)
     replay = EntitiesReplay(
-        config=engine_config(entry),
+        config=engine_config(options, entry.data),
         time_zone=time_zone,
         start=start,
         end=end,
-        step_s=float(entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
+        step_s=options.scan_interval_s,
         attributes={slot: attributes.get(slot, (None, None)) for slot in slots},
-        mode_map=mode_map or ESPALTHERMA_MODE_MAP,
+        mode_map=options.mode_map,
         meter=entry.data.get(CONF_METER),
     )
     replay.feed(rows())
