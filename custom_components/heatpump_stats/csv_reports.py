@@ -41,16 +41,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
     CALLBACK_TYPE,
     HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, service
 from homeassistant.helpers.event import async_track_time_change
-from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util, slugify
-import probatio as vol
 
 from .changelog import database_path
 from .const import (
@@ -82,21 +77,7 @@ if TYPE_CHECKING:
 EXPORTS_FOLDER: Final = "exports"
 # The polls before a summary's start that give its state at the start.
 SUMMARY_LEAD_IN: Final = timedelta(minutes=15)
-
-SERVICE_EXPORT_CSV: Final = "export_csv"
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_PERIOD: Final = "period"
-ATTR_DATE: Final = "date"
-
 PERIOD_LENGTH: Final = {PERIOD_DAILY: timedelta(days=1), PERIOD_WEEKLY: timedelta(days=7)}
-
-EXPORT_CSV_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
-        vol.Required(ATTR_PERIOD): vol.In(PERIODS),
-        vol.Optional(ATTR_DATE): cv.date,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,26 +407,11 @@ async def async_remove_samples(hass: HomeAssistant, entry_id: str) -> None:
     await hass.async_add_executor_job(_delete)
 
 
-# -- service -------------------------------------------------------------------
-
-
-def _reports(entry: HeatPumpStatsConfigEntry) -> CsvReports:
-    return entry.runtime_data.csv
+# -- the entry's reports --------------------------------------------------------
 
 
 async def async_export(
     hass: HomeAssistant, entry: HeatPumpStatsConfigEntry, period: str, day: date | None
 ) -> Path:
     """Write the entry's `period` file (see :meth:`CsvReports.async_export`); returns its path."""
-    return (await _reports(entry).async_export(period, day)).path
-
-
-async def async_handle_export_csv(call: ServiceCall) -> ServiceResponse:
-    """The ``export_csv`` service: write the file, respond with its path."""
-    entry: HeatPumpStatsConfigEntry = service.async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    result = await _reports(entry).async_export(call.data[ATTR_PERIOD], call.data.get(ATTR_DATE))
-    if call.return_response:
-        return result.to_dict()
-    return None
+    return (await entry.runtime_data.csv.async_export(period, day)).path
