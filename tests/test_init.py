@@ -13,7 +13,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heatpump_stats.changelog import ChangeRecorder
+from custom_components.heatpump_stats.change_recorder import ChangeRecorder
 from custom_components.heatpump_stats.const import (
     CONF_METER,
     CONF_NAME,

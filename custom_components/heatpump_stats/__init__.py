@@ -12,7 +12,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .card import async_register_card
-from .changelog import ChangeRecorder
+from .change_recorder import ChangeRecorder
 from .const import (
     CONF_SOURCE,
     DOMAIN,

@@ -19,7 +19,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .changelog import ChangeRecorder
+from .change_recorder import ChangeRecorder
 from .const import (
     CONF_ENERGY_ENTITY,
     CONF_METER,

@@ -47,7 +47,7 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.event import async_track_time_change
 from homeassistant.util import dt as dt_util, slugify
 
-from .changelog import database_path
+from .change_recorder import database_path
 from .const import (
     DOMAIN,
     LOGGER,

@@ -1,4 +1,9 @@
-"""The change log inside Home Assistant: detection, storage, bus event, entities, notes.
+"""The change log inside Home Assistant: records detected changes and notes, fires the event.
+
+Three modules share the change log, one job each: `engine.changes` detects
+changes between two readings' settings (pure), `store.changelog` keeps the
+rows in SQLite (blocking), and this `ChangeRecorder` joins them for one entry
+in Home Assistant (executor, bus event, repair issues).
 
 The SQLite work (`store.changelog.ChangeLog`) is blocking and runs in the
 executor. Every change takes one path: a row in the database, then one bus
