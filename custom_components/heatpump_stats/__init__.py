@@ -97,8 +97,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
         source=source,
         engine=engine,
         store=store,
-        changes=changes,
-        csv=csv,
+        recorders=(changes, csv),
         min_interval=built.hooks.min_update_interval,
     )
     entry.async_on_unload(built.hooks.async_bind(coordinator))

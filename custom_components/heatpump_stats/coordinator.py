@@ -7,10 +7,10 @@ sources' errors to Home Assistant's in one place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, override
+from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -46,7 +46,6 @@ from .sources.base import (
     SourceError,
 )
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
-from .store.changelog import ChangeLogError
 
 ALERTS_STORE_EVERY = timedelta(minutes=5)
 
@@ -74,6 +73,13 @@ class MeterData:
 
     reading: MeterReading
     metrics: Metrics
+
+
+class PollRecorder(Protocol):
+    """Keeps each heat pump poll (the change log, the CSV samples)."""
+
+    async def async_record_poll(self, reading: HeatPumpReading, metrics: Metrics) -> None:
+        """Record one poll; never raises (the readings matter more than any record)."""
 
 
 def _map_source_error(err: SourceError, device: str) -> Exception:
@@ -178,14 +184,13 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         source: HeatPumpSource,
         engine: Engine,
         store: EntryStore,
-        changes: ChangeRecorder | None = None,
-        csv: CsvReports | None = None,
+        recorders: Sequence[PollRecorder] = (),
         min_interval: timedelta | None = None,
     ) -> None:
         """Initialise with the entry's scan interval (or the source's minimum, if longer).
 
-        `changes` records the settings of every reading, `csv` stores it for
-        the CSV files; either may be left out (nothing is recorded then).
+        `recorders` keep every poll, in this order (the change log, the CSV
+        samples); none of them can fail a poll.
         """
         interval = options.scan_interval
         super().__init__(
@@ -200,9 +205,7 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         self.source = source
         self.engine = engine
         self.store = store
-        self.changes = changes
-        self.csv = csv
-        self._changelog_failed = False
+        self._recorders = tuple(recorders)
         self.alerts = AlertTracker.from_dict(store.data.get("alerts"))
         self._alerts_stored: datetime | None = None
         # With meter `source` the heat pump's own electricity readings are the meter.
@@ -215,6 +218,18 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
             reading = await self.source.async_read()
         except SourceError as err:
             raise _map_source_error(err, "heat pump") from err
+        # One poll: the engine learns the reading, the state is kept, the recorders get it.
+        self._feed_engine(reading)
+        now = dt_util.utcnow()
+        metrics = self.engine.snapshot(now)
+        data = HeatPumpData(reading=reading, metrics=metrics, alerts=self._alerts(now, metrics))
+        self._keep_state(now)
+        for recorder in self._recorders:
+            await recorder.async_record_poll(reading, metrics)
+        return data
+
+    def _feed_engine(self, reading: HeatPumpReading) -> None:
+        """The reading into the engine (and as the meter's, with meter `source`)."""
         self.engine.update_heat_pump(reading)
         if self._source_is_meter:
             self.engine.update_meter(
@@ -224,33 +239,20 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
                     energy=reading.electrical_energy,
                 )
             )
+
+    def _keep_state(self, now: datetime) -> None:
+        """What must survive a restart into the entry's store (written within a minute)."""
         self.store.data["engine"] = self.engine.to_dict()
         self.store.data["source"] = self.source.state_to_store()
-        self.store.schedule_save()
-        if self.changes is not None:
-            try:
-                await self.changes.async_process(reading.settings, reading.timestamp)
-            except ChangeLogError as err:
-                # The readings matter more than the log: keep polling, say it once.
-                if not self._changelog_failed:
-                    LOGGER.error("Cannot write the change log: %s", err)
-                self._changelog_failed = True
-            else:
-                self._changelog_failed = False
-        now = dt_util.utcnow()
-        metrics = self.engine.snapshot(now)
-        data = HeatPumpData(reading=reading, metrics=metrics, alerts=self._alerts(now, metrics))
-        if self.csv is not None:
-            await self.csv.async_record_sample(reading, data.metrics)
-        return data
-
-    def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
-        """Feed the alert state and judge it with the entry's thresholds."""
-        self.alerts.observe(now, metrics)
         # A few hundred buckets: copied for the store every few minutes, not every poll.
         if self._alerts_stored is None or now - self._alerts_stored >= ALERTS_STORE_EVERY:
             self.store.data["alerts"] = self.alerts.to_dict()
             self._alerts_stored = now
+        self.store.schedule_save()
+
+    def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
+        """Feed the alert state and judge it with the entry's thresholds."""
+        self.alerts.observe(now, metrics)
         return Alerts(
             short_cycling=self.alerts.short_cycling(
                 now, self.options.short_cycling_max_starts_per_hour

@@ -236,6 +236,10 @@ class CsvReports:
         """Close the database connection."""
         await self._hass.async_add_executor_job(self._store.close)
 
+    async def async_record_poll(self, reading: HeatPumpReading, metrics: Metrics) -> None:
+        """The coordinator's recorder: one sample per heat pump poll (never raises)."""
+        await self.async_record_sample(reading, metrics)
+
     async def async_record_sample(
         self, reading: HeatPumpReading, metrics: Metrics, meter: MeterReading | None = None
     ) -> None:
