@@ -260,7 +260,7 @@ def call_service(
     if service not in offered:
         raise Failure(
             f"Home Assistant has no action {DOMAIN}.{service} (it has {sorted(offered)}): "
-            "is the integration loaded, and does this version register it (services.py)?"
+            "is the integration loaded, and does this version register it (services/__init__.py)?"
         )
     path = f"/api/services/{DOMAIN}/{service}" + ("?return_response" if response else "")
     status, result = api.request("POST", path, json_body=data, timeout=60)

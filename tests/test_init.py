@@ -13,8 +13,20 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.change_recorder import ChangeRecorder
+from custom_components.heatpump_stats.const import (
+    CONF_METER,
+    CONF_NAME,
+    CONF_POWER_ENTITY,
+    CONF_SOURCE,
+    DOMAIN,
+    METER_ENTITY,
+    SOURCE_DEMO,
+)
+from custom_components.heatpump_stats.csv_reports import CsvReports
+from custom_components.heatpump_stats.ha_sources import EntityMeter
 from custom_components.heatpump_stats.sources.base import (
+    SourceAuthError,
     SourceConnectionError,
     SourceDataError,
 )
@@ -159,3 +171,79 @@ async def test_state_is_written_while_running_not_only_at_stop(
     await advance(hass, freezer, 5 * 60)
     second = hass_storage[key]["data"]["engine"]["elec_total"]  # type: ignore[index]
     assert second > first
+
+
+@pytest.mark.parametrize(
+    ("failing", "error", "state"),
+    [
+        ("heat_pump", SourceConnectionError("refused"), ConfigEntryState.SETUP_RETRY),
+        ("heat_pump", SourceAuthError("401"), ConfigEntryState.SETUP_ERROR),
+        ("meter", SourceConnectionError("no value"), ConfigEntryState.SETUP_RETRY),
+    ],
+)
+async def test_failed_first_refresh_closes_what_setup_opened(
+    hass: HomeAssistant, failing: str, error: Exception, state: ConfigEntryState
+) -> None:
+    """Setup registers every close with the entry; a failed first refresh runs them all.
+
+    The heat pump source, the meter, the change log and the CSV sample store are
+    each closed once, whichever of the two first refreshes fails and however.
+    """
+    hass.states.async_set("sensor.hp_power", "1200", {"unit_of_measurement": "W"})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Test heat pump",
+        unique_id="demo_closing",
+        data={
+            CONF_SOURCE: SOURCE_DEMO,
+            CONF_NAME: "Test heat pump",
+            CONF_METER: METER_ENTITY,
+            CONF_POWER_ENTITY: "sensor.hp_power",
+        },
+        options={},
+    )
+    entry.add_to_hass(hass)
+    failing_cls = DemoSource if failing == "heat_pump" else EntityMeter
+    closes = {
+        cls: patch.object(cls, "async_close", autospec=True, side_effect=cls.async_close)
+        for cls in (DemoSource, EntityMeter, ChangeRecorder, CsvReports)
+    }
+    with (
+        patch.object(failing_cls, "async_read", side_effect=error),
+        closes[DemoSource] as source_close,
+        closes[EntityMeter] as meter_close,
+        closes[ChangeRecorder] as changes_close,
+        closes[CsvReports] as csv_close,
+    ):
+        await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is state
+        assert source_close.call_count == 1
+        assert meter_close.call_count == 1
+        assert changes_close.call_count == 1
+        assert csv_close.call_count == 1
+    # The sample store's connection is really closed (the mocks called through).
+    csv_reports = csv_close.call_args.args[0]
+    assert csv_reports.store._conn is None
+
+
+async def test_unload_closes_what_setup_opened(
+    hass: HomeAssistant, demo_entry: MockConfigEntry
+) -> None:
+    """Unload closes the source, the change log and the sample store once each."""
+    demo_entry.add_to_hass(hass)
+    closes = {
+        cls: patch.object(cls, "async_close", autospec=True, side_effect=cls.async_close)
+        for cls in (DemoSource, ChangeRecorder, CsvReports)
+    }
+    with (
+        closes[DemoSource] as source_close,
+        closes[ChangeRecorder] as changes_close,
+        closes[CsvReports] as csv_close,
+    ):
+        assert await hass.config_entries.async_setup(demo_entry.entry_id)
+        await hass.async_block_till_done()
+        assert source_close.call_count == changes_close.call_count == csv_close.call_count == 0
+        assert await hass.config_entries.async_unload(demo_entry.entry_id)
+        await hass.async_block_till_done()
+        assert source_close.call_count == changes_close.call_count == csv_close.call_count == 1

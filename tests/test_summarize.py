@@ -20,7 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.summarize import (
+from custom_components.heatpump_stats.services.summarize import (
     SERVICE_SUMMARIZE,
     SUMMARIZE_SCHEMA,
     async_handle_summarize,

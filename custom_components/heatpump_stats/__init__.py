@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.util import dt as dt_util
 
 from .card import async_register_card
-from .changelog import ChangeRecorder
+from .change_recorder import ChangeRecorder
 from .const import (
     CONF_SOURCE,
     DOMAIN,
@@ -31,14 +31,13 @@ from .csv_reports import CsvReports, async_remove_samples
 from .daily_cop import DailyCopStatistic
 from .demo_history import async_setup_demo_history
 from .engine.core import Engine
-from .factory import async_create_meter, async_create_source
-from .ha_sources import EntitiesSource
+from .factory import async_create_entry_source, async_create_meter
+from .options import EntryOptions
 from .sensor import has_electricity
 from .services import async_setup_services
 from .sources.entities import ModeMapError
 from .sources.modbus import RegisterMapError
 from .store.changelog import ChangeLogError
-from .vicare import ViessmannHASource, poll_interval
 from .websocket import async_setup_websocket
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR, Platform.TEXT]
@@ -55,11 +54,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> bool:
-    """Set up one heat pump system from a config entry."""
+    """Set up one heat pump system from a config entry.
+
+    Each resource's close is registered with `entry.async_on_unload` as soon as
+    it is open: Home Assistant runs those callbacks (newest first) when setup
+    fails after them, as on unload, so no cleanup is written out here.
+    """
+    try:
+        options = EntryOptions.from_entry(entry)
+    except ModeMapError as err:
+        raise _invalid_configuration(err) from err
     store = EntryStore(hass, entry.entry_id)
     stored = await store.async_load()
-    config = engine_config(entry)
     tz = dt_util.get_default_time_zone()
+    config = engine_config(options, entry.data)
     engine = (
         Engine.from_dict(stored["engine"], config, tz)
         if stored.get("engine")
@@ -69,68 +77,46 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
     # reported (repair issue, log line) while the heat pump is still measured.
     changes = ChangeRecorder(hass, entry.entry_id)
     await changes.async_open()
-    csv = CsvReports(hass, entry)
+    entry.async_on_unload(changes.async_close)
+    csv = CsvReports(hass, entry, options)
     await csv.async_open()
+    entry.async_on_unload(csv.async_close)
     try:
-        source = await async_create_source(
-            hass, entry.data, entry.options, stored.get("source"), entry
-        )
-    except (RegisterMapError, ModeMapError) as err:
-        await changes.async_close()
-        await csv.async_close()
-        raise ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_configuration",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    meter_source = await async_create_meter(hass, entry.data, entry.options)
+        built = await async_create_entry_source(hass, entry, options, stored.get("source"))
+    except RegisterMapError as err:
+        raise _invalid_configuration(err) from err
+    source = built.source
+    entry.async_on_unload(source.async_close)
+    meter_source = await async_create_meter(hass, entry.data, options)
+    if meter_source is not None:
+        entry.async_on_unload(meter_source.async_close)
     coordinator = HeatPumpCoordinator(
         hass,
         entry,
+        options=options,
         source=source,
         engine=engine,
         store=store,
-        min_interval=poll_interval(source.account, source.calls_per_poll)
-        if isinstance(source, ViessmannHASource)
-        else None,
+        recorders=(changes, csv),
+        min_interval=built.hooks.min_update_interval,
     )
-    coordinator.changes = changes
-    coordinator.csv = csv
-    if isinstance(source, ViessmannHASource):
-        # Every entry of the account follows the account's interval from now on.
-        source.attach(coordinator)
-    if isinstance(source, EntitiesSource):
-        # Push: a changed entity asks for a refresh (the debouncer batches bursts).
-        @callback
-        def _entities_changed() -> None:
-            entry.async_create_background_task(
-                hass, coordinator.async_request_refresh(), "heatpump_stats entities refresh"
-            )
-
-        entry.async_on_unload(source.async_listen(_entities_changed))
+    entry.async_on_unload(built.hooks.async_bind(coordinator))
     meter = (
-        MeterCoordinator(hass, entry, meter=meter_source, engine=engine, store=store)
+        MeterCoordinator(
+            hass, entry, options=options, meter=meter_source, engine=engine, store=store
+        )
         if meter_source is not None
         else None
     )
-    try:
-        refreshes = [coordinator.async_config_entry_first_refresh()]
-        if meter is not None:
-            refreshes.append(meter.async_config_entry_first_refresh())
-        await asyncio.gather(*refreshes)
-    except BaseException:
-        if isinstance(source, ViessmannHASource):
-            source.leave()
-        await source.async_close()
-        if meter_source is not None:
-            await meter_source.async_close()
-        await changes.async_close()
-        await csv.async_close()
-        raise
+    refreshes = [coordinator.async_config_entry_first_refresh()]
+    if meter is not None:
+        refreshes.append(meter.async_config_entry_first_refresh())
+    await asyncio.gather(*refreshes)
     entry.runtime_data = HeatPumpStatsRuntimeData(
         heat_pump=coordinator,
         meter=meter,
         identity=source.identity,
+        options=options,
         store=store,
         changes=changes,
         csv=csv,
@@ -140,23 +126,28 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry
     if "recorder" in hass.config.components and has_electricity(entry):
         entry.async_on_unload(DailyCopStatistic(hass, entry).async_start(coordinator))
     if entry.data.get(CONF_SOURCE) == SOURCE_DEMO:
-        async_setup_demo_history(hass, entry, store)
+        async_setup_demo_history(hass, entry, store, options)
     return True
 
 
+def _invalid_configuration(err: Exception) -> ConfigEntryError:
+    """A register map or mode map that cannot be used: the user has to fix it."""
+    return ConfigEntryError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_configuration",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpStatsConfigEntry) -> bool:
-    """Unload an entry; its accumulated state is written before it goes."""
+    """Unload an entry; its accumulated state is written before it goes.
+
+    The sources, the change log and the sample table close in the callbacks
+    setup registered (Home Assistant runs them after this).
+    """
     if not await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
         return False
-    runtime = entry.runtime_data
-    await runtime.store.async_save()
-    await runtime.heat_pump.source.async_close()
-    if runtime.meter is not None:
-        await runtime.meter.meter.async_close()
-    await runtime.changes.async_close()
-    await runtime.csv.async_close()
-    if isinstance(runtime.heat_pump.source, ViessmannHASource):
-        runtime.heat_pump.source.leave()
+    await entry.runtime_data.store.async_save()
     return True
 
 

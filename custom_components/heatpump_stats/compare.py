@@ -1,4 +1,6 @@
-"""The `compare_periods` service and the impact of change-log entries, from history.
+"""Two periods compared from history, and the impact of change-log entries.
+
+The `compare_periods` service's handler is :mod:`.services.compare_periods`.
 
 Each period is read from the recorder one hour at a time with
 :func:`.history.summarize_history` (the summary's own rules for counters,
@@ -17,22 +19,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.recorder import (
     DATA_INSTANCE,
     async_migration_in_progress,
     get_instance,
 )
-from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
-import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
 from .const import (
     DOMAIN,
-    HISTORIES,
     HISTORY_INFLUXDB,
     HISTORY_RECORDER,
     HISTORY_STATISTICS,
@@ -54,36 +52,9 @@ from .store.influxdb import InfluxConfig, InfluxError, InfluxHistory
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
-SERVICE_COMPARE_PERIODS: Final = "compare_periods"
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_BEFORE_START: Final = "before_start"
-ATTR_BEFORE_END: Final = "before_end"
-ATTR_AFTER_START: Final = "after_start"
-ATTR_AFTER_END: Final = "after_end"
-ATTR_HISTORY: Final = "history"
-
 STEP: Final = timedelta(hours=1)  # one interval of the comparison
-MAX_PERIOD: Final = timedelta(days=92)  # per period: at most 2208 hourly reads
 # Outdoor-temperature bins of 0.1 K: the time-weighted mean is then within 0.05 K.
 BIN_WIDTH_K: Final = 0.1
-
-COMPARE_PERIODS_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
-        vol.Required(ATTR_BEFORE_START): cv.datetime,
-        vol.Required(ATTR_BEFORE_END): cv.datetime,
-        vol.Required(ATTR_AFTER_START): cv.datetime,
-        vol.Required(ATTR_AFTER_END): cv.datetime,
-        vol.Optional(ATTR_HISTORY, default=HISTORY_RECORDER): vol.In(HISTORIES),
-    }
-)
-
-
-def _utc(value: datetime) -> datetime:
-    """Times without a zone are local to Home Assistant, as in the UI."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_util.get_default_time_zone())
-    return dt_util.as_utc(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,39 +275,3 @@ async def async_change_impacts(
             if cache is not None and p.after_end <= now:
                 cache[p] = result
     return [None if p is None else known[p] for p in periods]
-
-
-async def async_handle_compare_periods(call: ServiceCall) -> ServiceResponse:
-    """The comparison of two periods for one entry (register with SupportsResponse.ONLY)."""
-    hass = call.hass
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": str(entry_id)},
-        )
-    history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
-    periods = Periods(
-        before_start=_utc(call.data[ATTR_BEFORE_START]),
-        before_end=_utc(call.data[ATTR_BEFORE_END]),
-        after_start=_utc(call.data[ATTR_AFTER_START]),
-        after_end=_utc(call.data[ATTR_AFTER_END]),
-    )
-    if periods.before_end <= periods.before_start or periods.after_end <= periods.after_start:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
-    if periods.after_start < periods.before_end:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="periods_overlap")
-    longest = max(
-        periods.before_end - periods.before_start, periods.after_end - periods.after_start
-    )
-    if longest > MAX_PERIOD:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="period_too_long",
-            translation_placeholders={"days": str(MAX_PERIOD.days)},
-        )
-    (result,) = await async_compare(hass, entry, [periods], history)
-    result["history"] = history
-    return result

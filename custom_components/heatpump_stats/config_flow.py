@@ -53,7 +53,11 @@ from .const import (
     CONF_BRAND,
     CONF_CONNECTION,
     CONF_COP_BELOW_EXPECTED_PCT,
+    CONF_CSV_DIRECTORY,
+    CONF_CSV_RETENTION_DAYS,
+    CONF_CSV_TIME,
     CONF_DEFROST,
+    CONF_DEMO_HISTORY_DAYS,
     CONF_DEVICE,
     CONF_ENERGY_ENTITY,
     CONF_FLOW_RATE_L_MIN,
@@ -88,6 +92,8 @@ from .const import (
     CONNECTION_RTU,
     CONNECTION_TCP,
     DEFAULT_COP_BELOW_EXPECTED_PCT,
+    DEFAULT_CSV_RETENTION_DAYS,
+    DEFAULT_CSV_TIME,
     DEFAULT_INFLUXDB_DATABASE,
     DEFAULT_LUXTRONIK_PORT,
     DEFAULT_METER_SCAN_INTERVAL_S,
@@ -116,21 +122,14 @@ from .const import (
     SOURCE_MODBUS,
     SOURCE_VIESSMANN,
 )
-from .coordinator import HeatPumpStatsConfigEntry, parse_season_start
-from .csv_reports import (
-    CONF_CSV_DIRECTORY,
-    CONF_CSV_RETENTION_DAYS,
-    CONF_CSV_TIME,
-    DEFAULT_CSV_RETENTION_DAYS,
-    DEFAULT_CSV_TIME,
-    directory_allowed,
-)
-from .demo_history import CONF_DEMO_HISTORY_DAYS
+from .coordinator import HeatPumpStatsConfigEntry
+from .csv_reports import directory_allowed
 from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
 from .history_import import DEMO_HISTORY_DAYS
 from .influx_history import influx_config
+from .options import parse_season_start
 from .sources.base import (
     SourceAuthError,
     SourceAuthRequiredError,

@@ -138,3 +138,16 @@ INFLUXDB_KEYS: Final = (
     CONF_INFLUXDB_TOKEN,
 )
 DEFAULT_INFLUXDB_DATABASE: Final = "home_assistant"
+
+# Options read by `options.EntryOptions` that other modules define the meaning of:
+# CSV reports (`csv_reports`) and the demo's imported history (`demo_history`).
+CONF_CSV_DIRECTORY: Final = "csv_directory"
+CONF_CSV_RETENTION_DAYS: Final = "csv_retention_days"
+CONF_CSV_TIME: Final = "csv_time"
+DEFAULT_CSV_RETENTION_DAYS: Final = 30
+DEFAULT_CSV_TIME: Final = "07:00"
+#: Options key the config flow sets on a new demo entry: days of history to import.
+CONF_DEMO_HISTORY_DAYS: Final = "demo_history_days"
+
+# Services: the field every service has.
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"

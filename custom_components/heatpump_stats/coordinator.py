@@ -7,10 +7,10 @@ sources' errors to Home Assistant's in one place.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, override
+from datetime import datetime, timedelta
+from typing import Any, Protocol, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -19,24 +19,12 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .changelog import ChangeRecorder
+from .change_recorder import ChangeRecorder
 from .const import (
-    CONF_COP_BELOW_EXPECTED_PCT,
     CONF_ENERGY_ENTITY,
-    CONF_FLOW_RATE_L_MIN,
     CONF_METER,
-    CONF_METER_SCAN_INTERVAL_S,
     CONF_POWER_ENTITY,
-    CONF_RATED_THERMAL_POWER_KW,
-    CONF_SCAN_INTERVAL_S,
-    CONF_SEASON_START,
     CONF_SHELLY_HOST,
-    CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-    DEFAULT_COP_BELOW_EXPECTED_PCT,
-    DEFAULT_METER_SCAN_INTERVAL_S,
-    DEFAULT_SCAN_INTERVAL_S,
-    DEFAULT_SEASON_START,
-    DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
     DOMAIN,
     LOGGER,
     METER_ENTITY,
@@ -48,6 +36,8 @@ from .const import (
 from .csv_reports import CsvReports
 from .engine.alerts import AlertTracker, CopBelowExpected, ShortCycling
 from .engine.core import Engine, EngineConfig, Metrics
+from .options import EntryOptions
+from .source_hooks import SourceRetryLaterError
 from .sources.base import (
     HeatPumpSource,
     MeterSource,
@@ -56,7 +46,6 @@ from .sources.base import (
     SourceError,
 )
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
-from .store.changelog import ChangeLogError
 
 ALERTS_STORE_EVERY = timedelta(minutes=5)
 
@@ -86,6 +75,13 @@ class MeterData:
     metrics: Metrics
 
 
+class PollRecorder(Protocol):
+    """Keeps each heat pump poll (the change log, the CSV samples)."""
+
+    async def async_record_poll(self, reading: HeatPumpReading, metrics: Metrics) -> None:
+        """Record one poll; never raises (the readings matter more than any record)."""
+
+
 def _map_source_error(err: SourceError, device: str) -> Exception:
     """One place that turns a source's error into Home Assistant's."""
     if isinstance(err, SourceAuthError):
@@ -95,7 +91,7 @@ def _map_source_error(err: SourceError, device: str) -> Exception:
             translation_placeholders={"device": device},
         )
     key = "invalid_data" if isinstance(err, SourceDataError) else "cannot_connect"
-    retry_at: datetime | None = getattr(err, "retry_at", None)
+    retry_at = err.retry_at if isinstance(err, SourceRetryLaterError) else None
     return UpdateFailed(
         translation_domain=DOMAIN,
         translation_key=key,
@@ -150,30 +146,17 @@ class EntryStore:
         await self._store.async_remove()
 
 
-def parse_season_start(value: str) -> tuple[int, int]:
-    """Parse 'MM-DD' into (month, day); raises ValueError when it is no date."""
-    month_s, day_s = value.split("-")
-    month, day = int(month_s), int(day_s)
-    date(2001, month, day)  # validates (a non-leap year: no 02-29 season start)
-    return month, day
-
-
-def engine_config(entry: ConfigEntry) -> EngineConfig:
-    """Build the engine's configuration from the entry's options."""
-    options = entry.options
-    month, day = parse_season_start(options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
-    rated = options.get(CONF_RATED_THERMAL_POWER_KW)
-    flow = options.get(CONF_FLOW_RATE_L_MIN)
+def engine_config(options: EntryOptions, data: Mapping[str, Any]) -> EngineConfig:
+    """Build the engine's configuration from the entry's options and data."""
+    month, day = options.season_start
     return EngineConfig(
-        rated_thermal_power_kw=float(rated) if rated else None,
-        flow_rate_l_min=float(flow) if flow else None,
-        scan_interval_s=float(options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
-        meter_interval_s=float(
-            options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
-        ),
+        rated_thermal_power_kw=options.rated_thermal_power_kw,
+        flow_rate_l_min=options.flow_rate_l_min,
+        scan_interval_s=options.scan_interval_s,
+        meter_interval_s=options.meter_scan_interval_s,
         season_start_month=month,
         season_start_day=day,
-        meter_basis=meter_basis(entry.data),
+        meter_basis=meter_basis(data),
     )
 
 
@@ -197,15 +180,19 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
         hass: HomeAssistant,
         entry: HeatPumpStatsConfigEntry,
         *,
+        options: EntryOptions,
         source: HeatPumpSource,
         engine: Engine,
         store: EntryStore,
+        recorders: Sequence[PollRecorder] = (),
         min_interval: timedelta | None = None,
     ) -> None:
-        """Initialise with the entry's scan interval."""
-        interval = timedelta(
-            seconds=entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
-        )
+        """Initialise with the entry's scan interval (or the source's minimum, if longer).
+
+        `recorders` keep every poll, in this order (the change log, the CSV
+        samples); none of them can fail a poll.
+        """
+        interval = options.scan_interval
         super().__init__(
             hass,
             LOGGER,
@@ -214,12 +201,11 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
             # A source with a call budget may demand a longer interval.
             update_interval=max(interval, min_interval or interval),
         )
+        self.options = options
         self.source = source
         self.engine = engine
         self.store = store
-        self.changes: ChangeRecorder | None = None
-        self.csv: CsvReports | None = None
-        self._changelog_failed = False
+        self._recorders = tuple(recorders)
         self.alerts = AlertTracker.from_dict(store.data.get("alerts"))
         self._alerts_stored: datetime | None = None
         # With meter `source` the heat pump's own electricity readings are the meter.
@@ -232,6 +218,18 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
             reading = await self.source.async_read()
         except SourceError as err:
             raise _map_source_error(err, "heat pump") from err
+        # One poll: the engine learns the reading, the state is kept, the recorders get it.
+        self._feed_engine(reading)
+        now = dt_util.utcnow()
+        metrics = self.engine.snapshot(now)
+        data = HeatPumpData(reading=reading, metrics=metrics, alerts=self._alerts(now, metrics))
+        self._keep_state(now)
+        for recorder in self._recorders:
+            await recorder.async_record_poll(reading, metrics)
+        return data
+
+    def _feed_engine(self, reading: HeatPumpReading) -> None:
+        """The reading into the engine (and as the meter's, with meter `source`)."""
         self.engine.update_heat_pump(reading)
         if self._source_is_meter:
             self.engine.update_meter(
@@ -241,47 +239,26 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
                     energy=reading.electrical_energy,
                 )
             )
+
+    def _keep_state(self, now: datetime) -> None:
+        """What must survive a restart into the entry's store (written within a minute)."""
         self.store.data["engine"] = self.engine.to_dict()
         self.store.data["source"] = self.source.state_to_store()
-        self.store.schedule_save()
-        if self.changes is not None:
-            try:
-                await self.changes.async_process(reading.settings, reading.timestamp)
-            except ChangeLogError as err:
-                # The readings matter more than the log: keep polling, say it once.
-                if not self._changelog_failed:
-                    LOGGER.error("Cannot write the change log: %s", err)
-                self._changelog_failed = True
-            else:
-                self._changelog_failed = False
-        now = dt_util.utcnow()
-        metrics = self.engine.snapshot(now)
-        data = HeatPumpData(reading=reading, metrics=metrics, alerts=self._alerts(now, metrics))
-        if self.csv is not None:
-            await self.csv.async_record_sample(reading, data.metrics)
-        return data
-
-    def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
-        """Feed the alert state and judge it with the entry's thresholds."""
-        self.alerts.observe(now, metrics)
         # A few hundred buckets: copied for the store every few minutes, not every poll.
         if self._alerts_stored is None or now - self._alerts_stored >= ALERTS_STORE_EVERY:
             self.store.data["alerts"] = self.alerts.to_dict()
             self._alerts_stored = now
-        options = self.config_entry.options
+        self.store.schedule_save()
+
+    def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
+        """Feed the alert state and judge it with the entry's thresholds."""
+        self.alerts.observe(now, metrics)
         return Alerts(
             short_cycling=self.alerts.short_cycling(
-                now,
-                float(
-                    options.get(
-                        CONF_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-                        DEFAULT_SHORT_CYCLING_MAX_STARTS_PER_HOUR,
-                    )
-                ),
+                now, self.options.short_cycling_max_starts_per_hour
             ),
             cop_below_expected=self.alerts.cop_below_expected(
-                now,
-                float(options.get(CONF_COP_BELOW_EXPECTED_PCT, DEFAULT_COP_BELOW_EXPECTED_PCT)),
+                now, self.options.cop_below_expected_pct
             ),
         )
 
@@ -296,6 +273,7 @@ class MeterCoordinator(DataUpdateCoordinator[MeterData]):
         hass: HomeAssistant,
         entry: HeatPumpStatsConfigEntry,
         *,
+        options: EntryOptions,
         meter: MeterSource,
         engine: Engine,
         store: EntryStore,
@@ -306,9 +284,7 @@ class MeterCoordinator(DataUpdateCoordinator[MeterData]):
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} meter {entry.title}",
-            update_interval=timedelta(
-                seconds=entry.options.get(CONF_METER_SCAN_INTERVAL_S, DEFAULT_METER_SCAN_INTERVAL_S)
-            ),
+            update_interval=options.meter_scan_interval,
         )
         self.meter = meter
         self.engine = engine
@@ -334,6 +310,8 @@ class HeatPumpStatsRuntimeData:
     heat_pump: HeatPumpCoordinator
     meter: MeterCoordinator | None
     identity: DeviceIdentity
+    #: The entry's options, parsed once at setup (the options flow reloads the entry).
+    options: EntryOptions
     store: EntryStore
     changes: ChangeRecorder
     csv: CsvReports

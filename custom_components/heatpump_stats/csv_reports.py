@@ -41,21 +41,20 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
     CALLBACK_TYPE,
     HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
     callback,
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, service
 from homeassistant.helpers.event import async_track_time_change
-from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util, slugify
-import probatio as vol
 
-from .changelog import database_path
-from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN, LOGGER
+from .change_recorder import database_path
+from .const import (
+    DOMAIN,
+    LOGGER,
+)
 from .engine.analytics import Sample, SummaryBuilder
 from .engine.core import EngineConfig, Metrics
+from .options import EntryOptions
 from .sources.reading import HeatPumpReading, MeterReading, OperatingMode
 from .store.changelog import ChangeLogError
 from .store.csv_export import (
@@ -75,30 +74,10 @@ from .validation import invalid_time
 if TYPE_CHECKING:
     from .coordinator import HeatPumpStatsConfigEntry
 
-# Options (the contract's keys) and their defaults.
-CONF_CSV_DIRECTORY: Final = "csv_directory"
-CONF_CSV_RETENTION_DAYS: Final = "csv_retention_days"
-CONF_CSV_TIME: Final = "csv_time"
-DEFAULT_CSV_RETENTION_DAYS: Final = 30
-DEFAULT_CSV_TIME: Final = "07:00"
 EXPORTS_FOLDER: Final = "exports"
 # The polls before a summary's start that give its state at the start.
 SUMMARY_LEAD_IN: Final = timedelta(minutes=15)
-
-SERVICE_EXPORT_CSV: Final = "export_csv"
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_PERIOD: Final = "period"
-ATTR_DATE: Final = "date"
-
 PERIOD_LENGTH: Final = {PERIOD_DAILY: timedelta(days=1), PERIOD_WEEKLY: timedelta(days=7)}
-
-EXPORT_CSV_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
-        vol.Required(ATTR_PERIOD): vol.In(PERIODS),
-        vol.Optional(ATTR_DATE): cv.date,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +101,7 @@ class ExportResult:
         }
 
 
-# -- options -----------------------------------------------------------------
+# -- options (parsed by options.EntryOptions; these read one entry's) --------
 
 
 def default_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
@@ -132,33 +111,27 @@ def default_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
     )
 
 
-def csv_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
-    """The entry's export folder (a relative option is relative to the config folder)."""
-    configured = str(entry.options.get(CONF_CSV_DIRECTORY) or "").strip()
+def resolve_directory(hass: HomeAssistant, entry: ConfigEntry, configured: str | None) -> Path:
+    """The export folder of an option as entered (relative: to the config folder)."""
     if not configured:
         return default_directory(hass, entry)
     path = Path(configured)
     return path if path.is_absolute() else Path(hass.config.path(configured))
 
 
+def csv_directory(hass: HomeAssistant, entry: ConfigEntry) -> Path:
+    """The entry's export folder (a relative option is relative to the config folder)."""
+    return resolve_directory(hass, entry, EntryOptions.from_entry(entry).csv_directory)
+
+
 def csv_time(entry: ConfigEntry) -> time:
     """The local time of the daily files (option ``HH:MM`` or ``HH:MM:SS``)."""
-    value = entry.options.get(CONF_CSV_TIME) or DEFAULT_CSV_TIME
-    parsed = dt_util.parse_time(str(value))
-    if parsed is None:
-        LOGGER.warning("Invalid csv_time %r of %s, using %s", value, entry.title, DEFAULT_CSV_TIME)
-        parsed = dt_util.parse_time(DEFAULT_CSV_TIME)
-        assert parsed is not None
-    return parsed
+    return EntryOptions.from_entry(entry).csv_time
 
 
 def retention_days(entry: ConfigEntry) -> int:
     """Days the CSV files are kept (at least 1)."""
-    try:
-        days = int(entry.options.get(CONF_CSV_RETENTION_DAYS, DEFAULT_CSV_RETENTION_DAYS))
-    except TypeError, ValueError:
-        days = DEFAULT_CSV_RETENTION_DAYS
-    return max(1, days)
+    return EntryOptions.from_entry(entry).csv_retention_days
 
 
 def directory_allowed(hass: HomeAssistant, directory: Path) -> bool:
@@ -228,10 +201,11 @@ def summary_sample(row: dict[str, Any]) -> Sample:
 class CsvReports:
     """One entry's samples, its CSV files and their daily schedule."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, options: EntryOptions) -> None:
         """Prepare; nothing blocking happens here."""
         self._hass = hass
         self._entry = entry
+        self._options = options
         self._store = SampleStore(database_path(hass))
         self._record_failed = False
 
@@ -262,6 +236,10 @@ class CsvReports:
         """Close the database connection."""
         await self._hass.async_add_executor_job(self._store.close)
 
+    async def async_record_poll(self, reading: HeatPumpReading, metrics: Metrics) -> None:
+        """The coordinator's recorder: one sample per heat pump poll (never raises)."""
+        await self.async_record_sample(reading, metrics)
+
     async def async_record_sample(
         self, reading: HeatPumpReading, metrics: Metrics, meter: MeterReading | None = None
     ) -> None:
@@ -283,7 +261,7 @@ class CsvReports:
     # -- files ---------------------------------------------------------------
 
     def _end_of(self, day: date, tz: tzinfo) -> datetime:
-        return datetime.combine(day, csv_time(self._entry), tzinfo=tz)
+        return datetime.combine(day, self._options.csv_time, tzinfo=tz)
 
     async def async_export(self, period: str, day: date | None = None) -> ExportResult:
         """Write the `period` file; `day` None = the window ending now.
@@ -345,11 +323,7 @@ class CsvReports:
 
     def _summary_builder(self, start: datetime, end: datetime) -> SummaryBuilder:
         """The analytics with the engine's gap and running rules at the entry's interval."""
-        config = EngineConfig(
-            scan_interval_s=float(
-                self._entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)
-            )
-        )
+        config = EngineConfig(scan_interval_s=self._options.scan_interval_s)
         return SummaryBuilder(
             start=start,
             end=end,
@@ -360,7 +334,7 @@ class CsvReports:
         )
 
     async def _async_directory(self) -> Path:
-        directory = csv_directory(self._hass, self._entry)
+        directory = resolve_directory(self._hass, self._entry, self._options.csv_directory)
         if not await self._hass.async_add_executor_job(directory_allowed, self._hass, directory):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
@@ -372,7 +346,7 @@ class CsvReports:
     async def async_cleanup(self, now: datetime) -> list[Path]:
         """Delete our files older than the retention (each logged); returns them."""
         directory = await self._async_directory()
-        days = retention_days(self._entry)
+        days = self._options.csv_retention_days
         deleted = await self._hass.async_add_executor_job(
             cleanup, directory, days, dt_util.as_local(now)
         )
@@ -385,7 +359,7 @@ class CsvReports:
     @callback
     def async_start_schedule(self) -> CALLBACK_TYPE:
         """Write both files and clean up every day at ``csv_time``; returns the unsubscriber."""
-        at = csv_time(self._entry)
+        at = self._options.csv_time
 
         @callback
         def _fire(now: datetime) -> None:
@@ -437,26 +411,11 @@ async def async_remove_samples(hass: HomeAssistant, entry_id: str) -> None:
     await hass.async_add_executor_job(_delete)
 
 
-# -- service -------------------------------------------------------------------
-
-
-def _reports(entry: HeatPumpStatsConfigEntry) -> CsvReports:
-    return entry.runtime_data.csv
+# -- the entry's reports --------------------------------------------------------
 
 
 async def async_export(
     hass: HomeAssistant, entry: HeatPumpStatsConfigEntry, period: str, day: date | None
 ) -> Path:
     """Write the entry's `period` file (see :meth:`CsvReports.async_export`); returns its path."""
-    return (await _reports(entry).async_export(period, day)).path
-
-
-async def async_handle_export_csv(call: ServiceCall) -> ServiceResponse:
-    """The ``export_csv`` service: write the file, respond with its path."""
-    entry: HeatPumpStatsConfigEntry = service.async_get_config_entry(
-        call.hass, DOMAIN, call.data[ATTR_CONFIG_ENTRY_ID]
-    )
-    result = await _reports(entry).async_export(call.data[ATTR_PERIOD], call.data.get(ATTR_DATE))
-    if call.return_response:
-        return result.to_dict()
-    return None
+    return (await entry.runtime_data.csv.async_export(period, day)).path

@@ -26,7 +26,6 @@ from homeassistant.helpers.recorder import get_instance
 from homeassistant.util import dt as dt_util
 
 from .const import (
-    CONF_FLOW_RATE_L_MIN,
     CONF_NAME,
     DEMO_FLOW_RATE_L_MIN,
     DEMO_RATED_THERMAL_POWER_KW,
@@ -39,9 +38,8 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
     from .coordinator import EntryStore
+    from .options import EntryOptions
 
-#: Options key the config flow sets on a new demo entry: days of history to import.
-CONF_DEMO_HISTORY_DAYS: Final = "demo_history_days"
 #: Store key: the import is done (what it imported).
 STORE_DEMO_HISTORY: Final = "demo_history"
 
@@ -55,7 +53,7 @@ def _ready_ids(hass: HomeAssistant, entity_ids: Mapping[str, str]) -> dict[str, 
 
 
 async def async_import_demo_history(
-    hass: HomeAssistant, entry: ConfigEntry, store: EntryStore, days: int
+    hass: HomeAssistant, entry: ConfigEntry, store: EntryStore, options: EntryOptions, days: int
 ) -> dict[str, Any] | None:
     """Import `days` of simulated hours before the first live statistic; None if not ready."""
     instance = get_instance(hass)
@@ -73,7 +71,7 @@ async def async_import_demo_history(
             start,
             end,
             rated_thermal_power_kw=DEMO_RATED_THERMAL_POWER_KW,
-            flow_rate_l_min=entry.options.get(CONF_FLOW_RATE_L_MIN) or DEMO_FLOW_RATE_L_MIN,
+            flow_rate_l_min=options.flow_rate_l_min or DEMO_FLOW_RATE_L_MIN,
             time_zone=tz,
         )
     )
@@ -91,12 +89,13 @@ async def async_import_demo_history(
 
 
 @callback
-def async_setup_demo_history(hass: HomeAssistant, entry: ConfigEntry, store: EntryStore) -> None:
+def async_setup_demo_history(
+    hass: HomeAssistant, entry: ConfigEntry, store: EntryStore, options: EntryOptions
+) -> None:
     """Import the demo's month once, after the first 5-minute statistics (see the module)."""
-    days = entry.options.get(CONF_DEMO_HISTORY_DAYS)
+    days = options.demo_history_days
     if (
-        not isinstance(days, int)
-        or days <= 0
+        days is None
         or store.data.get(STORE_DEMO_HISTORY)
         or "recorder" not in hass.config.components
     ):
@@ -107,7 +106,7 @@ def async_setup_demo_history(hass: HomeAssistant, entry: ConfigEntry, store: Ent
     async def _attempt() -> None:
         nonlocal running, unsubscribe
         try:
-            if await async_import_demo_history(hass, entry, store, days) is not None and (
+            if await async_import_demo_history(hass, entry, store, options, days) is not None and (
                 unsubscribe is not None
             ):
                 unsubscribe()

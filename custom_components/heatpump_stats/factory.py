@@ -1,9 +1,15 @@
-"""Builds an entry's heat pump source and meter from its data and options."""
+"""Builds an entry's heat pump source and meter from its data and options.
+
+`async_create_entry_source` is setup's: the source and its hooks
+(`source_hooks.SourceHooks`), from the one branch that knows which source it
+made, so nothing else tests for a source's type. `async_create_source` is the
+config flow's: the bare source, to try the connection.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -22,10 +28,8 @@ from .const import (
     CONF_CONNECTION,
     CONF_DEVICE,
     CONF_ENERGY_ENTITY,
-    CONF_FLOW_RATE_L_MIN,
     CONF_HOST,
     CONF_METER,
-    CONF_MODE_MAP,
     CONF_MODEL,
     CONF_NAME,
     CONF_PORT,
@@ -35,11 +39,7 @@ from .const import (
     CONF_SHELLY_HOST,
     CONF_SHELLY_PASSWORD,
     CONF_SOURCE,
-    CONF_STALE_AFTER_MIN,
     CONF_UNIT_ID,
-    CONF_VIESSMANN_DAILY_CALL_BUDGET,
-    DEFAULT_STALE_AFTER_MIN,
-    DEFAULT_VIESSMANN_DAILY_CALL_BUDGET,
     DEMO_FLOW_RATE_L_MIN,
     DEMO_RATED_THERMAL_POWER_KW,
     DOMAIN,
@@ -54,9 +54,10 @@ from .const import (
     SOURCE_VIESSMANN,
 )
 from .ha_sources import EntitiesSource, EntityMeter
+from .options import EntryOptions
+from .source_hooks import NO_HOOKS, SourceHooks
 from .sources.base import HeatPumpSource, MeterSource
 from .sources.demo_source import DemoSource
-from .sources.entities import ESPALTHERMA_MODE_MAP, parse_mode_map
 from .sources.h66 import H66Source
 from .sources.luxtronik import LuxtronikSource
 from .sources.modbus import ModbusSource, load_register_map
@@ -71,7 +72,17 @@ def _register_map_path(hass: HomeAssistant, value: str) -> Path:
     return path if path.is_absolute() else Path(hass.config.path(value))
 
 
-async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> ViessmannHASource:
+@dataclass(frozen=True, slots=True)
+class EntrySource:
+    """An entry's heat pump source and what it needs of the entry beyond its polls."""
+
+    source: HeatPumpSource
+    hooks: SourceHooks = NO_HOOKS
+
+
+async def _async_viessmann(
+    hass: HomeAssistant, entry: ConfigEntry, options: EntryOptions
+) -> ViessmannHASource:
     """The entry's OAuth2 session (token checked now) and the account's shared budget."""
     try:
         implementation = await config_entry_oauth2_flow.async_get_config_entry_implementation(
@@ -104,9 +115,7 @@ async def _async_viessmann(hass: HomeAssistant, entry: ConfigEntry) -> Viessmann
             translation_key="cannot_connect",
             translation_placeholders={"device": "Viessmann cloud", "error": str(err)},
         ) from err
-    daily_limit = int(
-        entry.options.get(CONF_VIESSMANN_DAILY_CALL_BUDGET, DEFAULT_VIESSMANN_DAILY_CALL_BUDGET)
-    )
+    daily_limit = options.viessmann_daily_call_budget
     account = await async_get_budget(hass, entry.data["auth_implementation"], daily_limit)
     manager = await hass.async_add_executor_job(ConfigEntryAuth, hass, session)
     return ViessmannHASource(
@@ -125,56 +134,78 @@ async def async_create_source(
     data: Mapping[str, Any],
     options: Mapping[str, Any],
     stored: dict[str, Any] | None,
-    entry: ConfigEntry | None = None,
 ) -> HeatPumpSource:
-    """Build the heat pump source an entry (or a flow being tested) describes.
+    """Build the heat pump source a config flow is testing (no entry yet; not Viessmann).
 
     Raises `sources.modbus.RegisterMapError` for an unusable register map.
     """
+    built = await _async_build(hass, data, EntryOptions.from_options(options), stored, None)
+    return built.source
+
+
+async def async_create_entry_source(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    options: EntryOptions,
+    stored: dict[str, Any] | None,
+) -> EntrySource:
+    """Build an entry's heat pump source with its hooks.
+
+    Raises `sources.modbus.RegisterMapError` for an unusable register map.
+    """
+    return await _async_build(hass, entry.data, options, stored, entry)
+
+
+async def _async_build(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    options: EntryOptions,
+    stored: dict[str, Any] | None,
+    entry: ConfigEntry | None,
+) -> EntrySource:
+    """The one place that knows which source is which."""
     source = data[CONF_SOURCE]
     if source == SOURCE_VIESSMANN and entry is not None:
-        return await _async_viessmann(hass, entry)
+        viessmann = await _async_viessmann(hass, entry, options)
+        return EntrySource(viessmann, hooks=viessmann)
     if source == SOURCE_DEMO:
-        return DemoSource(
-            name=data[CONF_NAME],
-            clock=dt_util.utcnow,
-            rated_thermal_power_kw=DEMO_RATED_THERMAL_POWER_KW,
-            flow_rate_l_min=options.get(CONF_FLOW_RATE_L_MIN) or DEMO_FLOW_RATE_L_MIN,
-            stored=stored,
+        return EntrySource(
+            DemoSource(
+                name=data[CONF_NAME],
+                clock=dt_util.utcnow,
+                rated_thermal_power_kw=DEMO_RATED_THERMAL_POWER_KW,
+                flow_rate_l_min=options.flow_rate_l_min or DEMO_FLOW_RATE_L_MIN,
+                stored=stored,
+            )
         )
     if source == SOURCE_LUXTRONIK:
-        return LuxtronikSource(data[CONF_HOST], int(data[CONF_PORT]))
+        return EntrySource(LuxtronikSource(data[CONF_HOST], int(data[CONF_PORT])))
     if source == SOURCE_MODBUS:
         model = data[CONF_MODEL]
         where: str | Path = (
             _register_map_path(hass, data[CONF_REGISTER_MAP]) if model == MODEL_CUSTOM else model
         )
         register_map = await hass.async_add_executor_job(load_register_map, where)
-        return ModbusSource(
-            connection=data[CONF_CONNECTION],
-            host=data.get(CONF_HOST) or None,
-            port=int(data.get(CONF_PORT, 502)),
-            unit_id=int(data.get(CONF_UNIT_ID, 1)),
-            serial_port=data.get(CONF_SERIAL_PORT) or None,
-            baudrate=int(data.get(CONF_BAUDRATE, 9600)),
-            register_map=register_map,
+        return EntrySource(
+            ModbusSource(
+                connection=data[CONF_CONNECTION],
+                host=data.get(CONF_HOST) or None,
+                port=int(data.get(CONF_PORT, 502)),
+                unit_id=int(data.get(CONF_UNIT_ID, 1)),
+                serial_port=data.get(CONF_SERIAL_PORT) or None,
+                baudrate=int(data.get(CONF_BAUDRATE, 9600)),
+                register_map=register_map,
+            )
         )
     if source == SOURCE_H66:
-        return H66Source(async_get_clientsession(hass), data[CONF_HOST], data[CONF_BRAND])
+        return EntrySource(
+            H66Source(async_get_clientsession(hass), data[CONF_HOST], data[CONF_BRAND])
+        )
     if source == SOURCE_ENTITIES:
-        mode_map = (
-            parse_mode_map(options[CONF_MODE_MAP])
-            if options.get(CONF_MODE_MAP)
-            else ESPALTHERMA_MODE_MAP
+        entities = EntitiesSource(
+            hass, data, mode_map=options.mode_map, stale_after=options.stale_after
         )
-        return EntitiesSource(
-            hass,
-            data,
-            mode_map=mode_map or ESPALTHERMA_MODE_MAP,
-            stale_after=timedelta(
-                minutes=options.get(CONF_STALE_AFTER_MIN, DEFAULT_STALE_AFTER_MIN)
-            ),
-        )
+        return EntrySource(entities, hooks=entities)
     raise ConfigEntryError(
         translation_domain=DOMAIN,
         translation_key="unsupported_source",
@@ -183,9 +214,13 @@ async def async_create_source(
 
 
 async def async_create_meter(
-    hass: HomeAssistant, data: Mapping[str, Any], options: Mapping[str, Any] | None = None
+    hass: HomeAssistant, data: Mapping[str, Any], options: EntryOptions | None = None
 ) -> MeterSource | None:
-    """The entry's separate meter; None for no meter or the heat pump's own readings."""
+    """The entry's separate meter; None for no meter or the heat pump's own readings.
+
+    `options` are the entry's (a config flow testing a meter has none: the defaults).
+    """
+    options = options or EntryOptions()
     meter = data.get(CONF_METER)
     if meter == METER_SHELLY_PRO_3EM:
         return ShellyPro3EM(
@@ -198,8 +233,6 @@ async def async_create_meter(
             hass,
             power_entity=data.get(CONF_POWER_ENTITY) or None,
             energy_entity=data.get(CONF_ENERGY_ENTITY) or None,
-            stale_after=timedelta(
-                minutes=(options or {}).get(CONF_STALE_AFTER_MIN, DEFAULT_STALE_AFTER_MIN)
-            ),
+            stale_after=options.stale_after,
         )
     return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, override
 
 from homeassistant.const import ATTR_DEVICE_CLASS, ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
@@ -20,6 +20,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .source_hooks import SourceHooks
 from .sources.base import SourceConnectionError
 from .sources.entities import (
     DEFROST_FIELD,
@@ -30,6 +31,9 @@ from .sources.entities import (
     reading_problems,
 )
 from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading, OperatingMode
+
+if TYPE_CHECKING:
+    from .coordinator import HeatPumpCoordinator
 
 
 def raw_state(hass: HomeAssistant, entity_id: str) -> RawState | None:
@@ -61,7 +65,7 @@ def _identity(hass: HomeAssistant, entity_id: str) -> DeviceIdentity:
     )
 
 
-class EntitiesSource:
+class EntitiesSource(SourceHooks):
     """A heat pump made of existing entities (ESPAltherma and others)."""
 
     def __init__(
@@ -114,6 +118,20 @@ class EntitiesSource:
             on_change()
 
         return async_track_state_change_event(self._hass, list(self._fields.values()), _changed)
+
+    @callback
+    @override
+    def async_bind(self, coordinator: HeatPumpCoordinator) -> CALLBACK_TYPE:
+        """Push: a changed entity asks for a refresh (the debouncer batches bursts)."""
+        entry = coordinator.config_entry
+
+        @callback
+        def _entities_changed() -> None:
+            entry.async_create_background_task(
+                self._hass, coordinator.async_request_refresh(), "heatpump_stats entities refresh"
+            )
+
+        return self.async_listen(_entities_changed)
 
     def state_to_store(self) -> None:
         """Nothing to keep: Home Assistant has the states."""

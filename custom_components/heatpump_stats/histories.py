@@ -30,7 +30,7 @@ from .const import (
     HISTORY_RECORDER,
     HISTORY_STATISTICS,
 )
-from .influx_history import influx_config
+from .options import entry_options
 from .store.influxdb import (
     InfluxAuthError,
     InfluxConfig,
@@ -51,7 +51,7 @@ _COUNTERS: Final = ("electrical_energy", "thermal_energy")
 
 def require_influx(entry: ConfigEntry) -> InfluxConfig:
     """The entry's InfluxDB connection; a translated error when it has none."""
-    config = influx_config(entry.options)
+    config = entry_options(entry).influxdb
     if config is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,

@@ -1,4 +1,6 @@
-"""The `import_history` service: a period's hourly figures imported as long-term statistics.
+"""A period's hourly figures imported as long-term statistics (`import_history`, the demo's month).
+
+The service's handler is :mod:`.services.import_history`.
 
 Where the hours come from (``history``):
 
@@ -25,27 +27,20 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import (
-    DATA_INSTANCE,
-    async_migration_in_progress,
     get_instance,
 )
-from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
-import probatio as vol
-from sqlalchemy.exc import SQLAlchemyError
 
 from .const import (
     CONF_METER,
-    CONF_MODE_MAP,
-    CONF_SCAN_INTERVAL_S,
     CONF_SOURCE,
-    DEFAULT_SCAN_INTERVAL_S,
     DOMAIN,
+    HISTORY_RECORDER,
     SOURCE_ENTITIES,
 )
 from .coordinator import engine_config
@@ -61,35 +56,14 @@ from .entities_history import (
 from .histories import require_influx
 from .history_import import async_import_hours, has_statistics
 from .influx_history import read_hours as influx_hours
-from .sources.entities import ESPALTHERMA_MODE_MAP, parse_mode_map
+from .options import entry_options
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS, async_statistics_entity_ids
 from .store.influxdb import InfluxError, InfluxHistory
-from .validation import service_utc
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
-SERVICE_IMPORT_HISTORY: Final = "import_history"
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
-ATTR_START: Final = "start"
-ATTR_END: Final = "end"
-ATTR_HISTORY: Final = "history"
-HISTORY_RECORDER: Final = "recorder"
-HISTORY_INFLUXDB: Final = "influxdb"
-#: A little over three years, as summarize: the replay's work grows with the period.
-MAX_IMPORT_PERIOD: Final = timedelta(days=1100)
 _HOUR: Final = timedelta(hours=1)
-
-IMPORT_HISTORY_SCHEMA: Final = vol.Schema(
-    {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
-        vol.Required(ATTR_START): cv.datetime,
-        vol.Required(ATTR_END): cv.datetime,
-        vol.Optional(ATTR_HISTORY, default=HISTORY_RECORDER): vol.In(
-            (HISTORY_RECORDER, HISTORY_INFLUXDB)
-        ),
-    }
-)
 
 IMPORT_LOCK: HassKey[asyncio.Lock] = HassKey(f"{DOMAIN}_import_lock")
 
@@ -170,19 +144,15 @@ def _replay(
     time_zone: tzinfo,
 ) -> list[Hour]:
     """Blocking: replay the source entities' rows into hours."""
-    mode_map = (
-        parse_mode_map(entry.options[CONF_MODE_MAP])
-        if entry.options.get(CONF_MODE_MAP)
-        else ESPALTHERMA_MODE_MAP
-    )
+    options = entry_options(entry)
     replay = EntitiesReplay(
-        config=engine_config(entry),
+        config=engine_config(options, entry.data),
         time_zone=time_zone,
         start=start,
         end=end,
-        step_s=float(entry.options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S)),
+        step_s=options.scan_interval_s,
         attributes={slot: attributes.get(slot, (None, None)) for slot in slots},
-        mode_map=mode_map or ESPALTHERMA_MODE_MAP,
+        mode_map=options.mode_map,
         meter=entry.data.get(CONF_METER),
     )
     replay.feed(rows())
@@ -319,63 +289,3 @@ async def async_entry_hours(
 
 
 # ---------------------------------------------------------------- the service
-
-
-async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
-    """Import (start, end) for one entry; return hours and energy imported."""
-    hass = call.hass
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": str(entry_id)},
-        )
-    start = service_utc(call.data[ATTR_START])
-    # Hours that have not happened have nothing to import.
-    end = min(service_utc(call.data[ATTR_END]), dt_util.utcnow())
-    if end <= start:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
-    if end - start > MAX_IMPORT_PERIOD:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="import_period_too_long",
-            translation_placeholders={"days": str(MAX_IMPORT_PERIOD.days)},
-        )
-    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="recorder_unavailable"
-        )
-    entity_ids = import_entity_ids(hass, entry)
-    energy = [entity_ids[k] for k in ("electrical_energy", "thermal_energy") if k in entity_ids]
-    if not energy:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="no_history_entities",
-            translation_placeholders={"title": entry.title},
-        )
-    ready = await get_instance(hass).async_add_executor_job(statistics_ready_ids, hass, entity_ids)
-    for statistic_id in energy:
-        if statistic_id not in ready.values():
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="statistics_not_ready",
-                translation_placeholders={"entity_id": statistic_id},
-            )
-    entity_ids = ready
-    history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
-    try:
-        hours = await async_entry_hours(
-            hass, entry, entity_ids, start=start, end=end, history=history
-        )
-        result = await async_import_and_wait(
-            hass, entity_ids, hours, start, dt_util.get_default_time_zone(), entry=entry
-        )
-    except SQLAlchemyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="history_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    return {**result, "history": history}

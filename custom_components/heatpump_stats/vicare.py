@@ -12,10 +12,10 @@ from asyncio import run_coroutine_threadsafe
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import logging
-from typing import Any, override
+from typing import TYPE_CHECKING, Any, override
 
 from aiohttp import ClientError
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import OAuth2TokenRequestError, OAuth2TokenRequestReauthError
 from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
 from homeassistant.helpers.storage import Store
@@ -26,9 +26,9 @@ from PyViCare.PyViCareAbstractOAuthManager import AbstractViCareOAuthManager
 from PyViCare.PyViCareUtils import PyViCareInvalidCredentialsError
 import requests
 
-from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN
+from .const import DOMAIN
 from .engine.budget import BudgetExceeded, CallBudget
-from .sources.base import SourceConnectionError
+from .source_hooks import SourceHooks, SourceRetryLaterError
 from .sources.reading import DeviceIdentity, HeatPumpReading
 from .sources.viessmann import (
     CountingOAuthManager,
@@ -41,6 +41,9 @@ from .sources.viessmann import (
     list_devices,
     release_log_filter,
 )
+
+if TYPE_CHECKING:
+    from .coordinator import HeatPumpCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 _TIMEOUT_S = 31
@@ -247,17 +250,21 @@ async def async_list_devices(
         account.schedule_save()
 
 
-class BudgetWait(SourceConnectionError):
+class BudgetWait(SourceRetryLaterError):
     """The budget allows no call now; polling resumes at `retry_at`."""
 
     def __init__(self, retry_at: datetime) -> None:
         """Say when."""
-        super().__init__(f"call budget spent until {retry_at.isoformat()}")
-        self.retry_at = retry_at
+        super().__init__(f"call budget spent until {retry_at.isoformat()}", retry_at)
 
 
-class ViessmannHASource:
-    """The `HeatPumpSource` of one Viessmann heat pump."""
+class ViessmannHASource(SourceHooks):
+    """The `HeatPumpSource` of one Viessmann heat pump.
+
+    It joins its account's budget when it is made and leaves it when it is
+    closed (unload, or a setup that failed later), so the account's other
+    entries get the calls back.
+    """
 
     def __init__(
         self,
@@ -281,15 +288,22 @@ class ViessmannHASource:
         feed = account.join(entry_id, device, daily_limit)
         self._source = ViessmannSource(CountingOAuthManager(manager, account.budget), device, feed)
 
-    def attach(self, coordinator: DataUpdateCoordinator[Any]) -> None:
+    @property
+    @override
+    def min_update_interval(self) -> timedelta:
+        """The account's interval: one round of all its entries fits the budget."""
+        return poll_interval(self.account, self.calls_per_poll)
+
+    @callback
+    @override
+    def async_bind(self, coordinator: HeatPumpCoordinator) -> CALLBACK_TYPE:
         """Let the account set this entry's interval whenever its entries change.
 
         The entry's own `scan_interval_s` is the floor; the account's interval wins
-        when it is longer.
+        when it is longer. Leaving the account is `async_close`'s.
         """
-        options = coordinator.config_entry.options if coordinator.config_entry else {}
-        base = timedelta(seconds=options.get(CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S))
-        self.account.attach(self._entry_id, coordinator, base)
+        self.account.attach(self._entry_id, coordinator, coordinator.options.scan_interval)
+        return super().async_bind(coordinator)
 
     def leave(self) -> None:
         """This entry stops polling; the account's other entries get their share."""
@@ -364,7 +378,8 @@ class ViessmannHASource:
         }
 
     async def async_close(self) -> None:
-        """Write the budget now."""
+        """Leave the account and write the budget now."""
+        self.leave()
         await self.account.store.async_save(self.account.budget.to_dict(dt_util.utcnow()))
 
 

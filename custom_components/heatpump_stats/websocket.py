@@ -43,8 +43,7 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
-from .const import CONF_SEASON_START, DEFAULT_SEASON_START, DOMAIN
-from .coordinator import parse_season_start
+from .const import DOMAIN
 from .dashboard import async_build_dashboard
 from .engine.hourly import Hour, summarize_hours
 from .engine.periods import (
@@ -55,6 +54,7 @@ from .engine.periods import (
     year_start,
 )
 from .history import async_entry_entity_ids, builder_options, summarize_history
+from .options import entry_options
 from .statistics_history import async_statistics_entity_ids, read_hours
 from .store.changelog import ChangeLogError
 
@@ -384,7 +384,9 @@ async def ws_summary(
     period: str = msg["period"]
     tz = dt_util.get_default_time_zone()
     now = dt_util.utcnow()
-    season = parse_season_start(entry.options.get(CONF_SEASON_START, DEFAULT_SEASON_START))
+    runtime = getattr(entry, "runtime_data", None)
+    # An entry that is not loaded (a failed setup) still has its history to show.
+    season = entry_options(entry).season_start
     start = period_start(period, now, tz, season)
     read = _Read(
         period=period,
@@ -396,7 +398,6 @@ async def ws_summary(
         options=builder_options(entry),
         tz=tz,
     )
-    runtime = getattr(entry, "runtime_data", None)
     try:
         figures, kept = await get_instance(hass).async_add_executor_job(
             _read_blocking, hass, read, None if runtime is None else runtime.card_hours

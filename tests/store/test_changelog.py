@@ -12,7 +12,7 @@ from unittest.mock import patch
 
 import pytest
 
-from custom_components.heatpump_stats.store import changelog as changelog_module
+from custom_components.heatpump_stats.store import database as database_module
 from custom_components.heatpump_stats.store.changelog import (
     ChangeEntry,
     ChangeLog,
@@ -299,9 +299,7 @@ def test_later_migration_applies_once_in_order(
         "CREATE TABLE extra (n INTEGER)",
         "INSERT INTO extra (n) VALUES (1)",
     )
-    monkeypatch.setattr(
-        changelog_module, "MIGRATIONS", (*changelog_module.MIGRATIONS, v2_migration)
-    )
+    monkeypatch.setattr(database_module, "MIGRATIONS", (*database_module.MIGRATIONS, v2_migration))
     for _ in range(2):  # the second open must not re-run v2
         v2 = ChangeLog(db_path)
         v2.open()
@@ -321,8 +319,8 @@ def test_later_migration_applies_once_in_order(
 
 
 def test_failed_migration_rolls_back(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    broken = (*changelog_module.MIGRATIONS[0], "THIS IS NOT SQL")
-    monkeypatch.setattr(changelog_module, "MIGRATIONS", (broken,))
+    broken = (*database_module.MIGRATIONS[0], "THIS IS NOT SQL")
+    monkeypatch.setattr(database_module, "MIGRATIONS", (broken,))
     change_log = ChangeLog(db_path)
     with pytest.raises(ChangeLogError, match="schema version 1 failed"):
         change_log.open()

@@ -18,7 +18,7 @@ from custom_components.heatpump_stats.sources.reading import (
     MeterReading,
     OperatingMode,
 )
-from custom_components.heatpump_stats.store import changelog as changelog_module
+from custom_components.heatpump_stats.store import database as database_module
 from custom_components.heatpump_stats.store.changelog import (
     ChangeEntry,
     ChangeLog,
@@ -73,7 +73,7 @@ def test_v1_database_is_upgraded_and_keeps_its_change_log(
 ) -> None:
     """A database written before the samples existed gets the table; its rows stay."""
     with monkeypatch.context() as patch:
-        patch.setattr(changelog_module, "MIGRATIONS", changelog_module.MIGRATIONS[:1])
+        patch.setattr(database_module, "MIGRATIONS", database_module.MIGRATIONS[:1])
         v1 = ChangeLog(db_path)
         v1.open()
         note = v1.add(

@@ -1,7 +1,7 @@
 """Per-poll samples for the CSV roll-ups, in the integration's SQLite database.
 
 Every heat-pump poll of a config entry becomes one row of the ``samples``
-table (schema migration v2 of :mod:`.changelog`, in the same
+table (schema migration v2 of :mod:`.database`, in the same
 ``<config>/heatpump_stats/heatpump_stats.db``): its time, its ``entry_id`` and
 one JSON object with every raw value of the reading and every computed metric
 (:func:`build_row`). The daily and weekly CSV files are written from these rows.
@@ -41,8 +41,8 @@ from typing import Any, Final
 from custom_components.heatpump_stats.engine.core import Metrics
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
 
-from .changelog import ChangeLog, ChangeLogError
 from .connection import SqliteHandle, as_utc, classify, from_us, owning, to_us
+from .database import ChangeLogError, Database
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -140,8 +140,8 @@ class SampleStore(SqliteHandle):
         with owning(self._path), self._lock:
             if self._conn is not None:
                 return
-            # The change log owns the schema: opening it applies every migration.
-            schema = ChangeLog(self._path)
+            # The database module owns the schema: opening it applies every migration.
+            schema = Database(self._path)
             schema.open()
             schema.close()
             conn = self._connect()

@@ -27,31 +27,38 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
-from .const import (
+from custom_components.heatpump_stats.const import (
+    ATTR_CONFIG_ENTRY_ID,
     DOMAIN,
     HISTORIES,
     HISTORY_INFLUXDB,
     HISTORY_STATISTICS,
 )
-from .engine.hourly import summarize_hours
-from .histories import (
+from custom_components.heatpump_stats.engine.hourly import summarize_hours
+from custom_components.heatpump_stats.histories import (
     NOT_FROM_HOURS,
     async_default_history,
     coverage,
     influx_error,
     require_influx,
 )
-from .history import async_entry_entity_ids, async_summarize_history, builder_options
-from .influx_history import summarize_influx
-from .statistics_history import async_statistics_entity_ids, read_hours
-from .store.influxdb import InfluxConfig, InfluxError, InfluxHistory
-from .validation import service_utc
+from custom_components.heatpump_stats.history import (
+    async_entry_entity_ids,
+    async_summarize_history,
+    builder_options,
+)
+from custom_components.heatpump_stats.influx_history import summarize_influx
+from custom_components.heatpump_stats.statistics_history import (
+    async_statistics_entity_ids,
+    read_hours,
+)
+from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxError, InfluxHistory
+from custom_components.heatpump_stats.validation import service_utc
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 SERVICE_SUMMARIZE: Final = "summarize"
-ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 ATTR_START: Final = "start"
 ATTR_END: Final = "end"
 ATTR_HISTORY: Final = "history"

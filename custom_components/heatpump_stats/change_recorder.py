@@ -1,4 +1,9 @@
-"""The change log inside Home Assistant: detection, storage, bus event, entities, notes.
+"""The change log inside Home Assistant: records detected changes and notes, fires the event.
+
+Three modules share the change log, one job each: `engine.changes` detects
+changes between two readings' settings (pure), `store.changelog` keeps the
+rows in SQLite (blocking), and this `ChangeRecorder` joins them for one entry
+in Home Assistant (executor, bus event, repair issues).
 
 The SQLite work (`store.changelog.ChangeLog`) is blocking and runs in the
 executor. Every change takes one path: a row in the database, then one bus
@@ -17,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
@@ -33,6 +38,10 @@ from .store.changelog import (
     ChangeLogError,
 )
 from .store.connection import REASON_CORRUPT, REASON_NOT_WRITABLE
+
+if TYPE_CHECKING:
+    from .engine.core import Metrics
+    from .sources.reading import HeatPumpReading
 
 BASELINE_STATE = "settings_baseline"
 NOTE_KEY = "note"
@@ -63,6 +72,7 @@ class ChangeRecorder:
         self.latest: ChangeEntry | None = None
         self._error: ChangeLogError | None = ChangeLogError("The change log is not open yet")
         self._reported_reason: str | None = None
+        self._record_failed = False
 
     @property
     def available(self) -> bool:
@@ -142,6 +152,21 @@ class ChangeRecorder:
     async def async_close(self) -> None:
         """Close the database connection."""
         await self._hass.async_add_executor_job(self._log.close)
+
+    async def async_record_poll(self, reading: HeatPumpReading, metrics: Metrics) -> None:
+        """The coordinator's recorder: process the reading's settings; never raises.
+
+        The readings matter more than the log: a failed write is logged once
+        (until a write succeeds again) and polling goes on.
+        """
+        try:
+            await self.async_process(reading.settings, reading.timestamp)
+        except ChangeLogError as err:
+            if not self._record_failed:
+                LOGGER.error("Cannot write the change log: %s", err)
+            self._record_failed = True
+        else:
+            self._record_failed = False
 
     async def async_process(self, settings: Mapping[str, Any], when: datetime) -> int:
         """Compare the device's settings with the last snapshot; record what changed.

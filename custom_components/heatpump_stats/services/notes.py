@@ -1,44 +1,35 @@
-"""Services: notes, the change log and its impact (registered once, in async_setup)."""
+"""The change-log services: `add_note`, `get_changelog` (with `impact_days`), `update_note`,
+`delete_note`.
+
+The log itself is :mod:`..change_recorder`'s (writing, events) over
+:mod:`..store.changelog` (the SQLite table); the impact of an entry is
+:func:`..compare.async_change_impacts`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import (
-    HomeAssistant,
-    ServiceCall,
-    ServiceResponse,
-    SupportsResponse,
-    callback,
-)
+from homeassistant.core import ServiceCall, ServiceResponse
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from .compare import (
-    COMPARE_PERIODS_SCHEMA,
-    SERVICE_COMPARE_PERIODS,
-    async_change_impacts,
-    async_handle_compare_periods,
+from custom_components.heatpump_stats.compare import async_change_impacts
+from custom_components.heatpump_stats.const import ATTR_CONFIG_ENTRY_ID, DOMAIN, EVENT_TYPES
+from custom_components.heatpump_stats.store.changelog import (
+    SOURCE_NOTE,
+    ChangeEntry,
+    ChangeLogError,
 )
-from .const import DOMAIN, EVENT_TYPES
-from .csv_reports import EXPORT_CSV_SCHEMA, SERVICE_EXPORT_CSV, async_handle_export_csv
-from .import_service import (
-    IMPORT_HISTORY_SCHEMA,
-    SERVICE_IMPORT_HISTORY,
-    async_handle_import_history,
-)
-from .store.changelog import SOURCE_NOTE, ChangeEntry, ChangeLogError
-from .summarize import SERVICE_SUMMARIZE, SUMMARIZE_SCHEMA, async_handle_summarize
-from .validation import check_text, service_utc
+from custom_components.heatpump_stats.validation import check_text, service_utc
 
 if TYPE_CHECKING:
-    from .coordinator import HeatPumpStatsConfigEntry
+    from custom_components.heatpump_stats.coordinator import HeatPumpStatsConfigEntry
 
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_MESSAGE = "message"
 ATTR_TIMESTAMP = "timestamp"
 ATTR_START = "start"
@@ -105,7 +96,8 @@ def _entry(call: ServiceCall) -> HeatPumpStatsConfigEntry:
     return entry
 
 
-async def _async_add_note(call: ServiceCall) -> ServiceResponse:
+async def async_handle_add_note(call: ServiceCall) -> ServiceResponse:
+    """The ``add_note`` service."""
     entry = _entry(call)
     message = check_text(call.data[ATTR_MESSAGE].strip())
     if not message or len(message) > MAX_NOTE_LENGTH:
@@ -134,7 +126,8 @@ async def _async_add_note(call: ServiceCall) -> ServiceResponse:
     return None
 
 
-async def _async_get_changelog(call: ServiceCall) -> ServiceResponse:
+async def async_handle_get_changelog(call: ServiceCall) -> ServiceResponse:
+    """The ``get_changelog`` service."""
     entry = _entry(call)
     start = _utc(call.data.get(ATTR_START))
     end = _utc(call.data.get(ATTR_END))
@@ -217,7 +210,8 @@ async def _async_check_note(entry: HeatPumpStatsConfigEntry, change_id: int) -> 
         )
 
 
-async def _async_update_note(call: ServiceCall) -> ServiceResponse:
+async def async_handle_update_note(call: ServiceCall) -> ServiceResponse:
+    """The ``update_note`` service."""
     entry = _entry(call)
     change_id = _note_id(call)
     message = call.data[ATTR_MESSAGE].strip()
@@ -249,7 +243,8 @@ async def _async_update_note(call: ServiceCall) -> ServiceResponse:
     return None
 
 
-async def _async_delete_note(call: ServiceCall) -> ServiceResponse:
+async def async_handle_delete_note(call: ServiceCall) -> ServiceResponse:
+    """The ``delete_note`` service."""
     entry = _entry(call)
     change_id = _note_id(call)
     await _async_check_note(entry, change_id)
@@ -270,70 +265,3 @@ async def _async_delete_note(call: ServiceCall) -> ServiceResponse:
     if call.return_response:
         return {"entry": deleted.to_dict()}
     return None
-
-
-@callback
-def _async_setup_impact_services(hass: HomeAssistant) -> None:
-    """compare_periods, update_note and delete_note."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_COMPARE_PERIODS,
-        async_handle_compare_periods,
-        schema=COMPARE_PERIODS_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_UPDATE_NOTE,
-        _async_update_note,
-        schema=UPDATE_NOTE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_DELETE_NOTE,
-        _async_delete_note,
-        schema=DELETE_NOTE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-
-
-@callback
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's services."""
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_SUMMARIZE,
-        async_handle_summarize,
-        schema=SUMMARIZE_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_ADD_NOTE,
-        _async_add_note,
-        schema=ADD_NOTE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_GET_CHANGELOG,
-        _async_get_changelog,
-        schema=GET_CHANGELOG_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_EXPORT_CSV,
-        async_handle_export_csv,
-        schema=EXPORT_CSV_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
-    )
-    _async_setup_impact_services(hass)
-    hass.services.async_register(
-        DOMAIN,
-        SERVICE_IMPORT_HISTORY,
-        async_handle_import_history,
-        schema=IMPORT_HISTORY_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
-    )
