@@ -54,8 +54,6 @@ import time
 from typing import Any
 import urllib.parse
 
-import aiohttp
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from develop_bootstrap import (
@@ -281,9 +279,7 @@ def strategy_view(api: HomeAssistantAPI, entry_id: str) -> dict[str, Any]:
 
     Its view is `heatpump_stats/dashboard`'s, led by a section with the card.
     """
-    (answer,) = websocket(
-        api, [{"type": f"{DOMAIN}/dashboard", "config_entry_id": entry_id}]
-    )
+    (answer,) = websocket(api, [{"type": f"{DOMAIN}/dashboard", "config_entry_id": entry_id}])
     if not answer.get("success"):
         raise Failure(f"{DOMAIN}/dashboard failed: {answer.get('error')}")
     entries = answer["result"]["entries"]
@@ -372,9 +368,9 @@ async def _drive(
             continue  # the page is navigating
         if str(report.get("path", "")).startswith("/auth"):
             raise Failure("the frontend did not accept the login (it shows the login page)")
-        complete = all(
-            report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items()
-        ) and all(card["figures"] > 0 for card in report.get("hps", []))
+        complete = all(report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items()) and all(
+            card["figures"] > 0 for card in report.get("hps", [])
+        )
         signature = (
             json.dumps(report.get("cards"), sort_keys=True),
             report.get("charts"),

@@ -157,8 +157,9 @@ async def _set_up_with_a_month(hass: HomeAssistant, entry: MockConfigEntry) -> N
     await async_wait_recording_done(hass)
     # The first 5-minute statistics of the live sensors (what the demo's import waits for).
     now = dt_util.utcnow()
-    do_adhoc_statistics(hass, start=now.replace(minute=now.minute - now.minute % 5, second=0,
-                                                microsecond=0))
+    do_adhoc_statistics(
+        hass, start=now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    )
     await async_wait_recording_done(hass)
     result = await async_import_demo_history(hass, entry, entry.runtime_data.store, DAYS)
     assert result is not None, "the demo's electricity sensor has no statistics"
@@ -225,10 +226,10 @@ async def test_card_shows_what_summarize_returns(
     try:
         shown = await browser.wait_for(FIGURES_JS, within=90, what="the card's figures")
     except BrowserError as err:
+        # What the page shows instead, to tell a login page, a 404 or the card's error apart.
         page = await browser.evaluate("location.pathname + ' | ' + hpsDeep.text(document)")
-        raise AssertionError(
-            f"{err}; the page: {page[:2000]}; console: {browser.console_errors + browser.exceptions}"
-        ) from err
+        console = browser.console_errors + browser.exceptions
+        raise AssertionError(f"{err}; the page: {page[:2000]}; console: {console}") from err
     figures: dict[str, str] = shown["figures"]
     assert "error" not in figures, figures
     assert shown["period"] == "season"
