@@ -155,11 +155,12 @@ async def _set_up_with_a_month(hass: HomeAssistant, entry: MockConfigEntry) -> N
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     await async_wait_recording_done(hass)
-    # The first 5-minute statistics of the live sensors (what the demo's import waits for).
+    # The first 5-minute statistics of the live sensors (what the demo's import waits for):
+    # the running 5 minutes and the ones before (setup may have been just before a boundary).
     now = dt_util.utcnow()
-    do_adhoc_statistics(
-        hass, start=now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
-    )
+    slot = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    for start in (slot - timedelta(minutes=5), slot):
+        do_adhoc_statistics(hass, start=start)
     await async_wait_recording_done(hass)
     result = await async_import_demo_history(hass, entry, entry.runtime_data.store, DAYS)
     assert result is not None, "the demo's electricity sensor has no statistics"
