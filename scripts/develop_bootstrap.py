@@ -558,34 +558,54 @@ def ensure_demo_entry(api: HomeAssistantAPI) -> None:
 DASHBOARD_URL_PATH = "heat-pump"
 
 
-def install_dashboard(api: HomeAssistantAPI, entry_id: str) -> None:
-    """A dashboard for the demo entry that uses the strategy `custom:heatpump-stats`.
+def strategy_config(entry_id: str) -> dict[str, Any]:
+    """The stored configuration of a dashboard that the strategy builds for `entry_id`."""
+    return {"strategy": {"type": "custom:heatpump-stats", "config_entry_id": entry_id}}
 
-    Made as a user's browser makes one (Settings > Dashboards > Add): the
-    websocket commands `lovelace/dashboards/create` and `lovelace/config/save`.
+
+def ensure_strategy_dashboard(
+    api: HomeAssistantAPI, entry_id: str, url_path: str = DASHBOARD_URL_PATH
+) -> bool:
+    """Make (or reuse) the dashboard `url_path`, built by the strategy for `entry_id`.
+
+    As a user's browser does it (Settings > Dashboards > Add, then the raw
+    configuration editor): the websocket commands `lovelace/dashboards/list`,
+    `lovelace/dashboards/create` (only when no dashboard has `url_path`) and
+    `lovelace/config/save`. Returns whether the dashboard was created; raises
+    Failure when Home Assistant refuses a command.
     """
-    config = {"strategy": {"type": "custom:heatpump-stats", "config_entry_id": entry_id}}
-    try:
-        created, saved = websocket(
-            api,
-            [
-                {
-                    "type": "lovelace/dashboards/create",
-                    "url_path": DASHBOARD_URL_PATH,
-                    "title": "Heat pump",
-                    "icon": "mdi:heat-pump",
-                    "show_in_sidebar": True,
-                    "require_admin": False,
-                    "mode": "storage",
-                },
-                {"type": "lovelace/config/save", "url_path": DASHBOARD_URL_PATH, "config": config},
-            ],
+    (listed,) = websocket(api, [{"type": "lovelace/dashboards/list"}])
+    if not listed.get("success"):
+        raise Failure(f"lovelace/dashboards/list failed: {listed.get('error')}")
+    exists = any(d.get("url_path") == url_path for d in listed.get("result") or [])
+    commands: list[dict[str, Any]] = []
+    if not exists:
+        commands.append(
+            {
+                "type": "lovelace/dashboards/create",
+                "url_path": url_path,
+                "title": "Heat pump",
+                "icon": "mdi:heat-pump",
+                "show_in_sidebar": True,
+                "require_admin": False,
+                "mode": "storage",
+            }
         )
+    commands.append(
+        {"type": "lovelace/config/save", "url_path": url_path, "config": strategy_config(entry_id)}
+    )
+    for command, answer in zip(commands, websocket(api, commands), strict=True):
+        if not answer.get("success"):
+            raise Failure(f"{command['type']} failed: {answer.get('error')}")
+    return not exists
+
+
+def install_dashboard(api: HomeAssistantAPI, entry_id: str) -> None:
+    """A dashboard for the demo entry that uses the strategy `custom:heatpump-stats`."""
+    try:
+        ensure_strategy_dashboard(api, entry_id)
     except (Failure, OSError, aiohttp.ClientError, TimeoutError) as err:
         say(f"WARNING: the Heat Pump Stats dashboard was not created: {err}")
-        return
-    if not saved.get("success"):
-        say(f"WARNING: the dashboard was not saved: {saved.get('error')} ({created.get('error')})")
         return
     say(f"dashboard: {api.base_url}/{DASHBOARD_URL_PATH} (the graphs fill as history builds up)")
 
@@ -595,10 +615,10 @@ def websocket(api: HomeAssistantAPI, commands: list[dict[str, Any]]) -> list[dic
 
     async def run() -> list[dict[str, Any]]:
         url = api.base_url.replace("http://", "ws://", 1) + "/api/websocket"
-        timeout = aiohttp.ClientTimeout(total=30)
+        timeout = aiohttp.ClientTimeout(total=60)
         async with (
             aiohttp.ClientSession(timeout=timeout) as session,
-            session.ws_connect(url) as ws,
+            session.ws_connect(url, max_msg_size=0) as ws,
         ):
             await ws.receive_json()  # auth_required
             await ws.send_json({"type": "auth", "access_token": api.access_token})

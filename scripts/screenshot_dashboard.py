@@ -1,4 +1,4 @@
-"""Install the heat pump dashboard and look at it in a real browser.
+"""Open the heat pump dashboard (the strategy's) in a real browser and judge it.
 
 Run by scripts/check_dashboard (which also starts Home Assistant when none is
 running); it can be run alone against a running developer instance:
@@ -12,23 +12,29 @@ What it does, against Home Assistant at --url (default http://127.0.0.1:8123):
      recorded history (so the graphs have something to show);
   3. with --note-if-empty, adds a change-log note when the change log has no
      entry in the dashboard's window, so the log card shows a line;
-  4. installs the dashboard with the service, over REST:
-     POST /api/services/heatpump_stats/install_dashboard?return_response;
-  5. opens it in headless Chromium, driven over the Chrome DevTools Protocol
+  4. creates the dashboard --url-path (default heat-pump) unless it exists and
+     saves its configuration as the strategy `custom:heatpump-stats` for the
+     entry, over the websocket as the frontend does (`lovelace/dashboards/create`,
+     `lovelace/config/save`; scripts/develop_bootstrap.ensure_strategy_dashboard);
+  5. asks `heatpump_stats/dashboard` for the view the strategy builds from,
+     and expects its cards plus the card `custom:heatpump-stats-card` on top;
+  6. opens it in headless Chromium, driven over the Chrome DevTools Protocol
      (a websocket, with the venv's aiohttp): the login is handed over as the
      frontend's own `hassTokens` entry in localStorage, before the page loads;
-  6. waits until every card of the returned configuration is rendered and no
-     chart is still loading, then saves a full-height PNG (--output);
-  7. searches the page, shadow roots included, for card errors: hui-error-card
-     and hui-warning elements and the texts "Entity not available", "Entity
-     not found", "Configuration error", "Could not load activity"; and
-     console errors and page exceptions (a 404 of another integration's brand
-     icon excepted: it is fetched from the internet).
+  7. waits until every expected card is rendered, the card shows its figures
+     and no chart is still loading, then saves a full-height PNG (--output)
+     and a close-up of the card (--card-output);
+  8. searches the page, shadow roots included, for card errors: hui-error-card
+     and hui-warning elements, the card's own error line, and the texts
+     "Entity not available", "Entity not found", "Configuration error",
+     "Could not load activity"; and console errors and page exceptions (a 404
+     of another integration's brand icon excepted: it is fetched from the
+     internet).
 
 Exit status: 0 when every card rendered without error; 1 when a card shows an
 error, the console shows an error, or the cards did not render within
 --timeout (the screenshot is saved either way); 2 when a step before the
-browser failed (login, service, ...).
+browser failed (login, websocket, ...).
 Empty graphs ("No statistics found": daily statistics exist only once Home
 Assistant has compiled a full hour) are reported, and fail only with
 --require-data.
@@ -48,18 +54,19 @@ import time
 from typing import Any
 import urllib.parse
 
-import aiohttp
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from develop_bootstrap import (
     CREDENTIALS_FILE,
+    DASHBOARD_URL_PATH,
     Failure,
     HomeAssistantAPI,
+    ensure_strategy_dashboard,
     load_credentials,
+    websocket,
 )
 
-from tests.browser import Browser, BrowserError, find_chromium, is_environment_noise
+from tests.browser import Browser, BrowserError, find_chromium, is_environment_noise, save_png
 
 DOMAIN = "heatpump_stats"
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,10 +77,11 @@ CARD_ELEMENTS = {
     "history-graph": "HUI-HISTORY-GRAPH-CARD",
     "statistics-graph": "HUI-STATISTICS-GRAPH-CARD",
     "logbook": "HUI-LOGBOOK-CARD",
+    "custom:heatpump-stats-card": "HEATPUMP-STATS-CARD",
 }
-# Window choices of --hours-to-show auto / --days-to-show auto.
-AUTO_HOURS = (1, 2, 3, 6, 12, 24)
-AUTO_DAYS = (3, 7, 14, 30)
+CARD_TAG = "HEATPUMP-STATS-CARD"
+# The change-log window that --note-if-empty looks at.
+NOTE_WINDOW_HOURS = 24
 
 # Walks the page (shadow roots included) and reports cards, errors, empty and
 # loading charts. Runs in the page; returns a JSON-able object.
@@ -82,14 +90,15 @@ INSPECT_JS = r"""
   const ERROR_TAGS = new Set(["HUI-ERROR-CARD", "HUI-WARNING", "HUI-WARNING-ELEMENT"]);
   const ERROR_TEXTS = ["Entity not available", "Entity not found", "Configuration error",
                        "Could not load activity", "Unknown type encountered",
-                       "Custom element doesn't exist"];
+                       "Custom element doesn't exist", "The figures cannot be loaded"];
   const EMPTY_TEXTS = ["No statistics found", "No state history found",
                        "No activity found"];
-  const LOADING_TEXTS = ["Loading statistics", "Loading state history", "Loading activity"];
+  const LOADING_TEXTS = ["Loading statistics", "Loading state history", "Loading activity",
+                         "Loading…"];
   const NOT_CARDS = new Set(["HUI-CARD", "HUI-CARD-OPTIONS", "HUI-CARD-FEATURES",
                              "HUI-CARD-EDIT-MODE"]);
   const out = {path: location.pathname, cards: {}, errors: [], empty: [], loading: [],
-               charts: 0, contentBottom: 0, title: document.title};
+               charts: 0, contentBottom: 0, title: document.title, hps: []};
   const label = (card) => {
     if (!card) return "(outside any card)";
     const c = card._config || card.config || {};
@@ -115,8 +124,19 @@ INSPECT_JS = r"""
         && node.nodeType !== Node.DOCUMENT_NODE) return;
     if (node.nodeType === Node.ELEMENT_NODE) {
       const tag = node.tagName;
-      if (/^HUI-.*-CARD$/.test(tag) && !NOT_CARDS.has(tag) && !ERROR_TAGS.has(tag)) {
+      if ((/^HUI-.*-CARD$/.test(tag) || tag === "HEATPUMP-STATS-CARD") && !NOT_CARDS.has(tag)
+          && !ERROR_TAGS.has(tag)) {
         card = node;
+        if (tag === "HEATPUMP-STATS-CARD") {
+          // Our card: its figures (data-figure) once its summary arrived; where it is.
+          const root = node.shadowRoot;
+          const b = node.getBoundingClientRect();
+          out.hps.push({
+            figures: root ? root.querySelectorAll("[data-figure]").length : 0,
+            charts: root ? root.querySelectorAll("[data-chart]").length : 0,
+            rect: [b.x, b.y + window.scrollY, b.width, b.height].map(Math.round),
+          });
+        }
         out.cards[tag] = (out.cards[tag] || 0) + 1;
         out.contentBottom = Math.max(out.contentBottom,
                                      node.getBoundingClientRect().bottom + window.scrollY);
@@ -168,7 +188,7 @@ def entity_of(api: HomeAssistantAPI, entry: dict[str, Any], key: str) -> str | N
     The REST API does not show the entry's unique id; it is the part all the
     entry's entity unique ids share (their keys start differently).
     """
-    registry = _websocket(api, [{"type": "config/entity_registry/list"}])[0]
+    registry = websocket(api, [{"type": "config/entity_registry/list"}])[0]
     mine = {
         str(item["unique_id"]): str(item["entity_id"])
         for item in registry.get("result") or []
@@ -183,28 +203,6 @@ def entity_of(api: HomeAssistantAPI, entry: dict[str, Any], key: str) -> str | N
     )
     prefix = first[: first.rfind("_", 0, shared) + 1]
     return mine.get(f"{prefix}{key}")
-
-
-def _websocket(api: HomeAssistantAPI, commands: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    async def run() -> list[dict[str, Any]]:
-        url = api.base_url.replace("http://", "ws://", 1) + "/api/websocket"
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
-            session.ws_connect(url, max_msg_size=0) as ws,
-        ):
-            await ws.receive_json()
-            await ws.send_json({"type": "auth", "access_token": api.access_token})
-            if (reply := await ws.receive_json())["type"] != "auth_ok":
-                raise Failure(f"websocket authentication failed: {reply}")
-            answers = []
-            for number, command in enumerate(commands, 1):
-                await ws.send_json({"id": number, **command})
-                while (message := await ws.receive_json()).get("id") != number:
-                    pass
-                answers.append(message)
-            return answers
-
-    return asyncio.run(run())
 
 
 def recorded_at(api: HomeAssistantAPI, entity_id: str, seconds_ago: float) -> bool:
@@ -239,16 +237,6 @@ def wait_for_history(api: HomeAssistantAPI, entity_id: str, seconds: float) -> N
             say(f"waiting until {entity_id} has {seconds:.0f} s of history (--min-history)")
             said = True
         time.sleep(10)
-
-
-def auto_window(api: HomeAssistantAPI, entity_id: str, choices: tuple[int, ...], unit: int) -> int:
-    """The largest window (choices x unit seconds) that history fills; else the smallest."""
-    best = choices[0]
-    for choice in choices:
-        if not recorded_at(api, entity_id, choice * unit):
-            break
-        best = choice
-    return best
 
 
 def call_service(
@@ -286,6 +274,24 @@ def ensure_log_entry(api: HomeAssistantAPI, entry_id: str, hours: int, message: 
 # Chromium (tests/browser.py drives it over the DevTools protocol)
 
 
+def strategy_view(api: HomeAssistantAPI, entry_id: str) -> dict[str, Any]:
+    """The dashboard configuration the strategy builds for the entry, as frontend/src/strategy.ts.
+
+    Its view is `heatpump_stats/dashboard`'s, led by a section with the card.
+    """
+    (answer,) = websocket(api, [{"type": f"{DOMAIN}/dashboard", "config_entry_id": entry_id}])
+    if not answer.get("success"):
+        raise Failure(f"{DOMAIN}/dashboard failed: {answer.get('error')}")
+    entries = answer["result"]["entries"]
+    if len(entries) != 1:
+        raise Failure(f"{DOMAIN}/dashboard returned {len(entries)} views for one entry")
+    view = dict(entries[0]["view"])
+    card = {"type": "custom:heatpump-stats-card", "config_entry_id": entry_id}
+    view["path"] = view.get("path") or "overview"
+    view["sections"] = [{"type": "grid", "cards": [card]}, *view.get("sections", [])]
+    return {"views": [view]}
+
+
 def expected_cards(config: dict[str, Any]) -> dict[str, int]:
     """How many elements of each card type the configuration should render."""
     counts: dict[str, int] = {}
@@ -305,6 +311,7 @@ async def screenshot(
     url_path: str,
     config: dict[str, Any],
     output: Path,
+    card_output: Path | None,
     width: int,
     height: int,
     wait_s: float,
@@ -318,6 +325,7 @@ async def screenshot(
             url_path=url_path,
             config=config,
             output=output,
+            card_output=card_output,
             width=width,
             height=height,
             wait_s=wait_s,
@@ -332,6 +340,7 @@ async def _drive(
     url_path: str,
     config: dict[str, Any],
     output: Path,
+    card_output: Path | None,
     width: int,
     height: int,
     wait_s: float,
@@ -359,8 +368,14 @@ async def _drive(
             continue  # the page is navigating
         if str(report.get("path", "")).startswith("/auth"):
             raise Failure("the frontend did not accept the login (it shows the login page)")
-        complete = all(report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items())
-        signature = (json.dumps(report.get("cards"), sort_keys=True), report.get("charts"))
+        complete = all(report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items()) and all(
+            card["figures"] > 0 for card in report.get("hps", [])
+        )
+        signature = (
+            json.dumps(report.get("cards"), sort_keys=True),
+            report.get("charts"),
+            json.dumps(report.get("hps")),
+        )
         if complete and not report.get("loading") and signature == last_signature:
             ready_since = ready_since or time.monotonic()
             if time.monotonic() - ready_since >= 3:  # charts animate in
@@ -379,11 +394,25 @@ async def _drive(
         await browser.set_viewport(width, height)
         await asyncio.sleep(3)
     final = await browser.evaluate(INSPECT_JS) or {}
-    for key in ("errors", "empty", "loading", "cards", "charts"):
+    for key in ("errors", "empty", "loading", "cards", "charts", "hps"):
         report[key] = final.get(key, report.get(key))
     shot_height = max(min(bottom, height), 200)
     await browser.screenshot(output, height=shot_height)
     report["size"] = (width, shot_height)
+    report["card_size"] = None
+    if card_output is not None and report.get("hps"):
+        x, y, w, h = report["hps"][0]["rect"]
+        margin = 8
+        clip = {
+            "x": max(x - margin, 0),
+            "y": max(y - margin, 0),
+            "width": w + 2 * margin,
+            "height": h + 2 * margin,
+            "scale": 1,
+        }
+        shot = await browser.send("Page.captureScreenshot", {"format": "png", "clip": clip})
+        await asyncio.to_thread(save_png, card_output, shot["data"])
+        report["card_size"] = (clip["width"], clip["height"])
     report["exceptions"] = [
         text
         for text in browser.exceptions + browser.console_errors
@@ -402,18 +431,17 @@ def main() -> int:
     parser.add_argument("--url", default=f"http://127.0.0.1:{port}/")
     parser.add_argument("--config", type=Path, default=ROOT / "config")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "dashboard.png")
-    parser.add_argument("--entry-id", help="config entry to show (default: the first loaded)")
-    parser.add_argument("--url-path", help="dashboard url path (default: the service's)")
     parser.add_argument(
-        "--hours-to-show",
-        default="24",
-        help="history and change-log window in hours, or 'auto': the largest of "
-        f"{AUTO_HOURS} that the recorded history fills (default 24)",
+        "--card-output",
+        type=Path,
+        default=ROOT / "docs" / "card.png",
+        help="close-up of the card custom:heatpump-stats-card (default docs/card.png)",
     )
+    parser.add_argument("--entry-id", help="config entry to show (default: the first loaded)")
     parser.add_argument(
-        "--days-to-show",
-        default="30",
-        help=f"daily statistics window in days, or 'auto' (one of {AUTO_DAYS}; default 30)",
+        "--url-path",
+        default=DASHBOARD_URL_PATH,
+        help=f"dashboard url path, made when missing (default {DASHBOARD_URL_PATH})",
     )
     parser.add_argument(
         "--min-history",
@@ -455,32 +483,14 @@ def main() -> int:
         if cop is None:
             raise Failure(f"entry {entry['title']!r} has no COP or outside temperature sensor")
         wait_for_history(api, cop, args.min_history)
-        hours = (
-            auto_window(api, cop, AUTO_HOURS, 3600)
-            if args.hours_to_show == "auto"
-            else int(args.hours_to_show)
-        )
-        days = (
-            auto_window(api, cop, AUTO_DAYS, 86400)
-            if args.days_to_show == "auto"
-            else int(args.days_to_show)
-        )
         if args.note_if_empty:
-            ensure_log_entry(api, entry["entry_id"], hours, args.note_if_empty)
-        data: dict[str, Any] = {
-            "config_entry_id": entry["entry_id"],
-            "hours_to_show": hours,
-            "days_to_show": days,
-        }
-        if args.url_path:
-            data["url_path"] = args.url_path
-        installed = call_service(api, "install_dashboard", data, response=True)
-        if not installed or "url_path" not in installed:
-            raise Failure(f"install_dashboard returned {installed!r}")
-        url_path, config = installed["url_path"], installed["config"]
+            ensure_log_entry(api, entry["entry_id"], NOTE_WINDOW_HOURS, args.note_if_empty)
+        created = ensure_strategy_dashboard(api, entry["entry_id"], args.url_path)
+        url_path = args.url_path
+        config = strategy_view(api, entry["entry_id"])
         say(
-            f"installed /{url_path} ({sum(expected_cards(config).values())} cards; "
-            f"hours_to_show {hours}, days_to_show {days})"
+            f"{'created' if created else 'updated'} /{url_path} (strategy custom:heatpump-stats; "
+            f"{sum(expected_cards(config).values())} cards expected)"
         )
         if not shutil.which(args.chromium) and not Path(args.chromium).exists():
             raise Failure(f"{args.chromium} not found: run scripts/bootstrap_chromium")
@@ -492,6 +502,7 @@ def main() -> int:
                 url_path=url_path,
                 config=config,
                 output=args.output,
+                card_output=args.card_output,
                 width=args.width,
                 height=args.height,
                 wait_s=args.timeout,
@@ -506,11 +517,16 @@ def main() -> int:
     shown = ", ".join(f"{tag.lower()} x{n}" for tag, n in sorted(report["cards"].items()))
     say(f"rendered in {report['seconds']} s: {shown}; {report['charts']} charts")
     say(f"saved {args.output} ({report['size'][0]}x{report['size'][1]})")
+    if report["card_size"]:
+        size = report["card_size"]
+        say(f"saved {args.card_output} ({size[0]}x{size[1]})")
+    else:
+        say(f"FAIL: no card custom:heatpump-stats-card on the page: no {args.card_output}")
     for text in report["exceptions"]:
         say(f"FAIL: console error or page exception: {text}")
     for text in report["empty"]:
         say(f"no data: {text}")
-    failed = bool(report["exceptions"])
+    failed = bool(report["exceptions"]) or not report["card_size"]
     if not report["ready"]:
         missing = {
             tag: n - report["cards"].get(tag, 0)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
 import json
@@ -496,14 +497,22 @@ def _stop_process(process: subprocess.Popen[bytes]) -> None:
         process.wait(10)
 
 
-async def serve_frontend(hass: Any, aiohttp_client: Any, hass_storage: dict[str, Any]) -> str:
+async def serve_frontend(
+    hass: Any,
+    aiohttp_client: Any,
+    hass_storage: dict[str, Any],
+    before_start: Callable[[], Awaitable[None]] | None = None,
+) -> str:
     """Serve a test Home Assistant's frontend on 127.0.0.1 (a real socket); return its origin.
 
     For pytest tests (fixtures `hass`, `aiohttp_client`, `hass_storage`,
     `socket_enabled`): stores the onboarding as done (else the frontend shows
     it), sets up `frontend` and `config`, and starts HA's own aiohttp app on an
     ephemeral port that Chromium, another process, can reach. Log in with
-    `Browser.log_in(origin, hass_access_token)`.
+    `Browser.log_in(origin, hass_access_token)`. `before_start` runs after the
+    frontend is set up and before the server starts (an integration that
+    serves files, as heatpump_stats serves its card, registers them then: a
+    started test server takes no new routes).
     """
     from homeassistant.components import onboarding  # noqa: PLC0415
     from homeassistant.components.onboarding.const import STEPS  # noqa: PLC0415
@@ -528,5 +537,7 @@ async def serve_frontend(hass: Any, aiohttp_client: Any, hass_storage: dict[str,
     ):
         assert await async_setup_component(hass, component, {})
     await hass.async_block_till_done()
+    if before_start is not None:
+        await before_start()
     client = await aiohttp_client(hass.http.app)
     return f"http://{client.server.host}:{client.server.port}"

@@ -243,8 +243,10 @@ export class HeatpumpStatsCard extends LitElement {
     const kind = (["setpoint_changed", "schedule_changed", "mode_changed", "note_added"].includes(c.kind)
       ? t(`kind_${c.kind}` as Key)
       : c.kind);
-    const key = (c.key ?? "").replace(/_/g, " ");
-    return `${kind} ${key}: ${c.old ?? "?"} → ${c.new ?? "?"}`;
+    // As the logbook writes it: "Heating curve slope: 0.8 → 0.7" (the kind only without a key).
+    const key = (c.key ?? "").replace(/_/g, " ").trim();
+    const what = key ? key.charAt(0).toUpperCase() + key.slice(1) : kind;
+    return `${what}: ${c.old ?? "?"} → ${c.new ?? "?"}`;
   }
 
   private _months(s: Summary, lang: string, t: Translate): TemplateResult | typeof nothing {

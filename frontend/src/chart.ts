@@ -17,6 +17,7 @@ export interface BarGroup {
 
 const HEIGHT = 130;
 const TOP = 16; // room for the value above the tallest bar
+const MARKER = 10; // more room above that when a group has change markers
 const BOTTOM = 18; // room for the label
 const WIDTH = 500; // the card scales the chart to its width
 const BAR_MAX = 44; // a few bars stay bars, not blocks
@@ -32,7 +33,8 @@ export function barChart(groups: BarGroup[], max?: number): SVGTemplateResult {
       0,
       ...groups.flatMap((g) => g.values.map((v) => (v.value !== null && v.value > 0 ? v.value : 0))),
     );
-  const plot = HEIGHT - TOP - BOTTOM;
+  const marked = groups.some((g) => (g.markers ?? []).length > 0);
+  const plot = HEIGHT - TOP - (marked ? MARKER : 0) - BOTTOM;
   const scale = top > 0 ? plot / top : 0;
   const base = HEIGHT - BOTTOM;
   return svg`<svg viewBox="0 0 ${width} ${HEIGHT}" role="img" preserveAspectRatio="xMidYMid meet">
@@ -54,7 +56,7 @@ export function barChart(groups: BarGroup[], max?: number): SVGTemplateResult {
           ? svg`<text class="label" x="${i * slot + slot / 2}" y="${HEIGHT - 5}" text-anchor="middle">${g.label}</text>`
           : ""}
         ${(g.markers ?? []).length > 0
-          ? svg`<path class="marker" d="M ${i * slot + slot / 2 - 4} ${TOP - 12} h 8 l -4 6 z"><title>${(g.markers ?? []).join("\n")}</title></path>`
+          ? svg`<path class="marker" d="M ${i * slot + slot / 2 - 4} 1 h 8 l -4 6 z"><title>${(g.markers ?? []).join("\n")}</title></path>`
           : ""}
       </g>`;
     })}

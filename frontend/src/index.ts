@@ -10,9 +10,28 @@ function define(tag: string, element: CustomElementConstructor): void {
   if (!customElements.get(tag)) customElements.define(tag, element);
 }
 
-define(CARD_TYPE, HeatpumpStatsCard);
-define(`${CARD_TYPE}-editor`, HeatpumpStatsCardEditor);
-define(`ll-strategy-dashboard-${STRATEGY_TYPE}`, HeatpumpStatsStrategy);
+function defineAll(): void {
+  define(CARD_TYPE, HeatpumpStatsCard);
+  define(`${CARD_TYPE}-editor`, HeatpumpStatsCardEditor);
+  define(`ll-strategy-dashboard-${STRATEGY_TYPE}`, HeatpumpStatsStrategy);
+}
+
+// Home Assistant's app bundle, when it starts, replaces `window.customElements` with a
+// scoped-registry polyfill: a new registry that knows nothing defined before. index.html
+// imports this module alongside that bundle, so a definition made first is lost to the
+// frontend ("Timeout waiting for strategy element ..."). On a Home Assistant page whose
+// app has not started (its <home-assistant> element is not defined yet), wait for it.
+// `customElements` is read anew each time: it is the registry in place at that moment.
+function appStarting(): boolean {
+  return document.querySelector("home-assistant") !== null && !customElements.get("home-assistant");
+}
+
+function defineWhenReady(): void {
+  if (appStarting()) window.setTimeout(defineWhenReady, 50);
+  else defineAll();
+}
+
+defineWhenReady();
 
 interface CustomCardInfo {
   type: string;
