@@ -55,7 +55,8 @@ import probatio as vol
 from .changelog import database_path
 from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN, LOGGER
 from .engine.analytics import Sample, SummaryBuilder
-from .engine.core import EngineConfig, Metrics
+from .engine.core import EngineConfig
+from .model.metrics import Metrics
 from .sources.reading import HeatPumpReading, MeterReading, OperatingMode
 from .store.changelog import ChangeLogError
 from .store.csv_export import (

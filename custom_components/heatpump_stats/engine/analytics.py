@@ -112,11 +112,11 @@ from datetime import UTC, datetime
 import math
 from typing import Any, Literal
 
-from custom_components.heatpump_stats.sources.reading import OperatingMode
+from custom_components.heatpump_stats.model.reading import OperatingMode
+from custom_components.heatpump_stats.model.timeutil import as_utc, dt_to_json
 
-from .core import classify_operating_mode
 from .energy import CounterTracker
-from .timeutil import as_utc, dt_to_json
+from .modes import classify_operating_mode
 
 SECONDS_PER_HOUR = 3600.0
 KELVIN = 273.15

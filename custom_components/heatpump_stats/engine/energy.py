@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 import logging
 from typing import Any, NamedTuple
 
-from .timeutil import as_utc, dt_from_json, dt_to_json, finite_or_none, opt_float, seconds_between
+from custom_components.heatpump_stats.model.timeutil import (
+    as_utc,
+    dt_from_json,
+    dt_to_json,
+    finite_or_none,
+    opt_float,
+    seconds_between,
+)
 
 SECONDS_PER_HOUR = 3600.0
 

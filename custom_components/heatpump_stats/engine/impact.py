@@ -52,8 +52,9 @@ from datetime import datetime
 import math
 from typing import Any, Final, Literal
 
+from custom_components.heatpump_stats.model.timeutil import dt_to_json
+
 from .analytics import SECONDS_PER_HOUR, Summary
-from .timeutil import dt_to_json
 
 HEATING_BASE_C: Final = 15.0  # heating limit: no heating demand at or above it
 MIN_SPREAD_K: Final = 1.0  # less temperature spread than this: a flat line (mean COP)

@@ -58,14 +58,15 @@ from typing import Any, Final, Literal, get_args
 import aiohttp
 import yaml
 
-from .http import async_get_json_object, base_url, parse_host
-from .reading import (
+from custom_components.heatpump_stats.model.reading import (
     READING_FLAGS,
     READING_UNITS,
     DeviceIdentity,
     HeatPumpReading,
     OperatingMode,
 )
+
+from .http import async_get_json_object, base_url, parse_host
 
 _LOGGER = logging.getLogger(__name__)
 

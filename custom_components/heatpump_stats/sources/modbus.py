@@ -86,14 +86,15 @@ from pymodbus.pdu import ModbusPDU
 import voluptuous as vol
 import yaml
 
-from .base import SourceConnectionError, SourceDataError
-from .reading import (
+from custom_components.heatpump_stats.model.reading import (
     READING_FLAGS,
     READING_UNITS,
     DeviceIdentity,
     HeatPumpReading,
     OperatingMode,
 )
+
+from .base import SourceConnectionError, SourceDataError
 
 _LOGGER = logging.getLogger(__name__)
 
