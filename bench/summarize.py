@@ -6,11 +6,12 @@
    float sensors do; modes and binary sensors get a row per change only, as the
    recorder writes them): about 1 M rows per continuous entity.
 2. Starts HA and the recorder on that file again and times
-   `history.async_summarize_history` (recorder executor, chunked SQL, streaming
-   merge, SummaryBuilder) for a month, a quarter and the year, with a probe
-   task on the event loop measuring its worst lag.
+   `history.async_summarize_history` (recorder executor, the recorder's history
+   API one day at a time, streaming merge, SummaryBuilder) for a month, a
+   quarter and the year, with a probe task on the event loop measuring its
+   worst lag.
 3. Measures the Python heap peak (tracemalloc) per period and the process's
-   peak RSS growth, and compares SQLAlchemy Core rows with a raw DB-API cursor.
+   peak RSS growth.
 
     .venv/bin/python bench/summarize.py [--days 365] [--db /tmp/hp_bench.db]
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 import math
 from pathlib import Path
@@ -42,7 +43,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
 from homeassistant.setup import async_setup_component
 
-from custom_components.heatpump_stats import history
 from custom_components.heatpump_stats.history import async_summarize_history
 
 STEP_S = 30.0
@@ -174,25 +174,6 @@ def fill(db_path: Path, days: float) -> dict[str, int]:
     return counts
 
 
-def _window_rows_core(
-    session: Any, slots: Mapping[int, Any], lower: float, upper: float
-) -> Iterator[Sequence[Any]]:
-    """The same query through SQLAlchemy Core rows (yield_per), to compare with the
-    DB-API cursor that history.py uses."""
-    from homeassistant.components.recorder.db_schema import States  # noqa: PLC0415
-    from sqlalchemy import select  # noqa: PLC0415
-
-    ts = States.last_updated_ts
-    stmt = (
-        select(States.metadata_id, States.state, ts)
-        .where(States.metadata_id.in_(list(slots)), ts > lower, ts <= upper)
-        .order_by(ts)
-        .execution_options(yield_per=1000)
-    )
-    with session.connection().execute(stmt) as result:
-        yield from result
-
-
 async def _probe(lags: list[float], stop: asyncio.Event) -> None:
     """Worst event-loop lag: sleep 5 ms and measure how late we wake up."""
     loop = asyncio.get_running_loop()
@@ -261,16 +242,6 @@ async def main(days: float, db_arg: str | None) -> None:
                     f"({len(summary.sessions):,} sessions in the result)"
                 )
 
-            print("\nDB-API cursor (history.py) vs SQLAlchemy Core rows, the year:")
-            elapsed, _, _ = await _timed(hass, days)
-            print(f"  DB-API {elapsed:6.2f} s")
-            original = history._window_rows
-            history._window_rows = _window_rows_core
-            try:
-                elapsed, _, _ = await _timed(hass, days)
-            finally:
-                history._window_rows = original
-            print(f"  Core   {elapsed:6.2f} s")
         finally:
             await _stop_hass(hass)
 

@@ -39,8 +39,8 @@ from typing import Any, Final
 from custom_components.heatpump_stats.model.metrics import Metrics
 from custom_components.heatpump_stats.model.timeutil import as_utc
 
-from .analytics import SECONDS_PER_HOUR
 from .impact import CONFIDENCE_LOW, Interval, PurposeFigures, Rules, compare_periods
+from .summary import SECONDS_PER_HOUR
 
 STORAGE_VERSION: Final = 1
 MAX_GAP_S: Final = 900.0

@@ -1,5 +1,10 @@
 """The engine's top-level state: feed readings in, take metric snapshots out, persist.
 
+One module on purpose: :class:`Engine` is one state machine (attribution,
+booking, mirrored counters and persistence share its state at every reading);
+its parts live beside it (:mod:`.energy`, :mod:`.cop`, :mod:`.periods`,
+:mod:`.thermal`, :mod:`.modes`), its output type in :mod:`..model.metrics`.
+
 Units: temperatures °C, electrical power W, thermal power kW, energy kWh,
 flow l/min, modulation %, durations s. Timestamps are handled in UTC; calendar
 periods use the local ``tzinfo`` given to the engine.

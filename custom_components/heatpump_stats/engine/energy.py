@@ -8,6 +8,10 @@ increments are used for time-resolved figures like the 5-minute COP).
 Samples with a timestamp at or before the previous sample's are ignored
 (duplicates, out of order): they return a zero increment and change nothing.
 NaN/inf values count as missing (None).
+
+Over 400 lines on purpose: :class:`CounterTracker` (the counter rules: glitch,
+reset, wrap, replaced meter, bulk update) is one algorithm; the two integrators
+around it are small.
 """
 
 from __future__ import annotations
