@@ -166,14 +166,25 @@ class _MapValidator:
             first.register, first.field, first.message, problems=self.problems, source=self.name
         )
 
-    def register(self, index: int, entry: Any, defaults: dict[str, Any]) -> RegisterDef | None:
-        label = f"registers[{index}]"
+    def entry(
+        self,
+        section: str,
+        index: int,
+        entry: Any,
+        schema: vol.Schema,
+        defaults: dict[str, Any],
+    ) -> dict[str, Any] | None:
+        """One list entry's checked fields; problems are named by its key, else its place."""
+        label = f"{section}[{index}]"
         if not isinstance(entry, dict):
             self.problem(label, None, "must be a mapping")
             return None
         key = entry.get("key")
         name = key if isinstance(key, str) and key else label
-        data = self.schema(_REGISTER_SCHEMA, {**defaults, **entry}, name)
+        return self.schema(schema, {**defaults, **entry}, name)
+
+    def register(self, index: int, entry: Any, defaults: dict[str, Any]) -> RegisterDef | None:
+        data = self.entry("registers", index, entry, _REGISTER_SCHEMA, defaults)
         if data is None:
             return None
         key = data["key"]
@@ -254,13 +265,7 @@ class _MapValidator:
     def computed_value(
         self, index: int, entry: Any, numeric: Mapping[str, RegisterDef], earlier: set[str]
     ) -> ComputedDef | None:
-        label = f"computed[{index}]"
-        if not isinstance(entry, dict):
-            self.problem(label, None, "must be a mapping")
-            return None
-        key = entry.get("key")
-        name = key if isinstance(key, str) and key else label
-        data = self.schema(_COMPUTED_SCHEMA, entry, name)
+        data = self.entry("computed", index, entry, _COMPUTED_SCHEMA, {})
         if data is None:
             return None
         key = data["key"]
