@@ -57,7 +57,6 @@ from .engine.analytics import SummaryBuilder
 from .engine.rows import (
     BINARY_KEYS as _BINARY_KEYS,
     COALESCE_S,
-    FLOAT as _FLOAT,
     KEYS as _KEYS,
     KIND as _KIND,
     MODE as _MODE,
@@ -78,7 +77,6 @@ __all__ = [
     "COALESCE_S",
     "HISTORY_ENTITIES",
     "WINDOW_S",
-    "_FLOAT",
     "_KIND",
     "_MODE",
     "_ONOFF",
@@ -95,7 +93,7 @@ __all__ = [
 HISTORY_ENTITIES: Final[tuple[tuple[str, str], ...]] = tuple(
     (key, "binary_sensor" if key in _BINARY_KEYS else "sensor") for key in _KEYS
 )
-WINDOW_S: Final = 86_400.0  # one query per day of history (about 30 000 rows at 30 s)
+WINDOW_S: Final = 86_400.0  # one query per day of history (about 10 000 rows at 30 s)
 # The history API reads (start, end) with both ends open; rows at a window's
 # end belong to it ((lower, upper], a state holds until the next row), so each
 # query reaches this much past `upper` and what lies beyond `upper` is dropped.
