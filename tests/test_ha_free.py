@@ -6,6 +6,7 @@ Each check runs in a fresh interpreter (this one has Home Assistant loaded) with
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 import subprocess
@@ -76,3 +77,36 @@ def test_core_tests_pass_without_home_assistant() -> None:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def _imported_packages(path: Path) -> set[str]:
+    """The integration's subpackages that the module at `path` imports (absolute or relative)."""
+    own = path.relative_to(PACKAGE_DIR).parts
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            holder = own[:-1]  # the package the module is in; level 1 means it
+            base = holder[: len(holder) - (node.level - 1)]
+            resolved = (*base, *(node.module.split(".") if node.module else ()))
+            found.add(resolved[0] if resolved else node.names[0].name)
+        for name in names:
+            if name.startswith(f"{PACKAGE}."):
+                found.add(name.split(".")[2])
+    return found
+
+
+@pytest.mark.parametrize("package", HA_FREE)
+def test_layers_import_only_themselves_and_model(package: str) -> None:
+    """sources, engine and store share nothing but model; model imports none of them."""
+    allowed = {package} if package == "model" else {package, "model"}
+    wrong = {
+        str(path.relative_to(PACKAGE_DIR)): sorted(imported - allowed)
+        for path in (PACKAGE_DIR / package).rglob("*.py")
+        if (imported := _imported_packages(path)) - allowed
+    }
+    assert wrong == {}
