@@ -6,11 +6,12 @@
    float sensors do; modes and binary sensors get a row per change only, as the
    recorder writes them): about 1 M rows per continuous entity.
 2. Starts HA and the recorder on that file again and times
-   `history.async_summarize_history` (recorder executor, chunked SQL, streaming
-   merge, SummaryBuilder) for a month, a quarter and the year, with a probe
-   task on the event loop measuring its worst lag.
+   `history.async_summarize_history` (recorder executor, the recorder's history
+   API one day at a time, streaming merge, SummaryBuilder) for a month, a
+   quarter and the year, with a probe task on the event loop measuring its
+   worst lag.
 3. Measures the Python heap peak (tracemalloc) per period and the process's
-   peak RSS growth, and compares SQLAlchemy Core rows with a raw DB-API cursor.
+   peak RSS growth.
 
     .venv/bin/python bench/summarize.py [--days 365] [--db /tmp/hp_bench.db]
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 import math
 from pathlib import Path
@@ -42,7 +43,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
 from homeassistant.setup import async_setup_component
 
-from custom_components.heatpump_stats import history
 from custom_components.heatpump_stats.history import async_summarize_history
 
 STEP_S = 30.0
@@ -174,25 +174,6 @@ def fill(db_path: Path, days: float) -> dict[str, int]:
     return counts
 
 
-def _window_rows_core(
-    session: Any, slots: Mapping[int, Any], lower: float, upper: float
-) -> Iterator[Sequence[Any]]:
-    """The same query through SQLAlchemy Core rows (yield_per), to compare with the
-    DB-API cursor that history.py uses."""
-    from homeassistant.components.recorder.db_schema import States  # noqa: PLC0415
-    from sqlalchemy import select  # noqa: PLC0415
-
-    ts = States.last_updated_ts
-    stmt = (
-        select(States.metadata_id, States.state, ts)
-        .where(States.metadata_id.in_(list(slots)), ts > lower, ts <= upper)
-        .order_by(ts)
-        .execution_options(yield_per=1000)
-    )
-    with session.connection().execute(stmt) as result:
-        yield from result
-
-
 async def _probe(lags: list[float], stop: asyncio.Event) -> None:
     """Worst event-loop lag: sleep 5 ms and measure how late we wake up."""
     loop = asyncio.get_running_loop()
@@ -202,18 +183,19 @@ async def _probe(lags: list[float], stop: asyncio.Event) -> None:
         lags.append(loop.time() - before - 0.005)
 
 
-async def _timed(hass: HomeAssistant, days: float) -> tuple[float, list[float], Any]:
+async def _timed(hass: HomeAssistant, days: float) -> tuple[float, float, list[float], Any]:
+    """Wall seconds, process CPU seconds (steadier on a loaded machine), lags, summary."""
     lags: list[float] = []
     stop = asyncio.Event()
     probe = asyncio.create_task(_probe(lags, stop))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     summary = await async_summarize_history(
         hass, ENTITIES, START, START + timedelta(days=days), **{"max_gap_s": math.inf}
     )
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     stop.set()
     await probe
-    return elapsed, sorted(lags), summary
+    return elapsed, cpu, sorted(lags), summary
 
 
 async def main(days: float, db_arg: str | None) -> None:
@@ -235,15 +217,17 @@ async def main(days: float, db_arg: str | None) -> None:
         try:
             rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(
-                "\nperiod   seconds  loop lag max / p99 / >50ms   samples  kWh el   COP  sessions"
+                "\nperiod   seconds  cpu s  loop lag max / p99 / >50ms   samples  kWh el   COP"
+                "  sessions"
             )
             for span in (30, 91, days):
-                elapsed, lags, summary = await _timed(hass, span)
+                elapsed, cpu, lags, summary = await _timed(hass, span)
                 c = summary.purposes["combined"]
                 worst, p99 = lags[-1] * 1000, lags[int(len(lags) * 0.99)] * 1000
                 over = sum(1 for lag in lags if lag > 0.05)
                 print(
-                    f"{span:5.0f} d  {elapsed:7.2f}  {worst:7.1f} / {p99:5.1f} ms / {over:3d}  "
+                    f"{span:5.0f} d  {elapsed:7.2f}  {cpu:5.2f}  "
+                    f"{worst:7.1f} / {p99:5.1f} ms / {over:3d}  "
                     f"{summary.data_quality.samples:>9,}  {c.electrical_energy:7.0f}  "
                     f"{c.cop or 0:5.2f}  {len(summary.sessions):>7,}"
                 )
@@ -253,7 +237,7 @@ async def main(days: float, db_arg: str | None) -> None:
             print("\nPython heap peak (tracemalloc; slower, times not comparable):")
             for span in (30, 91, days):
                 tracemalloc.start()
-                _, _, summary = await _timed(hass, span)
+                _, _, _, summary = await _timed(hass, span)
                 _, peak = tracemalloc.get_traced_memory()
                 tracemalloc.stop()
                 print(
@@ -261,16 +245,6 @@ async def main(days: float, db_arg: str | None) -> None:
                     f"({len(summary.sessions):,} sessions in the result)"
                 )
 
-            print("\nDB-API cursor (history.py) vs SQLAlchemy Core rows, the year:")
-            elapsed, _, _ = await _timed(hass, days)
-            print(f"  DB-API {elapsed:6.2f} s")
-            original = history._window_rows
-            history._window_rows = _window_rows_core
-            try:
-                elapsed, _, _ = await _timed(hass, days)
-            finally:
-                history._window_rows = original
-            print(f"  Core   {elapsed:6.2f} s")
         finally:
             await _stop_hass(hass)
 

@@ -16,8 +16,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .coordinator import Alerts, HeatPumpData, HeatPumpStatsConfigEntry
 from .engine.alerts import CopBelowExpected, ShortCycling
-from .engine.core import Metrics
 from .entity import HeatPumpStatsEntity
+from .model.metrics import Metrics
 from .sensor import has_electricity
 
 PARALLEL_UPDATES = 0

@@ -40,7 +40,7 @@ from .store.changelog import (
 from .store.connection import REASON_CORRUPT, REASON_NOT_WRITABLE
 
 if TYPE_CHECKING:
-    from .engine.core import Metrics
+    from .model.metrics import Metrics
     from .sources.reading import HeatPumpReading
 
 BASELINE_STATE = "settings_baseline"

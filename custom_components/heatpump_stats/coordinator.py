@@ -35,7 +35,8 @@ from .const import (
 )
 from .csv_reports import CsvReports
 from .engine.alerts import AlertTracker, CopBelowExpected, ShortCycling
-from .engine.core import Engine, EngineConfig, Metrics
+from .engine.core import Engine, EngineConfig
+from .model.metrics import Metrics
 from .options import EntryOptions
 from .source_hooks import SourceRetryLaterError
 from .sources.base import (

@@ -53,7 +53,8 @@ from .const import (
     LOGGER,
 )
 from .engine.analytics import Sample, SummaryBuilder
-from .engine.core import EngineConfig, Metrics
+from .engine.core import EngineConfig
+from .model.metrics import Metrics
 from .options import EntryOptions
 from .sources.reading import HeatPumpReading, MeterReading, OperatingMode
 from .store.changelog import ChangeLogError

@@ -125,7 +125,7 @@ def _summarize_raw(
     slots = {key: (_SLOT[key], _KIND[key]) for key in keys}
     if not slots or cut <= start:
         return builder.result().to_dict()
-    merger = _Merger(builder, slots)  # type: ignore[arg-type]  # keyed by entity key, not id
+    merger = _Merger(builder, slots)
     start_ts = start.timestamp()
     first: list[tuple[str, Any, float]] = []
     for key, entity_id in keys.items():

@@ -40,9 +40,10 @@ from .coordinator import (
     MeterCoordinator,
 )
 from .engine.analytics import carnot_percent
-from .engine.core import MIRRORED_COUNTERS, Metrics
+from .engine.core import MIRRORED_COUNTERS
 from .entity import HeatPumpStatsEntity
 from .logbook import describe_change
+from .model.metrics import Metrics
 from .sources.reading import READING_FLAGS, OperatingMode
 
 PARALLEL_UPDATES = 0

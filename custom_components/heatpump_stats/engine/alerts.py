@@ -36,10 +36,11 @@ from datetime import UTC, datetime, timedelta
 import math
 from typing import Any, Final
 
-from .analytics import SECONDS_PER_HOUR
-from .core import Metrics
+from custom_components.heatpump_stats.model.metrics import Metrics
+from custom_components.heatpump_stats.model.timeutil import as_utc
+
 from .impact import CONFIDENCE_LOW, Interval, PurposeFigures, Rules, compare_periods
-from .timeutil import as_utc
+from .summary import SECONDS_PER_HOUR
 
 STORAGE_VERSION: Final = 1
 MAX_GAP_S: Final = 900.0

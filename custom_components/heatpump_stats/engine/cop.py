@@ -28,7 +28,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from .timeutil import as_utc, dt_from_json, dt_to_json, seconds_between
+from custom_components.heatpump_stats.model.timeutil import (
+    as_utc,
+    dt_from_json,
+    dt_to_json,
+    seconds_between,
+)
 
 DEFAULT_WINDOW_S = 300.0
 # 0.004 kWh in 300 s = 48 W average electrical power.

@@ -1,5 +1,10 @@
 """The engine's top-level state: feed readings in, take metric snapshots out, persist.
 
+One module on purpose: :class:`Engine` is one state machine (attribution,
+booking, mirrored counters and persistence share its state at every reading);
+its parts live beside it (:mod:`.energy`, :mod:`.cop`, :mod:`.periods`,
+:mod:`.thermal`, :mod:`.modes`), its output type in :mod:`..model.metrics`.
+
 Units: temperatures °C, electrical power W, thermal power kW, energy kWh,
 flow l/min, modulation %, durations s. Timestamps are handled in UTC; calendar
 periods use the local ``tzinfo`` given to the engine.
@@ -66,15 +71,24 @@ Rules (the public behaviour the entities rely on):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 import logging
 from typing import Any
 
-from custom_components.heatpump_stats.sources.reading import (
+from custom_components.heatpump_stats.model.metrics import Metrics, ThermalMethod
+from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,
     MeterReading,
     OperatingMode,
+)
+from custom_components.heatpump_stats.model.timeutil import (
+    as_utc,
+    dt_from_json,
+    dt_to_json,
+    finite_or_none,
+    opt_float,
+    seconds_between,
 )
 
 from .cop import CopWindow
@@ -85,14 +99,13 @@ from .energy import (
     CounterTracker,
     Increment,
 )
+from .modes import classify_operating_mode
 from .periods import EnergyPeriods, local_date, season_start
 from .thermal import (
-    ThermalMethod,
     best_thermal_power,
     thermal_power_delta_t,
     thermal_power_modulation,
 )
-from .timeutil import as_utc, dt_from_json, dt_to_json, finite_or_none, opt_float, seconds_between
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -163,79 +176,6 @@ class EngineConfig:
     def meter_max_gap_s(self) -> float:
         """Longest interval (s) between meter samples that is bridged."""
         return self.max_gap_factor * self.meter_interval_s
-
-
-@dataclass(frozen=True, slots=True)
-class Metrics:
-    """One snapshot of everything the entities show; None = unknown."""
-
-    outside_temperature: float | None  # °C
-    flow_temperature: float | None  # °C
-    return_temperature: float | None  # °C
-    dhw_temperature: float | None  # °C
-    compressor_modulation: float | None  # %
-    flow_rate: float | None  # l/min, measured, else configured
-    operating_mode: OperatingMode | None  # the source's, else classified
-    compressor_running: bool | None
-    defrost_active: bool | None
-    circulation_pump: bool | None
-    electrical_power: float | None  # W, latest
-    electrical_energy: float | None  # kWh, accumulated since setup (survives meter resets)
-    thermal_power: float | None  # kW, best method
-    thermal_power_method: ThermalMethod | None
-    thermal_power_modulation: float | None  # kW
-    thermal_power_delta_t: float | None  # kW
-    thermal_energy: float | None  # kWh, net heat since setup, never decreasing (see Engine)
-    cop: float | None  # 5-minute window
-    daily_cop: float | None
-    seasonal_cop: float | None
-    electrical_energy_heating: float  # kWh
-    electrical_energy_dhw: float  # kWh
-    electrical_energy_defrost: float  # kWh (subset of heating + dhw)
-    thermal_energy_heating: float  # kWh
-    thermal_energy_dhw: float  # kWh
-    compressor_starts: int
-    energy_today: float  # kWh electricity, local day
-    energy_week: float  # kWh electricity, ISO week (Monday)
-    energy_month: float  # kWh electricity
-    energy_year: float  # kWh electricity
-    projected_annual_energy: float | None  # kWh electricity, current local year
-    time_in_mode: dict[str, float]  # s per OperatingMode value since setup
-    # Heat counter / electricity counter of the heat pump itself (lifetime).
-    lifetime_cop: float | None = None
-    # Raw device readings (kWh) and offsets of the mirrored totals (see MIRRORED_COUNTERS).
-    device_counters: dict[str, float] = field(default_factory=dict)
-    counter_offsets: dict[str, float] = field(default_factory=dict)
-
-
-def classify_operating_mode(
-    *,
-    defrost_active: bool | None,
-    compressor_running: bool | None,
-    circulation_pump: bool | None,
-    electrical_power_w: float | None,
-    running_threshold_w: float,
-) -> OperatingMode:
-    """Classify the mode when the source does not report one (power in W).
-
-    defrost_active → defrost; compressor_running, or (when compressor_running
-    is unknown) power ≥ `running_threshold_w` → heating; otherwise off when the
-    power is 0/None and the circulation pump is not reported running, else
-    standby.
-    """
-    if defrost_active:
-        return OperatingMode.DEFROST
-    if compressor_running:
-        return OperatingMode.HEATING
-    if (
-        compressor_running is None
-        and electrical_power_w is not None
-        and electrical_power_w >= running_threshold_w
-    ):
-        return OperatingMode.HEATING
-    if (electrical_power_w is None or electrical_power_w == 0) and not circulation_pump:
-        return OperatingMode.OFF
-    return OperatingMode.STANDBY
 
 
 @dataclass(frozen=True, slots=True)

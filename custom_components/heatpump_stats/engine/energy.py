@@ -8,6 +8,10 @@ increments are used for time-resolved figures like the 5-minute COP).
 Samples with a timestamp at or before the previous sample's are ignored
 (duplicates, out of order): they return a zero increment and change nothing.
 NaN/inf values count as missing (None).
+
+Over 400 lines on purpose: :class:`CounterTracker` (the counter rules: glitch,
+reset, wrap, replaced meter, bulk update) is one algorithm; the two integrators
+around it are small.
 """
 
 from __future__ import annotations
@@ -16,7 +20,14 @@ from datetime import UTC, datetime
 import logging
 from typing import Any, NamedTuple
 
-from .timeutil import as_utc, dt_from_json, dt_to_json, finite_or_none, opt_float, seconds_between
+from custom_components.heatpump_stats.model.timeutil import (
+    as_utc,
+    dt_from_json,
+    dt_to_json,
+    finite_or_none,
+    opt_float,
+    seconds_between,
+)
 
 SECONDS_PER_HOUR = 3600.0
 

@@ -34,8 +34,9 @@ from datetime import datetime, tzinfo
 import math
 from typing import Any
 
+from custom_components.heatpump_stats.model.timeutil import as_utc, dt_to_json
+
 from .analytics import carnot_cop, carnot_percent
-from .timeutil import as_utc, dt_to_json
 
 SECONDS_PER_HOUR = 3600.0
 

@@ -42,6 +42,9 @@ because only heating follows the weather in the same way):
   of the after-period's heat but no normalised figure makes the combined
   figure unknown. The combined confidence is the lowest of the purposes that
   count.
+
+One module on purpose: the figures, the fit and the judgement are one method
+(each step exists only for the next); :class:`LinearFit` is its only generic part.
 """
 
 from __future__ import annotations
@@ -52,8 +55,9 @@ from datetime import datetime
 import math
 from typing import Any, Final, Literal
 
-from .analytics import SECONDS_PER_HOUR, Summary
-from .timeutil import dt_to_json
+from custom_components.heatpump_stats.model.timeutil import dt_to_json
+
+from .summary import SECONDS_PER_HOUR, Summary
 
 HEATING_BASE_C: Final = 15.0  # heating limit: no heating demand at or above it
 MIN_SPREAD_K: Final = 1.0  # less temperature spread than this: a flat line (mean COP)

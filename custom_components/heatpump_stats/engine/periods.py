@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from .timeutil import as_utc, dt_from_json, dt_to_json
+from custom_components.heatpump_stats.model.timeutil import as_utc, dt_from_json, dt_to_json
 
 DEFAULT_KEEP_DAYS = 400
 # Projection: the running rate is the mean of up to this many complete local days.

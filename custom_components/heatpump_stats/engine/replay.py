@@ -20,11 +20,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, MeterReading
+from custom_components.heatpump_stats.model.timeutil import as_utc
 
 from .core import Engine
 from .hourly import Hour
-from .timeutil import as_utc
 
 #: Engine counters (Metrics attributes) whose hourly change is an Hour field.
 COUNTER_KEYS: Final = (

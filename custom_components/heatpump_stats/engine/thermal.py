@@ -5,22 +5,10 @@ Units: thermal power kW, flow l/min, temperatures °C, modulation %.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from custom_components.heatpump_stats.model.metrics import ThermalMethod
 
 # Volumetric heat capacity of water around 20-50 °C, kJ/(l·K).
 WATER_HEAT_CAPACITY_KJ_PER_L_K = 4.186
-
-
-class ThermalMethod(StrEnum):
-    """How the thermal power was obtained (best first)."""
-
-    MEASURED = "measured"
-    DELTA_T = "delta_t"
-    MODULATION = "modulation"
-    # Chosen over a better-ranked value that was not physically plausible
-    # while the compressor ran (see best_thermal_power).
-    DELTA_T_PLAUSIBLE = "delta_t_plausible"
-    MODULATION_PLAUSIBLE = "modulation_plausible"
 
 
 # Plausibility of heat while the compressor runs (not defrosting): more than

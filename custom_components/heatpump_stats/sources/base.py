@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .reading import DeviceIdentity, HeatPumpReading, MeterReading
+from custom_components.heatpump_stats.model.reading import (
+    DeviceIdentity,
+    HeatPumpReading,
+    MeterReading,
+)
 
 
 class SourceError(Exception):

@@ -114,7 +114,11 @@ import math
 import random
 from typing import Any
 
-from .reading import DeviceIdentity, HeatPumpReading, OperatingMode
+from custom_components.heatpump_stats.model.reading import (
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
 
 DAY_S = 86_400.0
 HOUR_S = 3_600.0

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 import zlib
 
+from custom_components.heatpump_stats.model.reading import DeviceIdentity, HeatPumpReading
+
 from .demo import DemoHeatPump
-from .reading import DeviceIdentity, HeatPumpReading
 
 
 def demo_seed(name: str) -> int:

@@ -113,7 +113,7 @@ import math
 import re
 from typing import Final
 
-from .reading import HeatPumpReading, OperatingMode
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 
 FIELDS: Final[tuple[str, ...]] = (
     "outside_temperature",

@@ -63,6 +63,14 @@ from typing import Any, Final, Literal, get_args
 import aiohttp
 import yaml
 
+from custom_components.heatpump_stats.model.reading import (
+    READING_FLAGS,
+    READING_UNITS,
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
+
 from .base import SourceNotThisDeviceError
 from .http import (
     async_decode_json,
@@ -71,13 +79,6 @@ from .http import (
     check_status,
     parse_host,
     require_object,
-)
-from .reading import (
-    READING_FLAGS,
-    READING_UNITS,
-    DeviceIdentity,
-    HeatPumpReading,
-    OperatingMode,
 )
 
 _LOGGER = logging.getLogger(__name__)

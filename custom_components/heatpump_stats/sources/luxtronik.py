@@ -34,13 +34,18 @@ from luxtronik.calculations import Calculations
 from luxtronik.parameters import Parameters
 from luxtronik.visibilities import Visibilities
 
+from custom_components.heatpump_stats.model.reading import (
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
+
 from .base import (
     SourceConnectionError,
     SourceDataError,
     SourceError,
     SourceNotThisDeviceError,
 )
-from .reading import DeviceIdentity, HeatPumpReading, OperatingMode
 
 _LOGGER = logging.getLogger(__name__)
 

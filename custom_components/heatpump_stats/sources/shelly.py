@@ -37,6 +37,8 @@ from typing import Any, Final
 
 import aiohttp
 
+from custom_components.heatpump_stats.model.reading import DeviceIdentity, MeterReading
+
 from .base import (
     SourceAuthError,
     SourceAuthRequiredError,
@@ -52,7 +54,6 @@ from .http import (
     parse_host,
     require_object,
 )
-from .reading import DeviceIdentity, MeterReading
 
 _LOGGER = logging.getLogger(__name__)
 

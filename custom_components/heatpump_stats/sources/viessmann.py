@@ -82,11 +82,15 @@ from PyViCare.PyViCareUtils import (
 )
 import requests
 
-from custom_components.heatpump_stats.engine.budget import CallBudget
-from custom_components.heatpump_stats.engine.timeutil import as_utc
+from custom_components.heatpump_stats.model.api_rate_limit import CallBudget
+from custom_components.heatpump_stats.model.reading import (
+    DeviceIdentity,
+    HeatPumpReading,
+    OperatingMode,
+)
+from custom_components.heatpump_stats.model.timeutil import as_utc
 
 from .base import SourceAuthError, SourceConnectionError, SourceDataError
-from .reading import DeviceIdentity, HeatPumpReading, OperatingMode
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -38,8 +38,8 @@ import math
 import sqlite3
 from typing import Any, Final
 
-from custom_components.heatpump_stats.engine.core import Metrics
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, MeterReading
+from custom_components.heatpump_stats.model.metrics import Metrics
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, MeterReading
 
 from .connection import SqliteHandle, as_utc, classify, from_us, owning, to_us
 from .database import ChangeLogError, Database
