@@ -162,7 +162,9 @@ async def _set_up_with_a_month(hass: HomeAssistant, entry: MockConfigEntry) -> N
     for start in (slot - timedelta(minutes=5), slot):
         do_adhoc_statistics(hass, start=start)
     await async_wait_recording_done(hass)
-    result = await async_import_demo_history(hass, entry, entry.runtime_data.store, DAYS)
+    result = await async_import_demo_history(
+        hass, entry, entry.runtime_data.store, entry.runtime_data.options, DAYS
+    )
     assert result is not None, "the demo's electricity sensor has no statistics"
     assert result["hours"] == DAYS * 24
     await async_wait_recording_done(hass)
