@@ -23,12 +23,22 @@ from custom_components.heatpump_stats.const import (
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+def recorder_before_hass(request: pytest.FixtureRequest) -> None:
+    """A test that uses the recorder gets it set up before `hass` (as HA core's
+    `recorder_mock` requires); the autouse fixtures below that need `hass` come after."""
+    if "recorder_mock" in request.fixturenames:
+        request.getfixturevalue("recorder_mock")
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(
+    recorder_before_hass: None, enable_custom_integrations: None
+) -> None:
     """Let Home Assistant load custom_components/heatpump_stats."""
 
 
 @pytest.fixture(autouse=True)
-def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
+def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
     """Files the integration writes (the change-log database) go to a fresh folder."""
     hass.config.config_dir = str(tmp_path)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from homeassistant.components.recorder.core import Recorder
@@ -73,19 +72,6 @@ FIGURES_JS = f"""(() => {{
 @pytest.fixture(autouse=True)
 def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 # --- the card's rounding (frontend/src/format.ts), in English -------------

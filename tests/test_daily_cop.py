@@ -7,7 +7,6 @@ of a running ratio; the row a statistics graph reads for a day equals the tile.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
@@ -29,26 +28,6 @@ from custom_components.heatpump_stats.daily_cop import (
 from custom_components.heatpump_stats.engine.hourly import Hour
 
 from .common import advance, entity_id, state_float
-
-
-@pytest.fixture(autouse=True)
-def recorder_before_hass(request: pytest.FixtureRequest) -> None:
-    """The recorder fixture must be set up before `hass` (conftest's autouse fixtures)."""
-    if "recorder_mock" in request.fixturenames:
-        request.getfixturevalue("recorder_mock")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 def test_a_days_cop_is_its_heat_over_its_electricity() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -26,26 +25,6 @@ from custom_components.heatpump_stats.store.changelog import SOURCE_DETECTED, Ch
 from .common import advance, entity_id
 
 WINTER_START = "2026-01-15T04:50:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def recorder_before_hass(request: pytest.FixtureRequest) -> None:
-    """The recorder before `hass` for the tests that take it (see test_summarize.py)."""
-    if "recorder_mock" in request.fixturenames:
-        request.getfixturevalue("recorder_mock")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 async def _call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 import logging
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -60,19 +59,6 @@ _ENERGY_ATTRS = {
 @pytest.fixture(autouse=True)
 def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 def _publish(hass: HomeAssistant, energy: float) -> None:

@@ -7,7 +7,6 @@ icon. Read through the logbook's own websocket command, as the frontend does.
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
@@ -24,26 +23,6 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.heatpump_stats.const import DOMAIN
 
 from .common import advance
-
-
-@pytest.fixture(autouse=True)
-def recorder_before_hass(request: pytest.FixtureRequest) -> None:
-    """The recorder fixture must be set up before `hass` (conftest's autouse fixtures)."""
-    if "recorder_mock" in request.fixturenames:
-        request.getfixturevalue("recorder_mock")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.mark.freeze_time("2026-01-15T05:00:00+00:00")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise as pairs
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,26 +24,6 @@ from custom_components.heatpump_stats.const import DOMAIN
 
 from .common import advance, entity_id
 from .simulators.modbus_server import ModbusSimulator, isg_tables
-
-
-@pytest.fixture(autouse=True)
-def recorder_before_hass(request: pytest.FixtureRequest) -> None:
-    """The recorder fixture must be set up before `hass` (conftest's autouse fixtures)."""
-    if "recorder_mock" in request.fixturenames:
-        request.getfixturevalue("recorder_mock")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 @pytest.mark.freeze_time("2026-01-15T05:00:00+00:00")

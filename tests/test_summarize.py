@@ -31,27 +31,6 @@ from .common import advance, value
 WINTER_START = "2026-01-15T04:50:00+00:00"
 
 
-@pytest.fixture(autouse=True)
-def recorder_before_hass(request: pytest.FixtureRequest) -> None:
-    """The recorder fixture must be set up before `hass`, which conftest's autouse
-    fixtures ask for; tests that take `recorder_mock` get it first this way."""
-    if "recorder_mock" in request.fixturenames:
-        request.getfixturevalue("recorder_mock")
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
-
-
 def _register_service(hass: HomeAssistant) -> None:
     """The lead registers the service in services.py; until then the test does."""
     if not hass.services.has_service(DOMAIN, SERVICE_SUMMARIZE):

@@ -4,7 +4,6 @@ long-term statistics answer for hours before it (imported here), InfluxDB needs 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -37,19 +36,6 @@ HEAT = (0.0, 3.0, 3.0, 4.0, 4.0)
 @pytest.fixture(autouse=True)
 def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 def _meta(statistic_id: str, *, mean: bool) -> StatisticMetaData:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -46,19 +45,6 @@ WINTER_START = "2026-01-15T04:50:00+00:00"
 @pytest.fixture(autouse=True)
 def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(
-    recorder_before_hass: None, enable_custom_integrations: None
-) -> None:
-    """conftest's fixture, after the recorder."""
-
-
-@pytest.fixture(autouse=True)
-def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path: Path) -> None:
-    """conftest's fixture, after the recorder."""
-    hass.config.config_dir = str(tmp_path)
 
 
 async def _run_three_hours(
