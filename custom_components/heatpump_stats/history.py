@@ -3,8 +3,9 @@
 The recorder keeps one row per state change. Rows of the entry's entities are
 read through the recorder's public history API
 (:func:`homeassistant.components.recorder.history.get_significant_states_with_session`,
-compressed, without attributes), one day at a time (bounded memory, whatever
-the period), put in time order, merged into samples
+compressed, without attributes), two hours at a time (bounded memory, whatever
+the period, and few enough objects that they die young: see :data:`WINDOW_S`),
+put in time order, merged into samples
 (:class:`~.engine.rows.RowMerger`) and fed to
 :class:`~.engine.analytics.SummaryBuilder`. Everything here blocks: it runs in
 the recorder's executor (:func:`async_summarize_history`), never on the event loop.
@@ -98,7 +99,13 @@ __all__ = [
 HISTORY_ENTITIES: Final[tuple[tuple[str, str], ...]] = tuple(
     (key, "binary_sensor" if key in _BINARY_KEYS else "sensor") for key in _KEYS
 )
-WINDOW_S: Final = 86_400.0  # one query per day of history (about 10 000 rows at 30 s)
+# Two hours a query: about 1 100 rows at 30-s polls. The history API makes a few
+# objects per row and they live until the window is merged; fewer than the
+# garbage collector's first threshold (2 000) die young and never trigger the
+# full collections that hold the GIL, and so the event loop, for 100+ ms
+# (bench/summarize.py, a year: a day a query took 13 s of CPU and stalled the
+# loop 130 ms at p99; two hours take 8 s and 5-10 ms).
+WINDOW_S: Final = 7_200.0
 # The history API reads (start, end) with both ends open; rows at a window's
 # end belong to it ((lower, upper], a state holds until the next row), so each
 # query reaches this much past `upper` and what lies beyond `upper` is dropped.
@@ -228,8 +235,8 @@ def _window_rows(
 ) -> list[tuple[str, str, float]]:
     """(entity_id, state, ts) in (lower, upper], ordered by time.
 
-    The history API returns each entity's rows in order; one window (a day) of
-    all of them is sorted here (C speed; a stable sort keeps an entity's rows
+    The history API returns each entity's rows in order; one window of all of
+    them is sorted here (C speed; a stable sort keeps an entity's rows
     of one instant in order).
     """
     found = _history(hass, session, slots, lower, upper + _PAST_END, at_start=False)
