@@ -16,11 +16,7 @@ from custom_components.heatpump_stats import history
 from custom_components.heatpump_stats.history import async_summarize_history
 
 # The recorder before `hass` (conftest's autouse fixtures ask for it): those of that module.
-from .test_statistics_history import (  # noqa: F401
-    auto_enable_custom_integrations,
-    config_dir_in_tmp,
-    recorder_before_hass,
-)
+from .test_statistics_history import recorder_before_hass  # noqa: F401
 
 IDS = {
     "operating_mode": "sensor.hp_operating_mode",
