@@ -35,15 +35,9 @@ from custom_components.heatpump_stats.dashboard_service import (
 )
 from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 
-from .common import entity_id
+from .common import entity_id, setup_integration
 
 URL_PATH = "heat-pump-test-heat-pump"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def _cards(config: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -75,7 +69,7 @@ async def test_build_dashboard_uses_existing_entities(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """Every referenced entity exists and belongs to the entry; all card kinds are there."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     config = build_dashboard(hass, demo_entry)
 
     assert config["title"] == "Test heat pump"
@@ -147,7 +141,7 @@ async def test_build_dashboard_leaves_out_missing_entities(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """A disabled or removed entity gets no card; a card keeps its other entities."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     registry = er.async_get(hass)
     daily_cop = entity_id(hass, "daily_cop")
     dhw = entity_id(hass, "dhw_temperature")
@@ -198,7 +192,7 @@ async def test_install_creates_then_updates(
 ) -> None:
     """The dashboard is what lovelace serves; installing again updates it in place."""
     assert await async_setup_component(hass, "lovelace", {})
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     assert default_url_path(demo_entry) == URL_PATH
 
     url_path = await async_install_dashboard(hass, demo_entry)
@@ -245,7 +239,7 @@ async def test_install_service(
 ) -> None:
     """The service installs the dashboard and answers with its url path and config."""
     assert await async_setup_component(hass, "lovelace", {})
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     if not hass.services.has_service(DOMAIN, SERVICE_INSTALL_DASHBOARD):
         hass.services.async_register(
             DOMAIN,
@@ -288,7 +282,7 @@ def test_service_rejects_bad_url_path(url_path: str) -> None:
 
 async def test_install_without_lovelace(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:
     """No lovelace integration: a translated error."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     with pytest.raises(HomeAssistantError) as err:
         await async_install_dashboard(hass, demo_entry)
     assert err.value.translation_domain == DOMAIN
@@ -308,7 +302,7 @@ async def test_install_refuses_a_yaml_dashboard(
             }
         },
     )
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     with pytest.raises(HomeAssistantError) as err:
         await async_install_dashboard(hass, demo_entry)
     assert err.value.translation_key == "dashboard_url_taken"
@@ -324,7 +318,7 @@ async def test_no_meter_entry_has_no_electricity_entities_or_tiles(hass: HomeAss
         data={CONF_SOURCE: SOURCE_DEMO, CONF_NAME: "No meter", CONF_METER: METER_NONE},
         options={},
     )
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     registry = er.async_get(hass)
     keys = {
         e.unique_id.removeprefix("demo_no_meter_")

@@ -16,16 +16,10 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .common import advance, entity_id, value
+from .common import advance, entity_id, setup_integration, value
 
 # A cold January morning: the heat pump heats, and defrosts now and then.
 WINTER_START = "2026-01-15T05:00:00+00:00"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def _until_running(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -43,7 +37,7 @@ async def test_entities_have_contract_classes(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """Device and state classes and units let statistics and the Energy dashboard work."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     expect = {
         "outside_temperature": ("temperature", "measurement", "°C"),
         "flow_temperature": ("temperature", "measurement", "°C"),
@@ -93,7 +87,7 @@ async def test_thermal_power_estimates_match_hand_formulas(
     whole path source -> engine -> entity. Example of the arithmetic: 20 l/min,
     35.0 -> 30.7 °C: 20/60 × 4.186 × 4.3 = 6.000 kW.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await _until_running(hass, freezer)
     coordinator = demo_entry.runtime_data.heat_pump
     reading = coordinator.data.reading
@@ -127,7 +121,7 @@ async def test_energy_and_cop_match_ground_truth(
     steps every 10 s: within 3 %. seasonal_cop = heat / electricity of the same
     period (entry and season started together).
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 6 * 3600)
     sim = demo_entry.runtime_data.heat_pump.source.simulator
     truth, base = sim.truth, sim.counter_base
@@ -165,7 +159,7 @@ async def test_restart_continues_totals_exactly(
     right after it, and after 2 more hours: a double count or a loss would
     show as a difference.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 2 * 3600)
     before = value(hass, "electrical_energy")
     heat_before = value(hass, "thermal_energy")
@@ -199,7 +193,7 @@ async def test_daily_figures_reset_at_local_midnight(
 ) -> None:
     """energy_today starts again at local midnight; energy_month and _year keep counting."""
     await hass.config.async_set_time_zone("Europe/Berlin")
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     # 20:00 UTC = 21:00 in Berlin; run to 22:50 UTC (23:50 local).
     await advance(hass, freezer, 2 * 3600 + 50 * 60)
     today = value(hass, "energy_today")
@@ -232,7 +226,7 @@ async def test_carnot_efficiency_and_time_in_mode(
     E.g. flow 35 °C, outdoor 2 °C: T_hot = 310.15 K, T_cold = 269.15 K,
     Carnot = 310.15 / 41 = 7.565; COP 3.4 -> 44.9 %.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await _until_running(hass, freezer)
     await advance(hass, freezer, 300)
     metrics = demo_entry.runtime_data.heat_pump.data.metrics
