@@ -9,6 +9,8 @@ from unittest.mock import AsyncMock, patch
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 # Import the project's custom_components package before the `hass` fixture
 # runs; otherwise the name resolves to the test plugin's own testing_config
@@ -35,6 +37,12 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 def config_dir_in_tmp(hass: HomeAssistant, tmp_path: Path) -> None:
     """Files the integration writes (the change-log database) go to a fresh folder."""
     hass.config.config_dir = str(tmp_path)
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with HA's serializer (ids, contexts and times as ANY), in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
