@@ -1,16 +1,15 @@
-"""Entity values on the demo heat pump, checked against hand-worked formulas and ground truth."""
+"""Entity values on the demo heat pump, checked against hand-worked formulas and ground truth.
+
+The entities' device and state classes, units and options (what statistics and the Energy
+dashboard need) are in the demo's snapshot: tests/test_snapshots.py::test_demo.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
-from homeassistant.const import (
-    ATTR_DEVICE_CLASS,
-    ATTR_UNIT_OF_MEASUREMENT,
-    STATE_ON,
-)
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
@@ -30,51 +29,6 @@ async def _until_running(hass: HomeAssistant, freezer: FrozenDateTimeFactory) ->
             return
         await advance(hass, freezer, 30)
     pytest.fail("the demo heat pump never heated")
-
-
-@pytest.mark.freeze_time(WINTER_START)
-async def test_entities_have_contract_classes(
-    hass: HomeAssistant, demo_entry: MockConfigEntry
-) -> None:
-    """Device and state classes and units let statistics and the Energy dashboard work."""
-    await setup_integration(hass, demo_entry)
-    expect = {
-        "outside_temperature": ("temperature", "measurement", "°C"),
-        "flow_temperature": ("temperature", "measurement", "°C"),
-        "return_temperature": ("temperature", "measurement", "°C"),
-        "dhw_temperature": ("temperature", "measurement", "°C"),
-        "compressor_modulation": (None, "measurement", "%"),
-        "flow_rate": ("volume_flow_rate", "measurement", "L/min"),
-        "electrical_power": ("power", "measurement", "W"),
-        "electrical_energy": ("energy", "total_increasing", "kWh"),
-        "thermal_power": ("power", "measurement", "kW"),
-        "thermal_power_modulation": ("power", "measurement", "kW"),
-        "thermal_power_delta_t": ("power", "measurement", "kW"),
-        "thermal_energy": ("energy", "total_increasing", "kWh"),
-        "cop": (None, "measurement", None),
-        "daily_cop": (None, "measurement", None),
-        "seasonal_cop": (None, "measurement", None),
-        "electrical_energy_heating": ("energy", "total_increasing", "kWh"),
-        "electrical_energy_dhw": ("energy", "total_increasing", "kWh"),
-        "electrical_energy_defrost": ("energy", "total_increasing", "kWh"),
-        "thermal_energy_heating": ("energy", "total_increasing", "kWh"),
-        "thermal_energy_dhw": ("energy", "total_increasing", "kWh"),
-        "energy_today": ("energy", "total_increasing", "kWh"),
-        "energy_year": ("energy", "total_increasing", "kWh"),
-        "projected_annual_energy": ("energy", None, "kWh"),
-        "compressor_starts": (None, "total_increasing", None),
-    }
-    for key, (device_class, state_class, unit) in expect.items():
-        state = hass.states.get(entity_id(hass, key))
-        assert state is not None, key
-        assert state.attributes.get(ATTR_DEVICE_CLASS) == device_class, key
-        assert state.attributes.get(ATTR_STATE_CLASS) == state_class, key
-        assert state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) == unit, key
-    mode = hass.states.get(entity_id(hass, "operating_mode"))
-    assert mode.attributes["options"] == ["off", "standby", "heating", "dhw", "defrost", "cooling"]
-    for key in ("compressor_running", "defrost_active", "circulation_pump"):
-        assert hass.states.get(entity_id(hass, key, "binary_sensor")) is not None
-    assert SensorStateClass.TOTAL_INCREASING == "total_increasing"
 
 
 @pytest.mark.freeze_time(WINTER_START)
