@@ -7,9 +7,20 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.heatpump_stats.const import DOMAIN
+
+
+async def setup_integration(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add `entry` to Home Assistant and set it up (HA core's `setup_integration`)."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 async def advance(
@@ -42,3 +53,30 @@ def entity_id(hass: HomeAssistant, key: str, platform: str = "sensor") -> str:
 def value(hass: HomeAssistant, key: str) -> float:
     """The numeric state of the test entry's sensor `key`."""
     return state_float(hass, entity_id(hass, key))
+
+
+def snapshot_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    config_entry_id: str,
+) -> None:
+    """HA core's `snapshot_platform` for every platform of one entry, disabled entities included.
+
+    Each registry entry is snapshotted (so `disabled_by` of the raw values is part of it);
+    each enabled entity's state too, and a disabled one must have no state. Entries are
+    taken in entity-id order, so the platforms' setup order does not matter.
+    """
+    entries = sorted(
+        er.async_entries_for_config_entry(entity_registry, config_entry_id),
+        key=lambda entry: entry.entity_id,
+    )
+    assert entries
+    for entry in entries:
+        assert entry == snapshot(name=f"{entry.entity_id}-entry")
+        state = hass.states.get(entry.entity_id)
+        if entry.disabled_by is not None:
+            assert state is None, f"{entry.entity_id} is disabled but has a state"
+            continue
+        assert state is not None, f"state not found for {entry.entity_id}"
+        assert state == snapshot(name=f"{entry.entity_id}-state")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from unittest.mock import AsyncMock, patch
 
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 # Import the project's custom_components package before the `hass` fixture
 # runs; otherwise the name resolves to the test plugin's own testing_config
@@ -20,6 +24,8 @@ from custom_components.heatpump_stats.const import (
     METER_SOURCE,
     SOURCE_DEMO,
 )
+
+from .common import setup_integration
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +50,14 @@ def config_dir_in_tmp(recorder_before_hass: None, hass: HomeAssistant, tmp_path:
 
 
 @pytest.fixture
-def demo_entry() -> MockConfigEntry:
-    """A demo heat pump entry whose meter is the heat pump's own counter."""
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots with HA's serializer (ids, contexts and times as ANY), in tests/snapshots/."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """A demo heat pump entry whose meter is the heat pump's own counter (not yet added)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Test heat pump",
@@ -53,3 +65,27 @@ def demo_entry() -> MockConfigEntry:
         data={CONF_SOURCE: SOURCE_DEMO, CONF_NAME: "Test heat pump", CONF_METER: METER_SOURCE},
         options={},
     )
+
+
+@pytest.fixture
+def demo_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The older name of `mock_config_entry` (the same entry within a test)."""
+    return mock_config_entry
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """`mock_config_entry` added and set up (at the test's frozen time, if it has one)."""
+    await setup_integration(hass, mock_config_entry)
+    return mock_config_entry
+
+
+@pytest.fixture
+def mock_setup_entry() -> Iterator[AsyncMock]:
+    """Entries a flow creates are not set up: for flow tests that check only the entry."""
+    with patch(
+        "custom_components.heatpump_stats.async_setup_entry", return_value=True
+    ) as mock_setup:
+        yield mock_setup

@@ -22,12 +22,12 @@ from custom_components.heatpump_stats import logbook
 from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
 from custom_components.heatpump_stats.store.changelog import ChangeLog
 
-from .common import advance, entity_id
+from .common import advance, entity_id, setup_integration
 
 START = "2026-01-15T05:00:00+00:00"
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> list[Event]:
+async def _setup_recording(hass: HomeAssistant, entry: MockConfigEntry) -> list[Event]:
     events: list[Event] = []
 
     @callback
@@ -35,9 +35,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> list[Event]:
         events.append(event)
 
     hass.bus.async_listen(EVENT_CONFIG_CHANGE, _record)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     return events
 
 
@@ -63,7 +61,7 @@ async def test_first_poll_is_a_baseline_not_a_flood(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """Setting up stores what the heat pump reports; nothing is reported as changed."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     await advance(hass, freezer, 120)
     assert events == []
     assert await _changelog(hass, demo_entry) == []
@@ -75,7 +73,7 @@ async def test_setpoint_edit_is_one_row_one_event_one_trigger(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """A DHW target 50 -> 55 gives exactly one row, event, trigger and sensor update."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     await advance(hass, freezer, 60)
     _sim(demo_entry).set_setting("dhw_target_temperature", 55.0)
     await advance(hass, freezer, 30)
@@ -112,7 +110,7 @@ async def test_schedule_edit_and_program_change(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """A schedule edit is schedule_changed, a program switch mode_changed."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     _sim(demo_entry).set_setting("heating_schedule", "05:30-22:00")
     _sim(demo_entry).set_setting("operating_program", "comfort")
     await advance(hass, freezer, 30)
@@ -130,7 +128,7 @@ async def test_restart_does_not_replay_and_catches_changes_made_while_down(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """After a restart old changes are not fired again; one made while down is recorded once."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     _sim(demo_entry).set_setting("comfort_temperature", 21.0)
     await advance(hass, freezer, 30)
     assert len(events) == 1
@@ -164,7 +162,7 @@ async def test_notes_round_trip_and_filters(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """add_note takes the same path as a detected change; get_changelog filters by time and kind."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     response = await hass.services.async_call(
         DOMAIN,
         "add_note",
@@ -254,7 +252,7 @@ async def test_bad_service_input_is_a_translated_validation_error(
     key: str,
 ) -> None:
     """Wrong input is refused with a translated message, nothing is written."""
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     with pytest.raises(ServiceValidationError) as err:
         await hass.services.async_call(
             DOMAIN,
@@ -273,7 +271,7 @@ async def test_note_within_clock_skew_is_accepted(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """A caller whose clock runs a minute ahead is not refused (START + 60 s)."""
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN,
         "add_note",
@@ -293,7 +291,7 @@ async def test_unknown_entry_is_a_validation_error(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """A config entry id that does not exist is refused by Home Assistant's helper."""
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(
             DOMAIN,
@@ -309,7 +307,7 @@ async def test_database_location_and_entry_removal(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """The database lives at <config>/heatpump_stats/heatpump_stats.db; removal deletes rows."""
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN, "add_note", {"config_entry_id": demo_entry.entry_id, "message": "n"}, blocking=True
     )
@@ -374,7 +372,7 @@ async def test_damaged_database_is_moved_aside_and_the_entry_runs(
         path.write_bytes(garbage)
 
     await hass.async_add_executor_job(_damage)
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     assert demo_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(entity_id(hass, "flow_temperature")).state not in {
         "unavailable",
@@ -418,7 +416,7 @@ async def test_unwritable_database_keeps_readings_and_says_permissions(
         )
 
     monkeypatch.setattr(ChangeLog, "_connect", read_only)
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     assert demo_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(entity_id(hass, "flow_temperature")).state not in {
         "unavailable",
@@ -457,7 +455,7 @@ async def test_a_new_demo_shows_a_detected_change_within_15_minutes(
 ) -> None:
     """The demo changes one setting 8-14 min after it starts (then every 1.5-4.5 days), so a
     first session sees the change log work: one detected row, after the baseline poll."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     await advance(hass, freezer, 15 * 60)
     rows = await _changelog(hass, demo_entry)
     assert len(rows) == 1
@@ -477,7 +475,7 @@ async def test_one_logbook_line_per_change_saying_what_changed(
 ) -> None:
     """The logbook line of a note is the note; of a change, old → new; both carry the
     event entity (its name and icon: no blank icon) so the change-log card shows them."""
-    events = await _setup(hass, demo_entry)
+    events = await _setup_recording(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN,
         "add_note",
@@ -522,7 +520,7 @@ async def test_a_reload_writes_no_unknown_or_unavailable_change_log_state(
 ) -> None:
     """Saving the options reloads the entry: the event entity's state goes away and comes
     back restored, never `unavailable` or `unknown` (each would be a change-log row)."""
-    await _setup(hass, demo_entry)
+    await _setup_recording(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN,
         "add_note",

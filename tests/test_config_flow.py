@@ -385,6 +385,7 @@ async def test_entity_meter_errors(hass: HomeAssistant) -> None:
     }
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_reconfigure_entities_source_and_shelly_meter(hass: HomeAssistant) -> None:
     """Entities entry: the form is pre-filled; the meter offers `source` and the Shelly host."""
     temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
@@ -408,39 +409,38 @@ async def test_reconfigure_entities_source_and_shelly_meter(hass: HomeAssistant)
         },
     )
     entry.add_to_hass(hass)
-    with patch("custom_components.heatpump_stats.async_setup_entry", return_value=True):
-        result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"next_step_id": "reconfigure_meter"}
-        )
-        assert "source" in result["data_schema"].schema["meter"].config["options"]
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"meter": "shelly_pro_3em"}
-        )
-        assert result["step_id"] == "shelly_pro_3em"
-        suggested = {
-            str(key): key.description["suggested_value"]
-            for key in result["data_schema"].schema
-            if key.description
-        }
-        assert suggested["shelly_host"] == "10.0.0.7"
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reconfigure_meter"}
+    )
+    assert "source" in result["data_schema"].schema["meter"].config["options"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"meter": "shelly_pro_3em"}
+    )
+    assert result["step_id"] == "shelly_pro_3em"
+    suggested = {
+        str(key): key.description["suggested_value"]
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested["shelly_host"] == "10.0.0.7"
 
-        result = await entry.start_reconfigure_flow(hass)
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], {"next_step_id": "source_settings"}
-        )
-        assert result["step_id"] == "entities"
-        # The optional hot-water entity is cleared: it leaves the entry.
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"],
-            {
-                "outside_temperature": "sensor.o",
-                "flow_temperature": "sensor.f",
-                "return_temperature": "sensor.r",
-                "electrical_power": "sensor.p",
-            },
-        )
-        assert result["reason"] == "reconfigure_successful"
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "source_settings"}
+    )
+    assert result["step_id"] == "entities"
+    # The optional hot-water entity is cleared: it leaves the entry.
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "outside_temperature": "sensor.o",
+            "flow_temperature": "sensor.f",
+            "return_temperature": "sensor.r",
+            "electrical_power": "sensor.p",
+        },
+    )
+    assert result["reason"] == "reconfigure_successful"
     assert "dhw_temperature" not in entry.data
     assert entry.data["shelly_host"] == "10.0.0.7"
 
@@ -581,6 +581,7 @@ async def test_viessmann_one_or_several_heat_pumps(hass: HomeAssistant) -> None:
     assert flow.unique_id == f"viessmann_{two[1].unique_id}"
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_viessmann_reauth_and_reconfigure_outcomes(hass: HomeAssistant) -> None:
     """Reauth needs the same credentials; reconfigure needs the same heat pump on the account."""
     entry = _viessmann_entry()
@@ -588,9 +589,8 @@ async def test_viessmann_reauth_and_reconfigure_outcomes(hass: HomeAssistant) ->
     flow = _handler(hass, SOURCE_REAUTH, entry)
     result = await flow.async_oauth_create_entry({**_TOKEN, "auth_implementation": "other"})
     assert result["reason"] == "wrong_account"
-    with patch("custom_components.heatpump_stats.async_setup_entry", return_value=True):
-        result = await flow.async_oauth_create_entry({**_TOKEN, "token": {"access_token": "new"}})
-        await hass.async_block_till_done()
+    result = await flow.async_oauth_create_entry({**_TOKEN, "token": {"access_token": "new"}})
+    await hass.async_block_till_done()
     assert result["reason"] == "reauth_successful"
     assert entry.data["token"] == {"access_token": "new"}
 

@@ -36,7 +36,7 @@ from custom_components.heatpump_stats.sources.reading import OperatingMode
 from custom_components.heatpump_stats.store.csv_export import CONTRACT_COLUMNS
 from custom_components.heatpump_stats.store.samples import SampleStore, SampleStoreError
 
-from .common import advance, value
+from .common import advance, setup_integration, value
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # 06:00 in Berlin (CET, UTC+1).
@@ -70,12 +70,6 @@ def csv_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def entry(csv_dir: Path) -> MockConfigEntry:
     return _entry(csv_directory=str(csv_dir))
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def _export(hass: HomeAssistant, entry: MockConfigEntry, **data: Any) -> dict[str, Any]:
@@ -127,7 +121,7 @@ async def test_polls_record_samples_and_export_writes_the_daily_file(
     hass: HomeAssistant, entry: MockConfigEntry, csv_dir: Path, freezer: FrozenDateTimeFactory
 ) -> None:
     """11 polls (setup + 10 × 30 s) → 11 rows with every contract key and raw value."""
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     await advance(hass, freezer, 300)
     freezer.tick(timedelta(seconds=1))  # the window ends now, exclusive: clear of the last poll
 
@@ -194,7 +188,7 @@ async def test_dated_export_ends_at_that_days_csv_time(
     Samples one second either side of each boundary: 2 daily, 4 weekly.
     """
     entry = _entry(csv_directory=str(csv_dir), csv_time="06:30")
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     second = timedelta(seconds=1)
     weekly_start = datetime(2026, 1, 6, 5, 30, tzinfo=UTC)
     daily_start = datetime(2026, 1, 12, 5, 30, tzinfo=UTC)
@@ -250,7 +244,7 @@ async def test_schedule_writes_both_files_cleans_up_and_prunes(
             (csv_dir / name).write_text("x")
 
     await hass.async_add_executor_job(_prepare)
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     nine_days_ago = datetime(2026, 1, 6, 5, 0, tzinfo=UTC)
     await _add_samples(hass, entry, [nine_days_ago])
 
@@ -296,7 +290,7 @@ async def test_directory_outside_allowed_paths_is_refused(
     """The service raises a translated validation error; the schedule logs; nothing is written."""
     outside = tmp_path_factory.mktemp("outside") / "csv"
     entry = _entry(csv_directory=str(outside))
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     with pytest.raises(ServiceValidationError) as err:
         await _export(hass, entry, period="daily")
     assert err.value.translation_domain == DOMAIN
@@ -316,7 +310,7 @@ async def test_default_directory_is_our_own_and_always_allowed(
     """Without the option: <config>/heatpump_stats/exports/<unique id>, no allowlist needed."""
     hass.config.allowlist_external_dirs = set()
     entry = _entry()
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     response = await _export(hass, entry, period="weekly")
     expected = tmp_path / "heatpump_stats" / "exports" / "demo_test_heat_pump"
     assert response["path"] == str(expected / "2026-01-15_weekly.csv")
@@ -332,7 +326,7 @@ async def test_formula_strings_are_neutralised_in_the_file(
     hass: HomeAssistant, entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
     """A device string that looks like a formula is written as text; numbers stay numbers."""
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     payload = '=HYPERLINK("http://evil.example","click")'
     entry.runtime_data.heat_pump.source.simulator.set_setting("operating_program", payload)
     await advance(hass, freezer, 30)
@@ -347,7 +341,7 @@ async def test_formula_strings_are_neutralised_in_the_file(
 
 @pytest.mark.freeze_time(START)
 async def test_date_in_the_future_is_refused(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     with pytest.raises(ServiceValidationError) as err:
         await _export(hass, entry, period="daily", date="2026-01-16")
     assert err.value.translation_key == "date_in_future"
@@ -362,7 +356,7 @@ async def test_date_at_the_start_of_the_calendar_is_refused(
     hass: HomeAssistant, entry: MockConfigEntry, period: str
 ) -> None:
     """0001-01-01 minus a week is before datetime's first day: OverflowError before."""
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     with pytest.raises(ServiceValidationError) as err:
         await _export(hass, entry, period=period, date="0001-01-01")
     assert err.value.translation_key == "invalid_time"
@@ -378,7 +372,7 @@ async def test_a_failing_sample_write_never_breaks_the_poll(
 ) -> None:
     """Logged once while it fails, once when it works again; the entities keep updating."""
     with patch.object(SampleStore, "add", side_effect=SampleStoreError("disk I/O error")):
-        await _setup(hass, entry)
+        await setup_integration(hass, entry)
         await advance(hass, freezer, 90)
         assert entry.runtime_data.heat_pump.last_update_success
         assert caplog.text.count("Cannot store the sample for the CSV files") == 1
@@ -393,7 +387,7 @@ async def test_a_failing_sample_write_never_breaks_the_poll(
 async def test_unload_stops_the_schedule_and_removal_forgets_the_samples(
     hass: HomeAssistant, entry: MockConfigEntry, csv_dir: Path, freezer: FrozenDateTimeFactory
 ) -> None:
-    await _setup(hass, entry)
+    await setup_integration(hass, entry)
     await advance(hass, freezer, 60)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()

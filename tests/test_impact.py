@@ -22,7 +22,7 @@ from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
 from custom_components.heatpump_stats.dashboard import TITLES, build_dashboard
 from custom_components.heatpump_stats.store.changelog import SOURCE_DETECTED, ChangeEntry
 
-from .common import advance, entity_id
+from .common import advance, entity_id, setup_integration
 
 WINTER_START = "2026-01-15T04:50:00+00:00"
 
@@ -35,12 +35,6 @@ async def _call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any
     return response
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 @pytest.mark.freeze_time(WINTER_START)
 async def test_compare_periods_from_history(
     recorder_mock: Recorder,
@@ -50,7 +44,7 @@ async def test_compare_periods_from_history(
 ) -> None:
     """Two 2-hour periods of the demo: the hourly intervals add up to summarize's totals,
     and two hours are too few days to judge (low, too_few_days)."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 600)
     t0 = dt_util.utcnow()
     await advance(hass, freezer, 4 * 3600)
@@ -132,7 +126,7 @@ async def test_compare_periods_refuses_bad_input(
     recorder_mock: Recorder, hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """Translated errors: order, overlap, length, unsupported history, unknown entry."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     now = dt_util.utcnow()
     base = {"config_entry_id": demo_entry.entry_id}
 
@@ -160,7 +154,7 @@ async def test_compare_periods_without_recorder(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """No recorder: a translated error, as summarize."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     now = dt_util.utcnow()
     with pytest.raises(ServiceValidationError) as err:
         await _call(
@@ -177,7 +171,7 @@ async def test_compare_periods_without_recorder(
 
 async def test_update_and_delete_notes(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:
     """Notes can be edited and deleted (bus event, event entity); detected changes cannot."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     events: list[Event] = []
     hass.bus.async_listen(EVENT_CONFIG_CHANGE, events.append)
     added = await _call(hass, "add_note", config_entry_id=demo_entry.entry_id, message="first")
@@ -253,7 +247,7 @@ async def test_update_and_delete_notes(hass: HomeAssistant, demo_entry: MockConf
 
 async def test_note_text_entity(hass: HomeAssistant, demo_entry: MockConfigEntry) -> None:
     """A value set becomes a note and the entity clears; no recorder: impact cannot say why."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     note = entity_id(hass, "note", "text")
     await hass.services.async_call(
         "text", "set_value", {"entity_id": note, "value": "Hot water 50 -> 48 °C"}, blocking=True
@@ -294,7 +288,7 @@ async def test_dashboard_template_with_an_impact(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """A change with a weather-normalised impact: the card shows +8.0 % and the confidence."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     note = entity_id(hass, "note", "text")
     config = build_dashboard(hass, demo_entry)
     cards = [c for v in config["views"] for s in v["sections"] for c in s["cards"]]
@@ -334,7 +328,7 @@ async def test_alert_sensors_unknown_without_data(
     hass: HomeAssistant, demo_entry: MockConfigEntry
 ) -> None:
     """Right after setup the alerts have too little data: unknown, device class problem."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     for key in ("short_cycling", "cop_below_expected"):
         state = hass.states.get(entity_id(hass, key, "binary_sensor"))
         assert state is not None, key
@@ -349,7 +343,7 @@ async def test_short_cycling_from_the_demo(
 ) -> None:
     """3.2 hours of the demo (the window needs 3): the short-cycling sensor judges
     (on or off) and its attributes agree: mean run = running hours × 60 / starts."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 3.2 * 3600, step=60)
     state = hass.states.get(entity_id(hass, "short_cycling", "binary_sensor"))
     assert state is not None

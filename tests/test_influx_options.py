@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import pytest_socket
 
+from .common import setup_integration
 from .flow_walk import FrontendFlow, frontend, start_options
 from .simulators.influxdb_server import influxd_binary, run_influxd
 
@@ -84,12 +85,6 @@ async def influx_v2_url() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 async def _open(flow: FrontendFlow, entry: MockConfigEntry) -> None:
     await start_options(flow, entry.entry_id)
     assert flow.result["type"] == "menu"
@@ -107,7 +102,7 @@ async def test_influxdb_v1_saved_tested_and_cleared(
     to the other options, survive a save of the settings step, and an empty URL clears them."""
     demo_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(demo_entry, options={"scan_interval_s": 45})
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     flow = await frontend(hass, hass_client, "options")
 
     await _open(flow, demo_entry)
@@ -158,7 +153,7 @@ async def test_influxdb_v1_wrong_password(
     binary = influxd_binary()
     if binary is None:
         pytest.skip("influxd is not installed: scripts/setup unpacks it into .toolchain/influxdb")
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     flow = await frontend(hass, hass_client, "options")
     with run_influxd(binary, auth=True) as url:
         await _open(flow, demo_entry)
@@ -181,7 +176,7 @@ async def test_influxdb_v2_at_the_wire(
 ) -> None:
     """API v2: bucket, org and token are required; a wrong token, org or bucket is told apart;
     the right ones are stored (and no v1 field)."""
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     flow = await frontend(hass, hass_client, "options")
     await _open(flow, demo_entry)
     base = {"influxdb_url": influx_v2_url, "influxdb_api_version": "2"}
@@ -222,7 +217,7 @@ async def test_diagnostics_redact_the_influxdb_secrets(
             "influxdb_token": "t0ken",
         },
     )
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     diag = await get_diagnostics_for_config_entry(hass, hass_client, demo_entry)
     options = diag["entry"]["options"]
     for key in ("influxdb_url", "influxdb_username", "influxdb_password", "influxdb_token"):

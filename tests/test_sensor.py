@@ -1,31 +1,24 @@
-"""Entity values on the demo heat pump, checked against hand-worked formulas and ground truth."""
+"""Entity values on the demo heat pump, checked against hand-worked formulas and ground truth.
+
+The entities' device and state classes, units and options (what statistics and the Energy
+dashboard need) are in the demo's snapshot: tests/test_snapshots.py::test_demo.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.components.sensor import ATTR_STATE_CLASS, SensorStateClass
-from homeassistant.const import (
-    ATTR_DEVICE_CLASS,
-    ATTR_UNIT_OF_MEASUREMENT,
-    STATE_ON,
-)
+from homeassistant.const import STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .common import advance, entity_id, value
+from .common import advance, entity_id, setup_integration, value
 
 # A cold January morning: the heat pump heats, and defrosts now and then.
 WINTER_START = "2026-01-15T05:00:00+00:00"
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def _until_running(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
@@ -39,51 +32,6 @@ async def _until_running(hass: HomeAssistant, freezer: FrozenDateTimeFactory) ->
 
 
 @pytest.mark.freeze_time(WINTER_START)
-async def test_entities_have_contract_classes(
-    hass: HomeAssistant, demo_entry: MockConfigEntry
-) -> None:
-    """Device and state classes and units let statistics and the Energy dashboard work."""
-    await _setup(hass, demo_entry)
-    expect = {
-        "outside_temperature": ("temperature", "measurement", "°C"),
-        "flow_temperature": ("temperature", "measurement", "°C"),
-        "return_temperature": ("temperature", "measurement", "°C"),
-        "dhw_temperature": ("temperature", "measurement", "°C"),
-        "compressor_modulation": (None, "measurement", "%"),
-        "flow_rate": ("volume_flow_rate", "measurement", "L/min"),
-        "electrical_power": ("power", "measurement", "W"),
-        "electrical_energy": ("energy", "total_increasing", "kWh"),
-        "thermal_power": ("power", "measurement", "kW"),
-        "thermal_power_modulation": ("power", "measurement", "kW"),
-        "thermal_power_delta_t": ("power", "measurement", "kW"),
-        "thermal_energy": ("energy", "total_increasing", "kWh"),
-        "cop": (None, "measurement", None),
-        "daily_cop": (None, "measurement", None),
-        "seasonal_cop": (None, "measurement", None),
-        "electrical_energy_heating": ("energy", "total_increasing", "kWh"),
-        "electrical_energy_dhw": ("energy", "total_increasing", "kWh"),
-        "electrical_energy_defrost": ("energy", "total_increasing", "kWh"),
-        "thermal_energy_heating": ("energy", "total_increasing", "kWh"),
-        "thermal_energy_dhw": ("energy", "total_increasing", "kWh"),
-        "energy_today": ("energy", "total_increasing", "kWh"),
-        "energy_year": ("energy", "total_increasing", "kWh"),
-        "projected_annual_energy": ("energy", None, "kWh"),
-        "compressor_starts": (None, "total_increasing", None),
-    }
-    for key, (device_class, state_class, unit) in expect.items():
-        state = hass.states.get(entity_id(hass, key))
-        assert state is not None, key
-        assert state.attributes.get(ATTR_DEVICE_CLASS) == device_class, key
-        assert state.attributes.get(ATTR_STATE_CLASS) == state_class, key
-        assert state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) == unit, key
-    mode = hass.states.get(entity_id(hass, "operating_mode"))
-    assert mode.attributes["options"] == ["off", "standby", "heating", "dhw", "defrost", "cooling"]
-    for key in ("compressor_running", "defrost_active", "circulation_pump"):
-        assert hass.states.get(entity_id(hass, key, "binary_sensor")) is not None
-    assert SensorStateClass.TOTAL_INCREASING == "total_increasing"
-
-
-@pytest.mark.freeze_time(WINTER_START)
 async def test_thermal_power_estimates_match_hand_formulas(
     hass: HomeAssistant, demo_entry: MockConfigEntry, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -93,7 +41,7 @@ async def test_thermal_power_estimates_match_hand_formulas(
     whole path source -> engine -> entity. Example of the arithmetic: 20 l/min,
     35.0 -> 30.7 °C: 20/60 × 4.186 × 4.3 = 6.000 kW.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await _until_running(hass, freezer)
     coordinator = demo_entry.runtime_data.heat_pump
     reading = coordinator.data.reading
@@ -127,7 +75,7 @@ async def test_energy_and_cop_match_ground_truth(
     steps every 10 s: within 3 %. seasonal_cop = heat / electricity of the same
     period (entry and season started together).
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 6 * 3600)
     sim = demo_entry.runtime_data.heat_pump.source.simulator
     truth, base = sim.truth, sim.counter_base
@@ -165,7 +113,7 @@ async def test_restart_continues_totals_exactly(
     right after it, and after 2 more hours: a double count or a loss would
     show as a difference.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 2 * 3600)
     before = value(hass, "electrical_energy")
     heat_before = value(hass, "thermal_energy")
@@ -199,7 +147,7 @@ async def test_daily_figures_reset_at_local_midnight(
 ) -> None:
     """energy_today starts again at local midnight; energy_month and _year keep counting."""
     await hass.config.async_set_time_zone("Europe/Berlin")
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     # 20:00 UTC = 21:00 in Berlin; run to 22:50 UTC (23:50 local).
     await advance(hass, freezer, 2 * 3600 + 50 * 60)
     today = value(hass, "energy_today")
@@ -232,7 +180,7 @@ async def test_carnot_efficiency_and_time_in_mode(
     E.g. flow 35 °C, outdoor 2 °C: T_hot = 310.15 K, T_cold = 269.15 K,
     Carnot = 310.15 / 41 = 7.565; COP 3.4 -> 44.9 %.
     """
-    await _setup(hass, demo_entry)
+    await setup_integration(hass, demo_entry)
     await _until_running(hass, freezer)
     await advance(hass, freezer, 300)
     metrics = demo_entry.runtime_data.heat_pump.data.metrics
