@@ -11,7 +11,7 @@ import pytest
 
 from custom_components.heatpump_stats.change_recorder import ChangeRecorder
 from custom_components.heatpump_stats.engine.core import Metrics
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading
+from custom_components.heatpump_stats.model.reading import HeatPumpReading
 from custom_components.heatpump_stats.store.changelog import ChangeLogError
 
 READING = HeatPumpReading(

@@ -27,7 +27,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.engine.budget import BudgetExceeded
+from custom_components.heatpump_stats.model.api_rate_limit import BudgetExceeded
+from custom_components.heatpump_stats.model.reading import DeviceIdentity
 from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
@@ -37,7 +38,6 @@ from custom_components.heatpump_stats.sources.base import (
     SourceError,
     SourceNotThisDeviceError,
 )
-from custom_components.heatpump_stats.sources.reading import DeviceIdentity
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 
 _FLOW = "custom_components.heatpump_stats.config_flow"

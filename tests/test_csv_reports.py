@@ -32,7 +32,7 @@ from custom_components.heatpump_stats.csv_reports import (
     retention_days,
     summary_sample,
 )
-from custom_components.heatpump_stats.sources.reading import OperatingMode
+from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.store.csv_export import CONTRACT_COLUMNS
 from custom_components.heatpump_stats.store.samples import SampleStore, SampleStoreError
 

@@ -6,9 +6,9 @@ from datetime import time, timedelta
 
 import pytest
 
+from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.options import EntryOptions
 from custom_components.heatpump_stats.sources.entities import ESPALTHERMA_MODE_MAP, ModeMapError
-from custom_components.heatpump_stats.sources.reading import OperatingMode
 
 
 def test_no_options_are_the_defaults() -> None:

@@ -41,7 +41,7 @@ from .store.connection import REASON_CORRUPT, REASON_NOT_WRITABLE
 
 if TYPE_CHECKING:
     from .model.metrics import Metrics
-    from .sources.reading import HeatPumpReading
+    from .model.reading import HeatPumpReading
 
 BASELINE_STATE = "settings_baseline"
 NOTE_KEY = "note"

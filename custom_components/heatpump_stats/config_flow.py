@@ -124,11 +124,12 @@ from .const import (
 )
 from .coordinator import HeatPumpStatsConfigEntry
 from .csv_reports import directory_allowed
-from .engine.budget import BudgetExceeded
 from .factory import async_create_meter, async_create_source
 from .ha_sources import raw_state
 from .history_import import DEMO_HISTORY_DAYS
 from .influx_history import influx_config
+from .model.api_rate_limit import BudgetExceeded
+from .model.reading import DeviceIdentity, HeatPumpReading
 from .options import parse_season_start
 from .sources.base import (
     SourceAuthError,
@@ -150,7 +151,6 @@ from .sources.entities import (
 )
 from .sources.http import parse_host
 from .sources.modbus import RegisterMapError
-from .sources.reading import DeviceIdentity, HeatPumpReading
 from .sources.viessmann import ViessmannDevice
 from .store.influxdb import (
     API_V1,

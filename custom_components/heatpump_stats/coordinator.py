@@ -37,6 +37,7 @@ from .csv_reports import CsvReports
 from .engine.alerts import AlertTracker, CopBelowExpected, ShortCycling
 from .engine.core import Engine, EngineConfig
 from .model.metrics import Metrics
+from .model.reading import DeviceIdentity, HeatPumpReading, MeterReading
 from .options import EntryOptions
 from .source_hooks import SourceRetryLaterError
 from .sources.base import (
@@ -46,7 +47,6 @@ from .sources.base import (
     SourceDataError,
     SourceError,
 )
-from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading
 
 ALERTS_STORE_EVERY = timedelta(minutes=5)
 

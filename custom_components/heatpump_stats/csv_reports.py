@@ -55,8 +55,8 @@ from .const import (
 from .engine.analytics import Sample, SummaryBuilder
 from .engine.core import EngineConfig
 from .model.metrics import Metrics
+from .model.reading import HeatPumpReading, MeterReading, OperatingMode
 from .options import EntryOptions
-from .sources.reading import HeatPumpReading, MeterReading, OperatingMode
 from .store.changelog import ChangeLogError
 from .store.csv_export import (
     PERIOD_DAILY,

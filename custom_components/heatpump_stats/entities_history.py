@@ -40,8 +40,8 @@ from .const import CONF_ENERGY_ENTITY, CONF_METER, CONF_POWER_ENTITY, METER_ENTI
 from .engine.core import Engine, EngineConfig
 from .engine.hourly import Hour
 from .engine.replay import HourlyReplay
+from .model.reading import MeterReading, OperatingMode
 from .sources.entities import DEFROST_FIELD, FIELDS, RawState, build_reading, missing_required
-from .sources.reading import MeterReading, OperatingMode
 from .store.influxdb import InfluxHistory
 
 #: Slot prefix of the `entity` meter's fields (the heat pump's fields have none).

@@ -20,6 +20,7 @@ from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .model.reading import DeviceIdentity, HeatPumpReading, MeterReading, OperatingMode
 from .source_hooks import SourceHooks
 from .sources.base import SourceConnectionError
 from .sources.entities import (
@@ -30,7 +31,6 @@ from .sources.entities import (
     missing_required,
     reading_problems,
 )
-from .sources.reading import DeviceIdentity, HeatPumpReading, MeterReading, OperatingMode
 
 if TYPE_CHECKING:
     from .coordinator import HeatPumpCoordinator

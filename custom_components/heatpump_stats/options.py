@@ -44,8 +44,8 @@ from .const import (
     LOGGER,
 )
 from .influx_history import influx_config
+from .model.reading import OperatingMode
 from .sources.entities import ESPALTHERMA_MODE_MAP, parse_mode_map
-from .sources.reading import OperatingMode
 from .store.influxdb import InfluxConfig
 
 if TYPE_CHECKING:

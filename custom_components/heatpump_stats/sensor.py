@@ -44,7 +44,7 @@ from .engine.core import MIRRORED_COUNTERS
 from .entity import HeatPumpStatsEntity
 from .logbook import describe_change
 from .model.metrics import Metrics
-from .sources.reading import READING_FLAGS, OperatingMode
+from .model.reading import READING_FLAGS, OperatingMode
 
 PARALLEL_UPDATES = 0
 

@@ -27,9 +27,9 @@ from PyViCare.PyViCareUtils import PyViCareInvalidCredentialsError
 import requests
 
 from .const import DOMAIN
-from .engine.budget import BudgetExceeded, CallBudget
+from .model.api_rate_limit import BudgetExceeded, CallBudget
+from .model.reading import DeviceIdentity, HeatPumpReading
 from .source_hooks import SourceHooks, SourceRetryLaterError
-from .sources.reading import DeviceIdentity, HeatPumpReading
 from .sources.viessmann import (
     CountingOAuthManager,
     GatewayFeed,

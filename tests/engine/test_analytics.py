@@ -27,12 +27,12 @@ from custom_components.heatpump_stats.engine.analytics import (
 from custom_components.heatpump_stats.engine.core import Engine, EngineConfig
 from custom_components.heatpump_stats.engine.energy import CounterOrPowerIntegrator
 from custom_components.heatpump_stats.engine.thermal import thermal_power_delta_t
-from custom_components.heatpump_stats.sources.demo import DemoHeatPump
-from custom_components.heatpump_stats.sources.reading import (
+from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,
     MeterReading,
     OperatingMode,
 )
+from custom_components.heatpump_stats.sources.demo import DemoHeatPump
 
 T0 = datetime(2025, 1, 15, 6, 0, tzinfo=UTC)
 H = OperatingMode.HEATING

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from custom_components.heatpump_stats.engine.budget import BudgetExceeded, CallBudget
+from custom_components.heatpump_stats.model.api_rate_limit import BudgetExceeded, CallBudget
 
 T0 = datetime(2026, 1, 10, 8, 0, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)

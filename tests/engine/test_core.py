@@ -16,7 +16,7 @@ from custom_components.heatpump_stats.engine.core import (
     classify_operating_mode,
 )
 from custom_components.heatpump_stats.engine.thermal import ThermalMethod
-from custom_components.heatpump_stats.sources.reading import (
+from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,
     MeterReading,
     OperatingMode,

@@ -40,7 +40,7 @@ from custom_components.heatpump_stats.engine.impact import (
     fit_line,
     interval_from_summary,
 )
-from custom_components.heatpump_stats.sources.reading import OperatingMode
+from custom_components.heatpump_stats.model.reading import OperatingMode
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -11,13 +11,13 @@ import time
 
 import pytest
 
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 from custom_components.heatpump_stats.sources.demo import (
     DemoHeatPump,
     DemoTruth,
     cop_true,
     delta_t_k,
 )
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 
 WINTER = datetime(2025, 1, 20, tzinfo=UTC)
 AUTUMN = datetime(2024, 10, 10, tzinfo=UTC)

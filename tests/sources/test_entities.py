@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 from custom_components.heatpump_stats.sources.entities import (
     ESPALTHERMA_MODE_MAP,
     FIELDS,
@@ -22,7 +23,6 @@ from custom_components.heatpump_stats.sources.entities import (
     parse_number,
     reading_problems,
 )
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 from tests.sources.realdata import realdata_dir
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)

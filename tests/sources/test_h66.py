@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 from custom_components.heatpump_stats.sources.base import (
     SourceConnectionError,
     SourceDataError,
@@ -28,7 +29,6 @@ from custom_components.heatpump_stats.sources.h66 import (
     to_signed16,
 )
 from custom_components.heatpump_stats.sources.http import HttpStatusError
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 from tests.simulators.h66_server import UNKNOWN_ID, H66Simulator, recorded_alldata, u16
 from tests.sources.realdata import realdata_dir
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 from custom_components.heatpump_stats.sources.base import (
     SourceConnectionError,
     SourceDataError,
@@ -26,7 +27,6 @@ from custom_components.heatpump_stats.sources.luxtronik import (
     REDACTED,
     LuxtronikSource,
 )
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 from tests.simulators.luxtronik_server import (
     CMD_CALCULATIONS,
     CMD_PARAMETERS,

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.heatpump_stats.model.reading import HeatPumpReading, OperatingMode
 from custom_components.heatpump_stats.sources.base import (
     HeatPumpSource,
     SourceConnectionError,
@@ -38,7 +39,6 @@ from custom_components.heatpump_stats.sources.modbus import (
     parse_register_map,
     plan_requests,
 )
-from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 from tests.simulators.modbus_server import (
     NOT_AVAILABLE,
     ModbusSimulator,

@@ -22,14 +22,14 @@ import PyViCare.PyViCareCachedServiceBase as cached_service_base
 from PyViCare.PyViCareUtils import PyViCareInvalidCredentialsError
 import requests
 
-from custom_components.heatpump_stats.engine.budget import BudgetExceeded, CallBudget
 from custom_components.heatpump_stats.engine.core import Engine, EngineConfig
+from custom_components.heatpump_stats.model.api_rate_limit import BudgetExceeded, CallBudget
+from custom_components.heatpump_stats.model.reading import READING_UNITS, OperatingMode
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
     SourceConnectionError,
     SourceDataError,
 )
-from custom_components.heatpump_stats.sources.reading import READING_UNITS, OperatingMode
 from custom_components.heatpump_stats.sources.viessmann import (
     REDACTED,
     CountingOAuthManager,

@@ -14,7 +14,7 @@ import pytest
 
 from custom_components.heatpump_stats.engine.analytics import Sample, SummaryBuilder
 from custom_components.heatpump_stats.engine.core import Metrics
-from custom_components.heatpump_stats.sources.reading import OperatingMode
+from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.store.csv_export import (
     CONTRACT_COLUMNS,
     cleanup,

@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from custom_components.heatpump_stats.engine.core import Engine, EngineConfig, Metrics
-from custom_components.heatpump_stats.sources.reading import (
+from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,
     MeterReading,
     OperatingMode,

@@ -5,7 +5,7 @@ an executor thread. Nothing here imports Home Assistant; the OAuth2 session is
 the glue's ``AbstractViCareOAuthManager`` (HA's config-entry OAuth2 session),
 wrapped in :class:`CountingOAuthManager`.
 
-Calls (each one is booked in the shared :class:`~..engine.budget.CallBudget`):
+Calls (each one is booked in the shared :class:`~..model.api_rate_limit.CallBudget`):
 
 * :func:`list_devices`: 1 call (``GET /equipment/installations?includeGateways=true``).
 * :class:`ViessmannSource` construction: 0 calls (it is built from the stored
@@ -149,7 +149,7 @@ class CountingOAuthManager(AbstractViCareOAuthManager):  # type: ignore[misc]
 
     Wraps the glue's manager (HA's ``ConfigEntryAuth``) and is what PyViCare
     is given. Each ``get``/``post`` first calls ``budget.acquire(now)``
-    (raising :class:`~..engine.budget.BudgetExceeded` *before* any request
+    (raising :class:`~..model.api_rate_limit.BudgetExceeded` *before* any request
     when the budget is spent or blocked), then delegates to the wrapped
     manager, and maps PyViCare's errors to the source errors:
 
