@@ -60,8 +60,7 @@ from yarl import URL
 from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.sensor import extra_description
-from custom_components.heatpump_stats.sources import viessmann
-from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
+from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice, privacy
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
 from tests.simulators.vicare_cloud import (
     BULK_URL,
@@ -898,7 +897,7 @@ async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
     """Setup puts the filter on PyViCare's loggers; polls at DEBUG log no serial; the last
     unload takes it off (and PyViCare's records then pass unchanged, as before setup)."""
     caplog.set_level(logging.DEBUG, logger="PyViCare")
-    assert not viessmann.log_filter_installed()
+    assert not privacy.log_filter_installed()
     second = _pump(1, shared_gateway=False)
     cloud.answer(
         f"/features/installations/{second.installation_id}/gateways/"
@@ -910,9 +909,9 @@ async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-    assert viessmann.log_filter_installed()
-    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
-        assert viessmann._LOG_FILTER in logging.getLogger(name).filters, name
+    assert privacy.log_filter_installed()
+    for name in ("PyViCare", *privacy.PYVICARE_LOGGERS):
+        assert privacy._LOG_FILTER in logging.getLogger(name).filters, name
     await advance(hass, freezer, 600, step=60)
     assert "Response to get request" in caplog.text  # PyViCare logged every poll ...
     for secret in (GATEWAY_SERIAL, second.gateway_serial, INSTALLATION_ID, CONTROLLER_SERIAL):
@@ -921,12 +920,12 @@ async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
 
     assert await hass.config_entries.async_unload(entries[0].entry_id)
     await hass.async_block_till_done()
-    assert viessmann.log_filter_installed()  # the other entry still runs
+    assert privacy.log_filter_installed()  # the other entry still runs
     assert await hass.config_entries.async_unload(entries[1].entry_id)
     await hass.async_block_till_done()
-    assert not viessmann.log_filter_installed()
-    for name in ("PyViCare", *viessmann.PYVICARE_LOGGERS):
-        assert viessmann._LOG_FILTER not in logging.getLogger(name).filters, name
+    assert not privacy.log_filter_installed()
+    for name in ("PyViCare", *privacy.PYVICARE_LOGGERS):
+        assert privacy._LOG_FILTER not in logging.getLogger(name).filters, name
     # Proof that the filter was what kept the serial out: unfiltered, it shows.
     caplog.clear()
     logging.getLogger("PyViCare.PyViCareAbstractOAuthManager").debug(
@@ -946,7 +945,7 @@ async def test_config_flow_device_list_is_filtered_only_while_it_runs(
     assert "Response to get request" in caplog.text
     for secret in (GATEWAY_SERIAL, INSTALLATION_ID, "Musterweg", "Musterstadt", "50.1"):
         assert secret not in caplog.text
-    assert not viessmann.log_filter_installed()
+    assert not privacy.log_filter_installed()
 
 
 def test_period_figures_of_closed_windows_keep_out_of_statistics_sums() -> None:
