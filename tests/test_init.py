@@ -30,7 +30,7 @@ from custom_components.heatpump_stats.sources.base import (
     SourceConnectionError,
     SourceDataError,
 )
-from custom_components.heatpump_stats.sources.demo_source import DemoSource
+from custom_components.heatpump_stats.sources.demo import DemoSource
 
 from .common import advance
 

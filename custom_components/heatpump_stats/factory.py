@@ -57,7 +57,7 @@ from .ha_sources import EntitiesSource, EntityMeter
 from .options import EntryOptions
 from .source_hooks import NO_HOOKS, SourceHooks
 from .sources.base import HeatPumpSource, MeterSource
-from .sources.demo_source import DemoSource
+from .sources.demo import DemoSource
 from .sources.h66 import H66Source
 from .sources.luxtronik import LuxtronikSource
 from .sources.modbus import ModbusSource, load_register_map

@@ -48,8 +48,7 @@ from homeassistant.util import dt as dt_util
 from .engine.core import DAILY_COP_MIN_ELECTRICAL_KWH, Engine, EngineConfig
 from .engine.hourly import Hour
 from .engine.replay import HourlyReplay
-from .sources.demo import DemoHeatPump
-from .sources.demo_source import demo_seed
+from .sources.demo import DemoHeatPump, demo_seed
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS
 
 #: Days of simulated history a new demo entry starts with.

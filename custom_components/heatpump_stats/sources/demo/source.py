@@ -1,6 +1,6 @@
 """The simulated heat pump as a polled source.
 
-The simulator itself (`demo.DemoHeatPump`) is synchronous and CPU-bound; after
+The simulator itself (`simulator.DemoHeatPump`) is synchronous and CPU-bound; after
 a long downtime it may have days to catch up, so every step runs in the
 default executor, never on the event loop.
 """
@@ -15,7 +15,7 @@ import zlib
 
 from custom_components.heatpump_stats.model.reading import DeviceIdentity, HeatPumpReading
 
-from .demo import DemoHeatPump
+from .simulator import DemoHeatPump
 
 
 def demo_seed(name: str) -> int:
