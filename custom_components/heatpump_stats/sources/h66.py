@@ -73,12 +73,12 @@ from custom_components.heatpump_stats.model.reading import (
 
 from .base import SourceNotThisDeviceError
 from .http import (
-    async_decode_json,
+    NO_SUCH_API_STATUS,
+    async_json_object,
     async_request,
     base_url,
     check_status,
     parse_host,
-    require_object,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -95,9 +95,6 @@ BOOL_KEYS: Final = READING_FLAGS
 _RESERVED_KEYS: Final = frozenset({"timestamp", "operating_mode", "settings", "extra"})
 
 _ID_RE: Final = re.compile(r"^[0-9A-F]{4}$")
-# Answers of a web server without the gateway's API (a router, the gateway with its
-# API disabled, another device): not an H66 to read.
-NOT_H66_STATUS: Final = frozenset({404, 405, 410})
 _KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -419,15 +416,15 @@ class H66Source:
         """The /api/alldata object; `SourceNotThisDeviceError` when a web server that is no
         H66 answers (no such path, an HTML page, JSON without register ids)."""
         resp = await async_request(self._session, self._url, request_timeout=self._timeout)
-        if resp.status in NOT_H66_STATUS:
+        if resp.status in NO_SUCH_API_STATUS:
             raise SourceNotThisDeviceError(
                 f"HTTP {resp.status} from {self._url}: not an H66 gateway, or its API is off"
             )
-        check_status(resp, self._url)
+        check_status(resp, self._url)  # before the page check: a failing gateway is no web page
         content_type = resp.headers.get("Content-Type", "").lower()
         if "html" in content_type or resp.body.lstrip()[:1] == b"<":
             raise SourceNotThisDeviceError(f"{self._url} answers with a web page, not H66 data")
-        payload = require_object(await async_decode_json(resp.body, url=self._url), url=self._url)
+        payload = await async_json_object(resp, self._url)
         if payload and not any(
             isinstance(key, str) and _ID_RE.match(normalize_id(key)) for key in payload
         ):

@@ -41,6 +41,9 @@ DEFAULT_PORT = 80
 MAX_RESPONSE_BYTES = 1024 * 1024
 EXECUTOR_PARSE_BYTES = 64 * 1024
 _CHUNK = 64 * 1024
+# A web server's answer when it has no such API at the path (the device's API is
+# off, or another device answers): not the device to read.
+NO_SUCH_API_STATUS = frozenset({404, 405, 410})
 
 # RFC 1123 host names: dot-separated labels of letters, digits and hyphens
 # (underscores tolerated, some routers hand them out), no leading/trailing hyphen.
@@ -227,6 +230,12 @@ def require_object(value: Any, *, url: str = "") -> dict[str, Any]:
     return value
 
 
+async def async_json_object(resp: HttpResponse, url: str) -> dict[str, Any]:
+    """The JSON object answered (HTTP >= 400: `HttpStatusError`; no object: `SourceDataError`)."""
+    check_status(resp, url)
+    return require_object(await async_decode_json(resp.body, url=url), url=url)
+
+
 async def async_get_json(
     session: aiohttp.ClientSession,
     url: str,
@@ -248,7 +257,5 @@ async def async_get_json_object(
     headers: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """`async_get_json` that also requires a JSON object."""
-    return require_object(
-        await async_get_json(session, url, request_timeout=request_timeout, headers=headers),
-        url=url,
-    )
+    resp = await async_request(session, url, request_timeout=request_timeout, headers=headers)
+    return await async_json_object(resp, url)

@@ -46,13 +46,12 @@ from .base import (
     SourceNotThisDeviceError,
 )
 from .http import (
+    NO_SUCH_API_STATUS,
     HttpStatusError,
-    async_decode_json,
+    async_json_object,
     async_request,
     base_url,
-    check_status,
     parse_host,
-    require_object,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -64,8 +63,6 @@ APP: Final = "Pro3EM"
 USERNAME: Final = "admin"
 PROFILE_TRIPHASE: Final = "triphase"
 PROFILE_MONOPHASE: Final = "monophase"
-# GetDeviceInfo answered with these: no Gen2 RPC API at the address (not a Shelly Pro).
-_NO_RPC_STATUS: Final = frozenset({404, 405, 410})
 PHASES: Final = ("a", "b", "c")
 CHANNELS: Final = (0, 1, 2)
 
@@ -281,8 +278,7 @@ class ShellyPro3EM:
                 raise SourceAuthError(f"{self._host} answered 401 without a digest challenge")
             self._auth.set_challenge(challenge)
             fresh_nonce = True
-        check_status(resp, url)
-        payload = require_object(await async_decode_json(resp.body, url=url), url=url)
+        payload = await async_json_object(resp, url)
         key = method if channel is None else f"{method}:{channel}"
         self._raw[key] = payload
         return payload
@@ -292,7 +288,7 @@ class ShellyPro3EM:
         try:
             info = await self._async_rpc("Shelly.GetDeviceInfo")
         except HttpStatusError as err:
-            if err.status not in _NO_RPC_STATUS:
+            if err.status not in NO_SUCH_API_STATUS:
                 raise
             # A web server without the Gen2 RPC API (a router, a Gen1 Shelly, an H66).
             raise SourceNotThisDeviceError(f"{self._host}: no Shelly RPC API ({err})") from err
