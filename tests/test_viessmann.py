@@ -65,6 +65,7 @@ from custom_components.heatpump_stats.vicare import async_get_budget, async_list
 from tests.simulators.vicare_cloud import (
     BULK_URL,
     FEATURES_URL,
+    HEAT_PUMP,
     INSTALLATIONS_URL,
     FakeCloud,
     FakeResponse,
@@ -73,21 +74,9 @@ from tests.simulators.vicare_cloud import (
     recorded_cloud,
 )
 
-from .common import advance
-
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning"
-)
+from .common import advance, setup_integration
 
 CLIENT_ID = "my-viessmann-client-id"
-DEVICE = ViessmannDevice(
-    installation_id=1234567,
-    gateway_serial="7736172201234567",
-    device_id="0",
-    model="CU401B_G",
-    roles=("type:heatpump", "type:legacy", "type:product;CU401B"),
-    status="Online",
-)
 START = "2026-01-10T10:00:00+00:00"
 
 
@@ -106,7 +95,14 @@ async def credentials(hass: HomeAssistant) -> None:
     await async_import_client_credential(hass, DOMAIN, ClientCredential(CLIENT_ID, ""), "viessmann")
 
 
-def _entry(unique: str = DEVICE.unique_id, device: ViessmannDevice = DEVICE) -> MockConfigEntry:
+def _entry(
+    unique: str = HEAT_PUMP.unique_id,
+    device: ViessmannDevice = HEAT_PUMP,
+    *,
+    token_expired: bool = False,
+    options: dict[str, Any] | None = None,
+) -> MockConfigEntry:
+    """A Viessmann entry for `device` (its token valid for ten days unless `token_expired`)."""
     return MockConfigEntry(
         domain=DOMAIN,
         title=f"Viessmann {device.model}",
@@ -117,14 +113,22 @@ def _entry(unique: str = DEVICE.unique_id, device: ViessmannDevice = DEVICE) -> 
             "token": {
                 "access_token": "access",
                 "refresh_token": "refresh",
-                "expires_at": time.time() + 3600 * 24 * 10,
+                "expires_at": 0 if token_expired else time.time() + 3600 * 24 * 10,
                 "expires_in": 3600 * 24 * 10,
                 "token_type": "Bearer",
             },
             "device": device.to_dict(),
             "meter": "none",
         },
+        options=options or {},
     )
+
+
+async def _try_setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add `entry` and set it up without asserting success (the test checks its state)."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("current_request_with_host", "credentials")
@@ -165,10 +169,10 @@ async def test_oauth_flow_creates_entry(
     # The recorded account has more than one heat pump: the device step lists them.
     assert result["step_id"] == "device"
     options = result["data_schema"].schema["device"].config["options"]
-    assert DEVICE.unique_id in [option["value"] for option in options]
+    assert HEAT_PUMP.unique_id in [option["value"] for option in options]
     assert len(options) >= 2
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"device": DEVICE.unique_id}
+        result["flow_id"], {"device": HEAT_PUMP.unique_id}
     )
     # Viessmann reports no electricity: the meter step does not offer "source".
     assert result["step_id"] == "meter"
@@ -178,9 +182,9 @@ async def test_oauth_flow_creates_entry(
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
-    assert entry.unique_id == f"viessmann_{DEVICE.unique_id}"
+    assert entry.unique_id == f"viessmann_{HEAT_PUMP.unique_id}"
     assert entry.data["token"]["access_token"] == "new-access"
-    assert entry.data["device"]["gateway_serial"] == DEVICE.gateway_serial
+    assert entry.data["device"]["gateway_serial"] == HEAT_PUMP.gateway_serial
     assert entry.state is ConfigEntryState.LOADED
     # Setup cost exactly one feature fetch.
     assert cloud.count(FEATURES_URL) == 1
@@ -313,14 +317,9 @@ async def test_refused_token_refresh_starts_reauth_and_the_sign_in_repairs_it(
     cloud: FakeCloud,
 ) -> None:
     """Expired token, refresh answered 400: reauth; signing in again stores the new token."""
-    entry = _entry()
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
-    )
+    entry = _entry(token_expired=True)
     aioclient_mock.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await _try_setup(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_ERROR
     refresh = aioclient_mock.mock_calls[0][2]
     assert refresh["grant_type"] == "refresh_token"
@@ -337,7 +336,7 @@ async def test_refused_token_refresh_starts_reauth_and_the_sign_in_repairs_it(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data["token"]["access_token"] == "new-access"
-    assert entry.data["device"] == DEVICE.to_dict()
+    assert entry.data["device"] == HEAT_PUMP.to_dict()
     assert entry.state is ConfigEntryState.LOADED
 
 
@@ -347,14 +346,9 @@ async def test_token_endpoint_rate_limit_retries_without_reauth(
     hass: HomeAssistant, aioclient_mock: AiohttpClientMocker, cloud: FakeCloud
 ) -> None:
     """HTTP 429 from the token endpoint is transient: setup retries, no reauth."""
-    entry = _entry()
-    entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
-    )
+    entry = _entry(token_expired=True)
     aioclient_mock.post(TOKEN_URL, status=429)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await _try_setup(hass, entry)
     assert entry.state is ConfigEntryState.SETUP_RETRY
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
@@ -369,9 +363,7 @@ async def test_values_and_poll_interval_follow_the_budget(
     86400 s × 1 call / floor(1450 × 0.9) = 86400 / 1305 = 66.2 -> 67 s.
     """
     entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     coordinator = entry.runtime_data.heat_pump
     assert coordinator.update_interval == timedelta(seconds=67)
     reading = coordinator.data.reading
@@ -427,21 +419,17 @@ async def test_budget_holds_over_48h_with_restarts_errors_and_two_entries(
         gateway_serial="7736172201234567",
         device_id="1",
         model="CU401B_G",
-        roles=DEVICE.roles,
+        roles=HEAT_PUMP.roles,
         status="Online",
     )
     cloud.answer(
         "/features/installations/1234567/gateways/7736172201234567/devices/1/features/",
         FakeResponse(load("vitocal.json")),
     )
-    entries = [_entry(), _entry(second.unique_id, second)]
+    options = {"viessmann_daily_call_budget": 100, "scan_interval_s": 30}
+    entries = [_entry(options=options), _entry(second.unique_id, second, options=options)]
     for entry in entries:
-        entry.add_to_hass(hass)
-        hass.config_entries.async_update_entry(
-            entry, options={"viessmann_daily_call_budget": 100, "scan_interval_s": 30}
-        )
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
 
     for hour in range(48):
         if hour == 7:  # the cloud fails for a while: retries cost calls too
@@ -482,9 +470,7 @@ async def test_budget_survives_a_restart(
         "data": {"calls": [now - 3600 + i for i in range(1450)], "blocked_until": None},
     }
     entry = _entry()
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await _try_setup(hass, entry)
     assert cloud.requests == []
     assert entry.state is ConfigEntryState.SETUP_RETRY
 
@@ -496,9 +482,7 @@ async def test_rate_limit_stops_calls_until_reset_and_raises_a_repair(
 ) -> None:
     """HTTP 429, reset at 13:00: unavailable, a repair, no call before 13:00, recovery."""
     entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     cloud.answer(
         FEATURES_URL,
         FakeResponse(load("rate_limit.json"), 429),
@@ -529,9 +513,7 @@ async def test_reconfigure_signs_in_again_and_keeps_the_device(
 ) -> None:
     """Reconfigure goes through the same OAuth2 flow; the token is replaced, the device kept."""
     entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     result = await entry.start_reconfigure_flow(hass)
     # The menu offers the sign-in (source settings) and the meter.
     assert result["type"] is FlowResultType.MENU
@@ -562,7 +544,7 @@ async def test_reconfigure_signs_in_again_and_keeps_the_device(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data["token"]["access_token"] == "fresh-access"
-    assert entry.data["device"]["device_id"] == DEVICE.device_id
+    assert entry.data["device"]["device_id"] == HEAT_PUMP.device_id
     assert entry.state is ConfigEntryState.LOADED
 
 
@@ -579,7 +561,7 @@ def _pump(index: int, *, shared_gateway: bool) -> ViessmannDevice:
         gateway_serial="7736172201234567" if shared_gateway else f"77361722012345{60 + index}",
         device_id=str(index) if shared_gateway else "0",
         model="CU401B_G",
-        roles=DEVICE.roles,
+        roles=HEAT_PUMP.roles,
         status="Online",
     )
 
@@ -663,9 +645,7 @@ async def simulate_account(
     entries = [_entry(device.unique_id, device) for device in devices]
     last_ok: dict[str, datetime] = {}
     for entry in entries:
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
 
     def watch(entry: MockConfigEntry) -> None:
         coordinator = entry.runtime_data.heat_pump
@@ -869,9 +849,7 @@ async def test_diagnostics_redact_serials_installation_and_address(
     """The gateway serial (also inside gatewayId and every uri), the installation id
     and the controller serial appear nowhere in the diagnostics; the features stay."""
     entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = json.dumps(diag)
     for secret in (GATEWAY_SERIAL, CONTROLLER_SERIAL, INSTALLATION_ID):
@@ -906,9 +884,7 @@ async def test_pyvicare_log_filter_lives_from_setup_to_the_last_unload(
     )
     entries = [_entry(), _entry(second.unique_id, second)]
     for entry in entries:
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        await setup_integration(hass, entry)
     assert privacy.log_filter_installed()
     for name in ("PyViCare", *privacy.PYVICARE_LOGGERS):
         assert privacy._LOG_FILTER in logging.getLogger(name).filters, name
@@ -981,9 +957,7 @@ async def test_token_expiring_between_polls_is_renewed_through_home_assistant(
     the token (stored in the entry) and the retry carries it. A refused refresh starts reauth.
     """
     entry = _entry()
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, entry)
     hass.config_entries.async_update_entry(
         entry, data={**entry.data, "token": {**entry.data["token"], "expires_at": 0}}
     )

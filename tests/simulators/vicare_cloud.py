@@ -15,12 +15,23 @@ from typing import Any
 from PyViCare.PyViCareAbstractOAuthManager import API_BASE_URL
 import requests
 
+from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vicare"
 INSTALLATIONS_URL = "/equipment/installations?includeGateways=true"
 FEATURES_URL = "/features/installations/1234567/gateways/7736172201234567/devices/0/features/"
 # PyViCare's gateway-wide bulk endpoint: every device behind the gateway in one answer.
 BULK_URL = (
     "/features/installations/1234567/gateways/7736172201234567/features?includeDevicesFeatures=true"
+)
+# The recorded account's heat pump (installations.json): the device the tests poll.
+HEAT_PUMP = ViessmannDevice(
+    installation_id=1234567,
+    gateway_serial="7736172201234567",
+    device_id="0",
+    model="CU401B_G",
+    roles=("type:heatpump", "type:legacy", "type:product;CU401B"),
+    status="Online",
 )
 
 

@@ -45,6 +45,7 @@ from custom_components.heatpump_stats.sources.viessmann import (
 from tests.simulators.vicare_cloud import (
     BULK_URL,
     FEATURES_URL,
+    HEAT_PUMP,
     INSTALLATIONS_URL,
     FakeCloud,
     FakeResponse,
@@ -53,21 +54,8 @@ from tests.simulators.vicare_cloud import (
 )
 from tests.sources.realdata import realdata_dir, realdata_path
 
-# PyViCare builds the rate-limit reset with datetime.utcfromtimestamp (deprecated in 3.12+).
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:datetime.datetime.utcfromtimestamp:DeprecationWarning"
-)
-
 T0 = datetime(2026, 1, 10, 10, 0, tzinfo=UTC)
 RESET = datetime(2026, 1, 10, 13, 0, tzinfo=UTC)  # rate_limit.json's limitReset
-HEAT_PUMP = ViessmannDevice(
-    installation_id=1234567,
-    gateway_serial="7736172201234567",
-    device_id="0",
-    model="CU401B_G",
-    roles=("type:heatpump", "type:legacy", "type:product;CU401B"),
-    status="Online",
-)
 
 
 class FakeViCareAuth(AbstractViCareOAuthManager):
