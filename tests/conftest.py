@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from unittest.mock import AsyncMock, patch
 
@@ -26,6 +26,7 @@ from custom_components.heatpump_stats.const import (
 )
 
 from .common import setup_integration
+from .simulators.luxtronik_server import LuxtronikSimulator
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +90,12 @@ def mock_setup_entry() -> Iterator[AsyncMock]:
         "custom_components.heatpump_stats.async_setup_entry", return_value=True
     ) as mock_setup:
         yield mock_setup
+
+
+@pytest.fixture
+async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
+    """A simulated Luxtronik 2 controller on 127.0.0.1 (an ephemeral port)."""
+    sim = LuxtronikSimulator()
+    await sim.start()
+    yield sim
+    await sim.stop()

