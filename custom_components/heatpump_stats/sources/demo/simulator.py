@@ -73,6 +73,24 @@ _DHW = "dhw"
 _NONE = ""
 _STATE_VERSION = 1
 
+# The step state saved as it is: key -> type; the attribute is `_<key>`.
+_SAVED_STATE: dict[str, type[float] | type[bool] | type[int] | type[str]] = {
+    "t": float,
+    "tank": float,
+    "deficit": float,
+    "loop": float,
+    "frost_acc": float,
+    "defrost_left": float,
+    "compressor_on": bool,
+    "purpose": str,
+    "defrost_purpose": str,
+    "dhw_active": bool,
+    "defrost_threshold": float,
+    "settings_index": int,
+    "next_settings_t": float,
+    "last_dhw_slot": float,
+}
+
 
 class DemoHeatPump:
     """A deterministic simulated air-to-water heat pump (see the package docstring)."""
@@ -192,21 +210,8 @@ class DemoHeatPump:
             "rated_thermal_power_kw": self._rated,
             "flow_rate_l_min": self._flow_rate,
             "step_s": self._step,
-            "t": self._t,
-            "tank": self._tank,
-            "deficit": self._deficit,
-            "loop": self._loop,
-            "frost_acc": self._frost_acc,
-            "defrost_left": self._defrost_left,
-            "compressor_on": self._compressor_on,
-            "purpose": self._purpose,
-            "defrost_purpose": self._defrost_purpose,
-            "dhw_active": self._dhw_active,
-            "defrost_threshold": self._defrost_threshold,
+            **{key: getattr(self, f"_{key}") for key in _SAVED_STATE},
             "settings": dict(self._settings),
-            "settings_index": self._settings_index,
-            "next_settings_t": self._next_settings_t,
-            "last_dhw_slot": self._last_dhw_slot,
             "truth": self._truth.to_dict(),
             "counter_base": dict(self._counter_base),
             "heat_counted": dict(self._heat_counted),
@@ -225,24 +230,12 @@ class DemoHeatPump:
             step_s=float(data["step_s"]),
         )
         pump._start = float(data["start"])
-        pump._t = float(data["t"])
-        pump._tank = float(data["tank"])
-        pump._deficit = float(data["deficit"])
-        pump._loop = float(data["loop"])
-        pump._frost_acc = float(data["frost_acc"])
-        pump._defrost_left = float(data["defrost_left"])
-        pump._compressor_on = bool(data["compressor_on"])
-        pump._purpose = str(data["purpose"])
-        pump._defrost_purpose = str(data["defrost_purpose"])
-        pump._dhw_active = bool(data["dhw_active"])
-        pump._defrost_threshold = float(data["defrost_threshold"])
+        for key, kind in _SAVED_STATE.items():
+            setattr(pump, f"_{key}", kind(data[key]))
         settings = dict(DEFAULT_SETTINGS)
         for key, value in data["settings"].items():
             settings[str(key)] = value if isinstance(value, str) else float(value)
         pump._settings = settings
-        pump._settings_index = int(data["settings_index"])
-        pump._next_settings_t = float(data["next_settings_t"])
-        pump._last_dhw_slot = float(data["last_dhw_slot"])
         pump._truth = DemoTruth.from_dict(data["truth"])
         if isinstance(data.get("counter_base"), dict):
             pump._counter_base = {str(k): float(v) for k, v in data["counter_base"].items()}
