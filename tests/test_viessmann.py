@@ -70,6 +70,7 @@ from tests.simulators.vicare_cloud import (
     FakeCloud,
     FakeResponse,
     bulk_features,
+    heat_pump,
     load,
     recorded_cloud,
 )
@@ -414,14 +415,7 @@ async def test_budget_holds_over_48h_with_restarts_errors_and_two_entries(
         return original_get(url, timeout=timeout, **kwargs)
 
     cloud.get = timed_get  # type: ignore[method-assign]
-    second = ViessmannDevice(
-        installation_id=1234567,
-        gateway_serial="7736172201234567",
-        device_id="1",
-        model="CU401B_G",
-        roles=HEAT_PUMP.roles,
-        status="Online",
-    )
+    second = heat_pump("1")
     cloud.answer(
         "/features/installations/1234567/gateways/7736172201234567/devices/1/features/",
         FakeResponse(load("vitocal.json")),
@@ -556,14 +550,9 @@ SIM_STEP_S = 60
 
 def _pump(index: int, *, shared_gateway: bool) -> ViessmannDevice:
     """Heat pump `index`: device `index` behind the fixtures' gateway, or alone behind its own."""
-    return ViessmannDevice(
-        installation_id=1234567,
-        gateway_serial="7736172201234567" if shared_gateway else f"77361722012345{60 + index}",
-        device_id=str(index) if shared_gateway else "0",
-        model="CU401B_G",
-        roles=HEAT_PUMP.roles,
-        status="Online",
-    )
+    if shared_gateway:
+        return heat_pump(str(index))
+    return heat_pump("0", f"77361722012345{60 + index}")
 
 
 def _seconds_to_next_timer(hass: HomeAssistant) -> float | None:

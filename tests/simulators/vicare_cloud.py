@@ -8,6 +8,7 @@ and our mapping all run for real. It records every request that reaches it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,11 @@ HEAT_PUMP = ViessmannDevice(
     roles=("type:heatpump", "type:legacy", "type:product;CU401B"),
     status="Online",
 )
+
+
+def heat_pump(device_id: str, gateway_serial: str = HEAT_PUMP.gateway_serial) -> ViessmannDevice:
+    """Another heat pump of the account: `HEAT_PUMP` with its own device id (and gateway)."""
+    return dataclasses.replace(HEAT_PUMP, device_id=device_id, gateway_serial=gateway_serial)
 
 
 def device_features_url(device_id: str) -> str:

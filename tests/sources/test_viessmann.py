@@ -50,6 +50,7 @@ from tests.simulators.vicare_cloud import (
     FakeCloud,
     FakeResponse,
     bulk_features,
+    heat_pump,
     load,
 )
 from tests.sources.realdata import realdata_dir, realdata_path
@@ -1049,13 +1050,7 @@ def test_heat_pumps_behind_one_gateway_read_one_bulk_answer(clock: Clock) -> Non
     feed = GatewayFeed(1234567, "7736172201234567")
     feed.members.update({"0", "1"})
     feed.max_age = timedelta(seconds=60)
-    second = ViessmannDevice(
-        installation_id=1234567,
-        gateway_serial="7736172201234567",
-        device_id="1",
-        model="CU401B_G",
-        roles=HEAT_PUMP.roles,
-    )
+    second = heat_pump("1")
     pumps = [
         ViessmannSource(
             CountingOAuthManager(FakeViCareAuth(cloud), budget, clock=clock), device, feed
