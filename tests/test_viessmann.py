@@ -31,7 +31,7 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import config_entry_oauth2_flow, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.config_entry_oauth2_flow import (
     AUTH_CALLBACK_PATH,
     MY_AUTH_CALLBACK_PATH,
@@ -147,26 +147,7 @@ async def test_oauth_flow_creates_entry(
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert f"client_id={CLIENT_ID}" in result["url"]
     assert "scope=IoT+User+offline_access" in result["url"] or "offline_access" in result["url"]
-    state = config_entry_oauth2_flow._encode_jwt(
-        hass,
-        {
-            "flow_id": result["flow_id"],
-            "redirect_uri": "https://example.com/auth/external/callback",
-        },
-    )
-    client = await hass_client_no_auth()
-    response = await client.get(f"/auth/external/callback?code=abcd&state={state}")
-    assert response.status == HTTPStatus.OK
-    aioclient_mock.post(
-        TOKEN_URL,
-        json={
-            "access_token": "new-access",
-            "refresh_token": "new-refresh",
-            "token_type": "Bearer",
-            "expires_in": 3600,
-        },
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    result, _query, _form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
     # The recorded account has more than one heat pump: the device step lists them.
     assert result["step_id"] == "device"
     options = result["data_schema"].schema["device"].config["options"]
@@ -515,29 +496,11 @@ async def test_reconfigure_signs_in_again_and_keeps_the_device(
         result["flow_id"], {"next_step_id": "source_settings"}
     )
     assert result["type"] is FlowResultType.EXTERNAL_STEP
-    state = config_entry_oauth2_flow._encode_jwt(
-        hass,
-        {
-            "flow_id": result["flow_id"],
-            "redirect_uri": "https://example.com/auth/external/callback",
-        },
-    )
-    client = await hass_client_no_auth()
-    await client.get(f"/auth/external/callback?code=abcd&state={state}")
-    aioclient_mock.post(
-        TOKEN_URL,
-        json={
-            "access_token": "fresh-access",
-            "refresh_token": "fresh-refresh",
-            "token_type": "Bearer",
-            "expires_in": 3600,
-        },
-    )
-    result = await hass.config_entries.flow.async_configure(result["flow_id"])
+    result, _query, _form = await _sign_in(hass, hass_client_no_auth, aioclient_mock, result)
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
-    assert entry.data["token"]["access_token"] == "fresh-access"
+    assert entry.data["token"]["access_token"] == TOKEN["access_token"]
     assert entry.data["device"]["device_id"] == HEAT_PUMP.device_id
     assert entry.state is ConfigEntryState.LOADED
 
