@@ -25,6 +25,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.heatpump_stats.const import DOMAIN
 
 from .common import setup_integration, snapshot_entities
+from .simulators.espaltherma import ESPALTHERMA_FIELDS, set_espaltherma_states
 from .simulators.h66_server import H66Simulator
 from .simulators.luxtronik_server import LuxtronikSimulator
 from .simulators.modbus_server import ModbusSimulator, isg_tables
@@ -125,25 +126,14 @@ async def test_entities(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, snapshot: SnapshotAssertion
 ) -> None:
     """ESPAltherma-style entities (string states, a kW power, m³/h flow) as the source."""
-    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
-    hass.states.async_set("sensor.esp_outdoor", "3.0", temperature)
-    hass.states.async_set("sensor.esp_leaving_water", "35.0", temperature)
-    hass.states.async_set("sensor.esp_inlet_water", "30,0", temperature)
-    hass.states.async_set("sensor.esp_flow", "1.2", {"unit_of_measurement": "m³/h"})
-    hass.states.async_set("sensor.esp_mode", "Heating", {})
-    hass.states.async_set("sensor.esp_power", "2.0", {"unit_of_measurement": "kW"})
+    set_espaltherma_states(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         title="Heat pump (esp_leaving_water)",
         unique_id="entities_sensor_esp_leaving_water",
         data={
             "source": "entities",
-            "outside_temperature": "sensor.esp_outdoor",
-            "flow_temperature": "sensor.esp_leaving_water",
-            "return_temperature": "sensor.esp_inlet_water",
-            "flow_rate": "sensor.esp_flow",
-            "operating_mode": "sensor.esp_mode",
-            "electrical_power": "sensor.esp_power",
+            **ESPALTHERMA_FIELDS,
             "meter": "source",
         },
     )

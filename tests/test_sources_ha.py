@@ -28,6 +28,7 @@ from custom_components.heatpump_stats.sources.luxtronik import LuxtronikSource
 from custom_components.heatpump_stats.sources.modbus import load_register_map
 
 from .common import advance
+from .simulators.espaltherma import ESPALTHERMA_FIELDS, set_espaltherma_states
 from .simulators.h66_server import H66Simulator
 from .simulators.luxtronik_server import LuxtronikSimulator
 from .simulators.modbus_server import ModbusSimulator, isg_tables
@@ -225,24 +226,11 @@ async def test_entities_source_flows_through_to_cop(
     Electrical power 2.0 kW (a kW entity) = 2000 W, steady.
     COP over 5 min = 6.9767 / 2.0 = 3.488.
     """
-    attrs_t = {"unit_of_measurement": "°C", "device_class": "temperature"}
-    hass.states.async_set("sensor.esp_outdoor", "3.0", attrs_t)
-    hass.states.async_set("sensor.esp_leaving_water", "35.0", attrs_t)
-    hass.states.async_set("sensor.esp_inlet_water", "30,0", attrs_t)
-    hass.states.async_set("sensor.esp_flow", "1.2", {"unit_of_measurement": "m³/h"})
-    hass.states.async_set("sensor.esp_mode", "Heating", {})
-    hass.states.async_set("sensor.esp_power", "2.0", {"unit_of_measurement": "kW"})
+    set_espaltherma_states(hass)
     result = await _flow(
         hass,
         {"source": "entities"},
-        {
-            "outside_temperature": "sensor.esp_outdoor",
-            "flow_temperature": "sensor.esp_leaving_water",
-            "return_temperature": "sensor.esp_inlet_water",
-            "flow_rate": "sensor.esp_flow",
-            "operating_mode": "sensor.esp_mode",
-            "electrical_power": "sensor.esp_power",
-        },
+        ESPALTHERMA_FIELDS,
         {"meter": "source"},
     )
     entry = result["result"]
