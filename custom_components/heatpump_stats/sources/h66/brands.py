@@ -16,6 +16,7 @@ from custom_components.heatpump_stats.model.reading import (
     READING_FLAGS,
     READING_UNITS,
 )
+from custom_components.heatpump_stats.sources.map_keys import KEY_RE, RESERVED_KEYS
 
 Brand = Literal["thermia", "ivt", "nibe"]
 BRANDS: Final[tuple[Brand, ...]] = get_args(Brand)
@@ -25,11 +26,8 @@ BRAND_TABLE_DIR: Final = Path(__file__).parent.parent / "h66_brands"
 # `HeatPumpReading` fields a register may feed, with the contract's unit.
 FLOAT_KEYS: Final = READING_UNITS
 BOOL_KEYS: Final = READING_FLAGS
-# Reading fields no register may claim.
-_RESERVED_KEYS: Final = frozenset({"timestamp", "operating_mode", "settings", "extra"})
 
 REGISTER_ID_RE: Final = re.compile(r"^[0-9A-F]{4}$")
-_KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +199,7 @@ def _register_from_row(reg_id: str, row: Any, fail: Callable[[str], ValueError])
     if unknown:
         raise fail(f"{reg_id}: unknown fields {sorted(unknown)}")
     key = row.get("key")
-    if not isinstance(key, str) or not _KEY_RE.match(key) or key in _RESERVED_KEYS:
+    if not isinstance(key, str) or not KEY_RE.match(key) or key in RESERVED_KEYS:
         raise fail(f"{reg_id}: invalid key {key!r}")
     rtype = register_type(reg_id)
     status = row.get("status", rtype.status)

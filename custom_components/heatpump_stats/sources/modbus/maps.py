@@ -12,10 +12,10 @@ import yaml
 from custom_components.heatpump_stats.model.reading import (
     OperatingMode,
 )
+from custom_components.heatpump_stats.sources.map_keys import RESERVED_KEYS
 
 from .registers import (
     _MODEL_RE,
-    _RESERVED_KEYS,
     _WIDTH,
     CONTRACT_FLAGS,
     CONTRACT_UNITS,
@@ -113,7 +113,7 @@ class _MapValidator:
             return None
 
     def claim(self, key: str, owner: str, register: str, field_name: str) -> None:
-        if key in _RESERVED_KEYS:
+        if key in RESERVED_KEYS:
             self.problem(register, field_name, f"'{key}' is reserved (use `states.modes`)")
         elif key in self.owner:
             self.problem(

@@ -37,10 +37,7 @@ _WIDTH: Final[Mapping[DataType, int]] = {
 
 CONTRACT_UNITS: Final = READING_UNITS
 CONTRACT_FLAGS: Final = READING_FLAGS
-# Reading fields no register may claim directly.
-_RESERVED_KEYS: Final = frozenset({"operating_mode", "timestamp", "settings", "extra"})
 
-_KEY_RE: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _MODEL_RE: Final = re.compile(r"^[a-z0-9_]+$")
 
 

@@ -11,9 +11,9 @@ import voluptuous as vol
 from custom_components.heatpump_stats.model.reading import (
     OperatingMode,
 )
+from custom_components.heatpump_stats.sources.map_keys import KEY_RE
 
 from .registers import (
-    _KEY_RE,
     DATA_TYPES,
     DEFAULT_MAX_GAP,
     MAX_REGISTERS_PER_REQUEST,
@@ -74,7 +74,7 @@ def _boolean(value: Any) -> bool:
 
 
 def _snake_key(value: Any) -> str:
-    if not isinstance(value, str) or not _KEY_RE.match(value):
+    if not isinstance(value, str) or not KEY_RE.match(value):
         raise vol.Invalid(f"must be a snake_case name (got {value!r})")
     return value
 
