@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from custom_components.heatpump_stats.model.reading import (
-    OperatingMode,
-)
+from custom_components.heatpump_stats.model.reading import OperatingMode
 
 _MODES = tuple(m.value for m in OperatingMode)
 

@@ -132,7 +132,7 @@ def build_reading(
 
     ``states`` maps field keys (:data:`FIELDS`) to snapshots; a missing key or
     ``None`` is an unconfigured field. Raises ValueError only for a key that is
-    not in :data:`FIELDS` (a bug in the caller). See the module docstring for
+    not in :data:`FIELDS` (a bug in the caller). See the package docstring for
     the rules; ``extra`` carries ``problem_<field>`` messages and
     ``operating_mode_raw`` for an unmapped mode.
     """

@@ -12,10 +12,7 @@ from typing import Any, Final, Literal, get_args
 
 import yaml
 
-from custom_components.heatpump_stats.model.reading import (
-    READING_FLAGS,
-    READING_UNITS,
-)
+from custom_components.heatpump_stats.model.reading import READING_FLAGS, READING_UNITS
 from custom_components.heatpump_stats.sources.map_keys import KEY_RE, RESERVED_KEYS
 
 Brand = Literal["thermia", "ivt", "nibe"]

@@ -12,10 +12,7 @@ from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,
     OperatingMode,
 )
-from custom_components.heatpump_stats.sources.base import (
-    SourceDataError,
-    SourceError,
-)
+from custom_components.heatpump_stats.sources.base import SourceDataError, SourceError
 
 from .protocol import LuxtronikFrames, RawFrames, fetch_frames, unpack_frames
 from .tables import (

@@ -10,9 +10,7 @@ from luxtronik.calculations import Calculations
 from luxtronik.parameters import Parameters
 from luxtronik.visibilities import Visibilities
 
-from custom_components.heatpump_stats.model.reading import (
-    OperatingMode,
-)
+from custom_components.heatpump_stats.model.reading import OperatingMode
 
 from .protocol import LuxtronikFrames
 

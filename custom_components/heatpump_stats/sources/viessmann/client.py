@@ -78,7 +78,7 @@ class CountingOAuthManager(AbstractViCareOAuthManager):  # type: ignore[misc]
 
     To see PyViCare's token-expiry retry (which happens *inside* the wrapped
     manager's ``get``), the wrapped manager's ``renewToken`` is replaced on
-    that instance by a booking wrapper; see the module docstring. Thread-safe.
+    that instance by a booking wrapper; see the package docstring. Thread-safe.
     """
 
     def __init__(

@@ -8,9 +8,7 @@ from typing import Any, Final
 
 from PyViCare.PyViCare import PyViCare
 from PyViCare.PyViCareService import is_gateway_role
-from PyViCare.PyViCareUtils import (
-    PyViCareInvalidDataError,
-)
+from PyViCare.PyViCareUtils import PyViCareInvalidDataError
 
 from custom_components.heatpump_stats.sources.base import SourceDataError
 

@@ -6,9 +6,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Final
 
-from custom_components.heatpump_stats.model.reading import (
-    HeatPumpReading,
-)
+from custom_components.heatpump_stats.model.reading import HeatPumpReading
 
 from .features import (
     KW,

@@ -11,15 +11,9 @@ from PyViCare.PyViCareCachedService import ViCareCachedService
 from PyViCare.PyViCareDeviceConfig import PyViCareDeviceConfig
 from PyViCare.PyViCareService import ViCareDeviceAccessor
 from PyViCare.PyViCareServiceViaGateway import filter_features_for_device
-from PyViCare.PyViCareUtils import (
-    PyViCareInvalidDataError,
-    PyViCareNotSupportedFeatureError,
-)
+from PyViCare.PyViCareUtils import PyViCareInvalidDataError, PyViCareNotSupportedFeatureError
 
-from custom_components.heatpump_stats.model.reading import (
-    DeviceIdentity,
-    HeatPumpReading,
-)
+from custom_components.heatpump_stats.model.reading import DeviceIdentity, HeatPumpReading
 from custom_components.heatpump_stats.sources.base import SourceDataError
 
 from .client import CALLS_PER_POLL, FEATURE_CACHE_SECONDS, CountingOAuthManager

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from custom_components.heatpump_stats.model.reading import (
-    OperatingMode,
-)
+from custom_components.heatpump_stats.model.reading import OperatingMode
 
 
 def circulation_pump_from(
@@ -43,7 +41,7 @@ def operating_mode_from(
     circuit_modes: list[str | None],
     dhw_mode: str | None,
 ) -> OperatingMode | None:
-    """The operating mode from the device's state (rule in the module docstring)."""
+    """The operating mode from the device's state (rule in the package docstring)."""
     phase = (compressor_phase or "").lower()
     if defrost is True or phase in ("defrost", "defrosting"):
         return OperatingMode.DEFROST
