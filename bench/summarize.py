@@ -43,7 +43,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
 from homeassistant.setup import async_setup_component
 
-from custom_components.heatpump_stats.history import async_summarize_history
+from custom_components.heatpump_stats.summaries import async_summarize_history
 
 STEP_S = 30.0
 START = datetime(2025, 7, 1, tzinfo=UTC)

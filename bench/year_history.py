@@ -50,13 +50,9 @@ from homeassistant.setup import async_setup_component
 from influxdb import InfluxDBClient
 
 from custom_components.heatpump_stats.history import builder_options
-from custom_components.heatpump_stats.influx_history import summarize_influx
-from custom_components.heatpump_stats.statistics_history import (
-    CHANGE_KEYS,
-    MEAN_KEYS,
-    async_summarize_statistics,
-)
+from custom_components.heatpump_stats.statistics_history import CHANGE_KEYS, MEAN_KEYS
 from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxHistory
+from custom_components.heatpump_stats.summaries import async_summarize_statistics, summarize_influx
 from tests.simulators.influxdb_server import influxd_binary, run_influxd
 
 STEP_S = 300

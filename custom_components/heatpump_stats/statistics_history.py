@@ -1,25 +1,24 @@
-"""A period's summary from Home Assistant's long-term statistics (kept for ever, hourly).
+"""Reading Home Assistant's long-term statistics (kept for ever, hourly): a summary's backend.
 
 The recorder keeps states for ``purge_keep_days`` (10 by default) but the
 hourly statistics of our sensors for ever: the change of each energy sensor's
 sum and the mean of each temperature, per hour. This module reads them with
 the recorder's public :func:`~homeassistant.components.recorder.statistics.statistics_during_period`
-in the recorder's executor and hands them to :func:`~.engine.hourly.summarize_hours`.
+as :class:`~.engine.hourly.Hour` figures; the summary of them is :mod:`.summaries`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Final, Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final, Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.recorder import get_instance
 
 from .const import DOMAIN
-from .engine.hourly import Hour, summarize_hours
+from .engine.hourly import Hour
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -80,33 +79,3 @@ def read_hours(
         Hour(start=datetime.fromtimestamp(ts, UTC), **values)
         for ts, values in sorted(hours.items())
     ]
-
-
-def summarize_statistics(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    time_zone: tzinfo,
-) -> dict[str, Any]:
-    """Blocking: the summary of [start, end) from long-term statistics."""
-    return summarize_hours(
-        read_hours(hass, entity_ids, start, end),
-        start=start,
-        end=end,
-        time_zone=time_zone,
-        history="statistics",
-    )
-
-
-async def async_summarize_statistics(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    time_zone: tzinfo,
-) -> dict[str, Any]:
-    """The summary of [start, end) from long-term statistics, read in the recorder's executor."""
-    return await get_instance(hass).async_add_executor_job(
-        summarize_statistics, hass, dict(entity_ids), start, end, time_zone
-    )

@@ -12,11 +12,16 @@ The rules, one place for all readers:
   time (one poll writes all the entry's entities within milliseconds).
 * A power is read only where its counter has no history
   (:data:`POWER_OF_COUNTER`): the totals are known whenever the power is.
+
+:func:`merge_windows` is the one read loop of all readers: the states at the
+start as a sample of their own, then the period one window at a time (bounded
+memory whatever the period), then the carried values at the cut.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 import math
 from typing import Any, Final
 
@@ -103,3 +108,31 @@ class RowMerger:
 
     def _emit(self, t: float) -> None:
         self._add(t, *self._values)
+
+
+type WindowReader = Callable[[datetime, datetime], Iterable[Sequence[Any]]]
+
+
+def merge_windows(
+    merger: RowMerger,
+    start_rows: Iterable[Sequence[Any]],
+    read: WindowReader,
+    *,
+    start: datetime,
+    cut: datetime,
+    window: timedelta,
+) -> None:
+    """Feed (start, cut] into `merger`, one window of `read(lower, upper)` at a time.
+
+    `start_rows` are the states at `start` (one sample of their own); `read`
+    returns the time-ordered rows of (lower, upper]; the carried values close
+    the period at `cut`.
+    """
+    merger.feed(start_rows)
+    merger.flush()
+    lower = start
+    while lower < cut:
+        upper = min(lower + window, cut)
+        merger.feed(read(lower, upper))
+        lower = upper
+    merger.finish(cut.timestamp())
