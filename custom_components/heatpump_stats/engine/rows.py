@@ -16,6 +16,7 @@ The rules, one place for all readers:
 :func:`merge_windows` is the one read loop of all readers: the states at the
 start as a sample of their own, then the period one window at a time (bounded
 memory whatever the period), then the carried values at the cut.
+:func:`summary_sample` reads a row of the integration's own sample store.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any, Final
 
 from custom_components.heatpump_stats.model.reading import OperatingMode
 
-from .analytics import VALUE_FIELDS, SummaryBuilder
+from .analytics import VALUE_FIELDS, Sample, SummaryBuilder
 
 # The entity key (the contract's) of each builder value, in add_values' order.
 KEYS: Final = tuple("operating_mode" if f == "mode" else f for f in VALUE_FIELDS)
@@ -136,3 +137,45 @@ def merge_windows(
         merger.feed(read(lower, upper))
         lower = upper
     merger.finish(cut.timestamp())
+
+
+#: The stored columns a summary sample takes as they are (numbers, flags).
+_SAMPLE_NUMBERS: Final = (
+    "electrical_power",
+    "thermal_power",
+    "electrical_energy",
+    "thermal_energy",
+    "flow_temperature",
+    "outside_temperature",
+    "electrical_energy_heating",
+    "electrical_energy_dhw",
+    "thermal_energy_heating",
+    "thermal_energy_dhw",
+)  # the per-purpose totals split intervals where the purpose changed between polls
+_SAMPLE_FLAGS: Final = ("compressor_running", "defrost_active", "circulation_pump")
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def summary_sample(row: Mapping[str, Any]) -> Sample:
+    """A row of the sample store (:mod:`..store.samples`) as the analytics' sample.
+
+    The metrics, not the raw values: the counters are the engine's own
+    accumulated ``electrical_energy`` and net ``thermal_energy`` (they survive
+    meter resets and include defrosts' negative heat) and its per-purpose
+    totals, so the summary agrees with the entities.
+    """
+    mode: OperatingMode | None
+    try:
+        mode = OperatingMode(row["operating_mode"])
+    except KeyError, ValueError:
+        mode = None
+    values: dict[str, Any] = {key: _number(row.get(key)) for key in _SAMPLE_NUMBERS}
+    values.update((key, _flag(row.get(key))) for key in _SAMPLE_FLAGS)
+    return Sample(ts=row["timestamp"], mode=mode, **values)
