@@ -36,13 +36,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from homeassistant import loader
-from homeassistant.bootstrap import async_load_base_functionality
-from homeassistant.config_entries import ConfigEntries
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
-from homeassistant.setup import async_setup_component
+from homeassistant.helpers.recorder import get_instance
 
+from bench.recorder_hass import start_hass
 from custom_components.heatpump_stats.summaries import async_summarize_history
 
 STEP_S = 30.0
@@ -59,24 +56,6 @@ ENTITIES = {
     "defrost_active": "binary_sensor.bench_defrost_active",
     "circulation_pump": "binary_sensor.bench_circulation_pump",
 }
-
-
-async def _start_hass(config_dir: str, db_path: Path) -> HomeAssistant:
-    hass = HomeAssistant(config_dir)
-    await hass.config.async_set_time_zone("UTC")
-    loader.async_setup(hass)
-    hass.config_entries = ConfigEntries(hass, {})
-    async_initialize_recorder(hass)
-    assert await async_load_base_functionality(hass)
-    assert await async_setup_component(
-        hass,
-        "recorder",
-        {"recorder": {"db_url": f"sqlite:///{db_path}", "auto_purge": False, "commit_interval": 5}},
-    )
-    await hass.async_start()
-    await get_instance(hass).async_db_ready
-    await hass.async_block_till_done()
-    return hass
 
 
 async def _stop_hass(hass: HomeAssistant) -> None:
@@ -204,7 +183,7 @@ async def main(days: float, db_arg: str | None) -> None:
         db_path = Path(db_arg) if db_arg else Path(config_dir) / "bench.db"
         if not db_path.exists():
             started = time.perf_counter()
-            hass = await _start_hass(config_dir, db_path)
+            hass = await start_hass(config_dir, db_path)
             await _stop_hass(hass)
             counts = fill(db_path, days)
             print(
@@ -213,7 +192,7 @@ async def main(days: float, db_arg: str | None) -> None:
             )
             for key, count in counts.items():
                 print(f"  {key:20s} {count:>10,}")
-        hass = await _start_hass(config_dir, db_path)
+        hass = await start_hass(config_dir, db_path)
         try:
             rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(

@@ -38,17 +38,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from homeassistant import loader
-from homeassistant.bootstrap import async_load_base_functionality
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.models.statistics import StatisticMeanType
 from homeassistant.components.recorder.statistics import async_import_statistics
-from homeassistant.config_entries import ConfigEntries
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
-from homeassistant.setup import async_setup_component
+from homeassistant.helpers.recorder import get_instance
 from influxdb import InfluxDBClient
 
+from bench.recorder_hass import start_hass
 from custom_components.heatpump_stats.history import builder_options
 from custom_components.heatpump_stats.statistics_history import CHANGE_KEYS, MEAN_KEYS
 from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxHistory
@@ -161,24 +157,6 @@ def _meta(key: str) -> StatisticMetaData:
     )
 
 
-async def _start_hass(config_dir: str, db_path: Path) -> HomeAssistant:
-    hass = HomeAssistant(config_dir)
-    await hass.config.async_set_time_zone("UTC")
-    loader.async_setup(hass)
-    hass.config_entries = ConfigEntries(hass, {})
-    async_initialize_recorder(hass)
-    assert await async_load_base_functionality(hass)
-    assert await async_setup_component(
-        hass,
-        "recorder",
-        {"recorder": {"db_url": f"sqlite:///{db_path}", "auto_purge": False, "commit_interval": 5}},
-    )
-    await hass.async_start()
-    await get_instance(hass).async_db_ready
-    await hass.async_block_till_done()
-    return hass
-
-
 def _timed(runs: int, fn: Any) -> tuple[list[tuple[float, float]], Any]:
     times, result = [], None
     for _ in range(runs):
@@ -190,7 +168,7 @@ def _timed(runs: int, fn: Any) -> tuple[list[tuple[float, float]], Any]:
 
 async def bench_statistics(days: int, runs: int, tmp: str) -> dict[str, Any]:
     """Import the hourly year into a new recorder and time its summary."""
-    hass = await _start_hass(tmp, Path(tmp) / "year.db")
+    hass = await start_hass(tmp, Path(tmp) / "year.db")
     try:
         t = time.perf_counter()
         for key, rows in hourly(days).items():

@@ -18,24 +18,15 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from .const import DOMAIN
-from .engine.hourly import Hour
+from .engine.hourly import CHANGE_FIELDS, MEAN_FIELDS, Hour
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 #: Sensors whose hourly change is read (total_increasing energy and the start counter).
-CHANGE_KEYS: Final = (
-    "electrical_energy",
-    "thermal_energy",
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "electrical_energy_defrost",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-    "compressor_starts",
-)
+CHANGE_KEYS: Final = CHANGE_FIELDS
 #: Sensors whose hourly mean is read.
-MEAN_KEYS: Final = ("outside_temperature", "flow_temperature")
+MEAN_KEYS: Final = MEAN_FIELDS
 STATISTICS_KEYS: Final = (*CHANGE_KEYS, *MEAN_KEYS)
 # What is read of which sensors.
 _READS: Final[tuple[tuple[Literal["change", "mean"], tuple[str, ...]], ...]] = (
