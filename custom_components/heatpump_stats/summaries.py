@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant
@@ -124,23 +125,6 @@ def summarize_history(
     )
 
 
-def summarize_statistics(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    time_zone: tzinfo,
-) -> dict[str, Any]:
-    """Blocking: [start, end) from long-term statistics (call in the recorder's executor)."""
-    return summarize_hours_of(
-        lambda cut: read_hours(hass, entity_ids, start, cut),
-        start=start,
-        end=end,
-        now=dt_util.utcnow(),
-        time_zone=time_zone,
-    )
-
-
 def summarize_influx(
     reader: InfluxHistory,
     history_ids: Mapping[str, str],
@@ -208,9 +192,17 @@ async def async_summarize_statistics(
     end: datetime,
     time_zone: tzinfo,
 ) -> dict[str, Any]:
-    """[start, end) from long-term statistics, in the recorder's executor."""
+    """[start, end) from long-term statistics, read in the recorder's executor."""
+    ids = dict(entity_ids)
     return await get_instance(hass).async_add_executor_job(
-        summarize_statistics, hass, dict(entity_ids), start, end, time_zone
+        partial(
+            summarize_hours_of,
+            lambda cut: read_hours(hass, ids, start, cut),
+            start=start,
+            end=end,
+            now=dt_util.utcnow(),
+            time_zone=time_zone,
+        )
     )
 
 
@@ -315,9 +307,8 @@ async def async_summarize(
                 hass, default_history, hass, dict(statistics_ids), start, end
             )
         if history == HISTORY_STATISTICS:
-            data = await async_recorder_job(
-                hass, summarize_statistics, hass, dict(statistics_ids), start, end, time_zone
-            )
+            with history_errors():
+                data = await async_summarize_statistics(hass, statistics_ids, start, end, time_zone)
         else:
             summary = await async_recorder_job(
                 hass, summarize_history, hass, dict(entity_ids), start, end, builder_options(entry)

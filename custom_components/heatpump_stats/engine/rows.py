@@ -139,20 +139,11 @@ def merge_windows(
     merger.finish(cut.timestamp())
 
 
-#: The stored columns a summary sample takes as they are (numbers, flags).
-_SAMPLE_NUMBERS: Final = (
-    "electrical_power",
-    "thermal_power",
-    "electrical_energy",
-    "thermal_energy",
-    "flow_temperature",
-    "outside_temperature",
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-)  # the per-purpose totals split intervals where the purpose changed between polls
-_SAMPLE_FLAGS: Final = ("compressor_running", "defrost_active", "circulation_pump")
+#: The stored columns a summary sample takes as they are: the numbers (with the
+#: per-purpose totals, which split intervals where the purpose changed between
+#: polls) and the on/off flags.
+_SAMPLE_NUMBERS: Final = tuple(f for f in VALUE_FIELDS if f != "mode" and f not in BINARY_KEYS)
+_SAMPLE_FLAGS: Final = tuple(f for f in VALUE_FIELDS if f in BINARY_KEYS)
 
 
 def _number(value: Any) -> float | None:
