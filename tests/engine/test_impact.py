@@ -27,7 +27,7 @@ import random
 
 import pytest
 
-from custom_components.heatpump_stats.engine.analytics import Sample, summarize
+from custom_components.heatpump_stats.engine.analytics import summarize
 from custom_components.heatpump_stats.engine.impact import (
     HEATING_BASE_C,
     REASON_NO_DATA,
@@ -40,6 +40,7 @@ from custom_components.heatpump_stats.engine.impact import (
     fit_line,
     interval_from_summary,
 )
+from custom_components.heatpump_stats.engine.sample import Sample
 from custom_components.heatpump_stats.sources.reading import OperatingMode
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)

@@ -36,7 +36,7 @@ from typing import Any, Final
 
 from custom_components.heatpump_stats.model.timeutil import as_utc, dt_to_json
 
-from .analytics import carnot_cop, carnot_percent
+from .sample import carnot_cop, carnot_percent
 
 SECONDS_PER_HOUR = 3600.0
 

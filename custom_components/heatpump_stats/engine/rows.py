@@ -28,7 +28,8 @@ from typing import Any, Final
 
 from custom_components.heatpump_stats.model.reading import OperatingMode
 
-from .analytics import VALUE_FIELDS, Sample, SummaryBuilder
+from .analytics import SummaryBuilder
+from .sample import VALUE_FIELDS, Sample
 
 # The entity key (the contract's) of each builder value, in add_values' order.
 KEYS: Final = tuple("operating_mode" if f == "mode" else f for f in VALUE_FIELDS)
