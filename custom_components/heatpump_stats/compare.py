@@ -28,11 +28,11 @@ from .const import (
     HISTORY_STATISTICS,
 )
 from .engine.hourly import Hour
-from .engine.impact import (
+from .engine.impact import compare_periods
+from .engine.intervals import (
     HEATING_BASE_C,
     Interval,
     PurposeFigures,
-    compare_periods,
     interval_from_summary,
 )
 from .histories import require_influx
