@@ -6,8 +6,8 @@
    float sensors do; modes and binary sensors get a row per change only, as the
    recorder writes them): about 1 M rows per continuous entity.
 2. Starts HA and the recorder on that file again and times
-   `history.async_summarize_history` (recorder executor, the recorder's history
-   API one day at a time, streaming merge, SummaryBuilder) for a month, a
+   `summaries.async_summarize_history` (recorder executor, the recorder's
+   history API two hours at a time, streaming merge, SummaryBuilder) for a month, a
    quarter and the year, with a probe task on the event loop measuring its
    worst lag.
 3. Measures the Python heap peak (tracemalloc) per period and the process's
