@@ -40,6 +40,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.recorder import get_instance
 
 from bench.recorder_hass import start_hass
+from bench.synthetic import heat_demand_kw, outdoor_c
 from custom_components.heatpump_stats.summaries import async_summarize_history
 
 STEP_S = 30.0
@@ -77,12 +78,8 @@ def _synthetic(days: float) -> Iterable[tuple[float, dict[str, str]]]:
         t = t0 + i * STEP_S
         day = t / 86_400
         hour = (t % 86_400) / 3600
-        out = (
-            9.5
-            + 8.5 * math.cos(2 * math.pi * (day - 206.5) / 365.25)
-            - 4 * math.cos(2 * math.pi * (hour - 5) / 24)
-        )
-        demand = max(0.0, 0.25 * (20 - out)) if out < 16 else 0.0
+        out = outdoor_c(day, hour)
+        demand = heat_demand_kw(out)
         dhw = (6.0 <= hour < 6.4) or (18.0 <= hour < 18.4)
         cycle = (i % 120) < max(20, min(120, int(demand / 8 * 120)))
         if defrost_left > 0:

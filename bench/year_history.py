@@ -27,7 +27,6 @@ import argparse
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-import math
 import os
 from pathlib import Path
 import statistics as stats
@@ -45,6 +44,7 @@ from homeassistant.helpers.recorder import get_instance
 from influxdb import InfluxDBClient
 
 from bench.recorder_hass import start_hass
+from bench.synthetic import heat_demand_kw, outdoor_c
 from custom_components.heatpump_stats.history import builder_options
 from custom_components.heatpump_stats.statistics_history import CHANGE_KEYS, MEAN_KEYS
 from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxHistory
@@ -69,12 +69,8 @@ def simulate(days: int) -> Iterator[tuple[int, dict[str, float]]]:
     for i in range(days * 86_400 // STEP_S):
         t = t0 + i * STEP_S
         day, hour = t / 86_400, (t % 86_400) / 3600
-        out = (
-            9.5
-            + 8.5 * math.cos(2 * math.pi * (day - 206.5) / 365.25)
-            - 4 * math.cos(2 * math.pi * (hour - 5) / 24)
-        )
-        demand = max(0.0, 0.25 * (20 - out)) if out < 16 else 0.0
+        out = outdoor_c(day, hour)
+        demand = heat_demand_kw(out)
         dhw = (6.0 <= hour < 6.5) or (18.0 <= hour < 18.5)
         cycle = (i % 12) < max(2, min(12, round(demand / 8 * 12)))
         h = STEP_S / 3600
