@@ -6,8 +6,8 @@
    float sensors do; modes and binary sensors get a row per change only, as the
    recorder writes them): about 1 M rows per continuous entity.
 2. Starts HA and the recorder on that file again and times
-   `history.async_summarize_history` (recorder executor, the recorder's history
-   API one day at a time, streaming merge, SummaryBuilder) for a month, a
+   `summaries.async_summarize_history` (recorder executor, the recorder's
+   history API two hours at a time, streaming merge, SummaryBuilder) for a month, a
    quarter and the year, with a probe task on the event loop measuring its
    worst lag.
 3. Measures the Python heap peak (tracemalloc) per period and the process's
@@ -36,14 +36,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from homeassistant import loader
-from homeassistant.bootstrap import async_load_base_functionality
-from homeassistant.config_entries import ConfigEntries
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
-from homeassistant.setup import async_setup_component
+from homeassistant.helpers.recorder import get_instance
 
-from custom_components.heatpump_stats.history import async_summarize_history
+from bench.recorder_hass import start_hass
+from bench.synthetic import heat_demand_kw, outdoor_c
+from custom_components.heatpump_stats.summaries import async_summarize_history
 
 STEP_S = 30.0
 START = datetime(2025, 7, 1, tzinfo=UTC)
@@ -59,24 +57,6 @@ ENTITIES = {
     "defrost_active": "binary_sensor.bench_defrost_active",
     "circulation_pump": "binary_sensor.bench_circulation_pump",
 }
-
-
-async def _start_hass(config_dir: str, db_path: Path) -> HomeAssistant:
-    hass = HomeAssistant(config_dir)
-    await hass.config.async_set_time_zone("UTC")
-    loader.async_setup(hass)
-    hass.config_entries = ConfigEntries(hass, {})
-    async_initialize_recorder(hass)
-    assert await async_load_base_functionality(hass)
-    assert await async_setup_component(
-        hass,
-        "recorder",
-        {"recorder": {"db_url": f"sqlite:///{db_path}", "auto_purge": False, "commit_interval": 5}},
-    )
-    await hass.async_start()
-    await get_instance(hass).async_db_ready
-    await hass.async_block_till_done()
-    return hass
 
 
 async def _stop_hass(hass: HomeAssistant) -> None:
@@ -98,12 +78,8 @@ def _synthetic(days: float) -> Iterable[tuple[float, dict[str, str]]]:
         t = t0 + i * STEP_S
         day = t / 86_400
         hour = (t % 86_400) / 3600
-        out = (
-            9.5
-            + 8.5 * math.cos(2 * math.pi * (day - 206.5) / 365.25)
-            - 4 * math.cos(2 * math.pi * (hour - 5) / 24)
-        )
-        demand = max(0.0, 0.25 * (20 - out)) if out < 16 else 0.0
+        out = outdoor_c(day, hour)
+        demand = heat_demand_kw(out)
         dhw = (6.0 <= hour < 6.4) or (18.0 <= hour < 18.4)
         cycle = (i % 120) < max(20, min(120, int(demand / 8 * 120)))
         if defrost_left > 0:
@@ -204,7 +180,7 @@ async def main(days: float, db_arg: str | None) -> None:
         db_path = Path(db_arg) if db_arg else Path(config_dir) / "bench.db"
         if not db_path.exists():
             started = time.perf_counter()
-            hass = await _start_hass(config_dir, db_path)
+            hass = await start_hass(config_dir, db_path)
             await _stop_hass(hass)
             counts = fill(db_path, days)
             print(
@@ -213,7 +189,7 @@ async def main(days: float, db_arg: str | None) -> None:
             )
             for key, count in counts.items():
                 print(f"  {key:20s} {count:>10,}")
-        hass = await _start_hass(config_dir, db_path)
+        hass = await start_hass(config_dir, db_path)
         try:
             rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-import math
 import os
 from pathlib import Path
 import statistics as stats
@@ -38,25 +37,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from homeassistant import loader
-from homeassistant.bootstrap import async_load_base_functionality
 from homeassistant.components.recorder.models import StatisticData, StatisticMetaData
 from homeassistant.components.recorder.models.statistics import StatisticMeanType
 from homeassistant.components.recorder.statistics import async_import_statistics
-from homeassistant.config_entries import ConfigEntries
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.recorder import async_initialize_recorder, get_instance
-from homeassistant.setup import async_setup_component
+from homeassistant.helpers.recorder import get_instance
 from influxdb import InfluxDBClient
 
+from bench.recorder_hass import start_hass
+from bench.synthetic import heat_demand_kw, outdoor_c
 from custom_components.heatpump_stats.history import builder_options
-from custom_components.heatpump_stats.influx_history import summarize_influx
-from custom_components.heatpump_stats.statistics_history import (
-    CHANGE_KEYS,
-    MEAN_KEYS,
-    async_summarize_statistics,
-)
+from custom_components.heatpump_stats.statistics_history import CHANGE_KEYS, MEAN_KEYS
 from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxHistory
+from custom_components.heatpump_stats.summaries import async_summarize_statistics, summarize_influx
 from tests.simulators.influxdb_server import influxd_binary, run_influxd
 
 STEP_S = 300
@@ -77,12 +69,8 @@ def simulate(days: int) -> Iterator[tuple[int, dict[str, float]]]:
     for i in range(days * 86_400 // STEP_S):
         t = t0 + i * STEP_S
         day, hour = t / 86_400, (t % 86_400) / 3600
-        out = (
-            9.5
-            + 8.5 * math.cos(2 * math.pi * (day - 206.5) / 365.25)
-            - 4 * math.cos(2 * math.pi * (hour - 5) / 24)
-        )
-        demand = max(0.0, 0.25 * (20 - out)) if out < 16 else 0.0
+        out = outdoor_c(day, hour)
+        demand = heat_demand_kw(out)
         dhw = (6.0 <= hour < 6.5) or (18.0 <= hour < 18.5)
         cycle = (i % 12) < max(2, min(12, round(demand / 8 * 12)))
         h = STEP_S / 3600
@@ -165,24 +153,6 @@ def _meta(key: str) -> StatisticMetaData:
     )
 
 
-async def _start_hass(config_dir: str, db_path: Path) -> HomeAssistant:
-    hass = HomeAssistant(config_dir)
-    await hass.config.async_set_time_zone("UTC")
-    loader.async_setup(hass)
-    hass.config_entries = ConfigEntries(hass, {})
-    async_initialize_recorder(hass)
-    assert await async_load_base_functionality(hass)
-    assert await async_setup_component(
-        hass,
-        "recorder",
-        {"recorder": {"db_url": f"sqlite:///{db_path}", "auto_purge": False, "commit_interval": 5}},
-    )
-    await hass.async_start()
-    await get_instance(hass).async_db_ready
-    await hass.async_block_till_done()
-    return hass
-
-
 def _timed(runs: int, fn: Any) -> tuple[list[tuple[float, float]], Any]:
     times, result = [], None
     for _ in range(runs):
@@ -194,7 +164,7 @@ def _timed(runs: int, fn: Any) -> tuple[list[tuple[float, float]], Any]:
 
 async def bench_statistics(days: int, runs: int, tmp: str) -> dict[str, Any]:
     """Import the hourly year into a new recorder and time its summary."""
-    hass = await _start_hass(tmp, Path(tmp) / "year.db")
+    hass = await start_hass(tmp, Path(tmp) / "year.db")
     try:
         t = time.perf_counter()
         for key, rows in hourly(days).items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -80,3 +81,12 @@ def snapshot_entities(
             continue
         assert state is not None, f"state not found for {entry.entity_id}"
         assert state == snapshot(name=f"{entry.entity_id}-state")
+
+
+async def call_service(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
+    """Call one of our services with `data` and return its response (a dict)."""
+    response = await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True
+    )
+    assert isinstance(response, dict)
+    return response

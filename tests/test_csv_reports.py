@@ -30,8 +30,8 @@ from custom_components.heatpump_stats.csv_reports import (
     default_directory,
     export_window,
     retention_days,
-    summary_sample,
 )
+from custom_components.heatpump_stats.engine.rows import summary_sample
 from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.store.csv_export import CONTRACT_COLUMNS
 from custom_components.heatpump_stats.store.samples import SampleStore, SampleStoreError

@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.heatpump_stats import history
-from custom_components.heatpump_stats.history import async_summarize_history
+from custom_components.heatpump_stats.summaries import async_summarize_history
 
 # The recorder before `hass` (conftest's autouse fixtures ask for it): those of that module.
 from .test_statistics_history import recorder_before_hass  # noqa: F401

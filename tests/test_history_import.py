@@ -20,10 +20,8 @@ from custom_components.heatpump_stats.history_import import (
     async_import_hours,
     simulate_demo_hours,
 )
-from custom_components.heatpump_stats.statistics_history import (
-    async_statistics_entity_ids,
-    async_summarize_statistics,
-)
+from custom_components.heatpump_stats.statistics_history import async_statistics_entity_ids
+from custom_components.heatpump_stats.summaries import async_summarize_statistics
 
 from .common import advance
 

@@ -18,21 +18,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.heatpump_stats.const import DOMAIN, EVENT_CONFIG_CHANGE
+from custom_components.heatpump_stats.const import EVENT_CONFIG_CHANGE
 from custom_components.heatpump_stats.dashboard import TITLES, build_dashboard
 from custom_components.heatpump_stats.store.changelog import SOURCE_DETECTED, ChangeEntry
 
-from .common import advance, entity_id, setup_integration
+from .common import advance, call_service as _call, entity_id, setup_integration
 
 WINTER_START = "2026-01-15T04:50:00+00:00"
-
-
-async def _call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 @pytest.mark.freeze_time(WINTER_START)

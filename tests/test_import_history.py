@@ -29,10 +29,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 import pytest_socket
 
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.statistics_history import (
-    async_statistics_entity_ids,
-    async_summarize_statistics,
-)
+from custom_components.heatpump_stats.statistics_history import async_statistics_entity_ids
+from custom_components.heatpump_stats.summaries import async_summarize_statistics
 
 from .common import advance
 from .simulators.influxdb_server import influxd_binary, run_influxd

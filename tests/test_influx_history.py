@@ -21,14 +21,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 import pytest_socket
 
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.history import (
-    async_entry_entity_ids,
-    async_summarize_history,
-    builder_options,
-)
-from custom_components.heatpump_stats.influx_history import summarize_influx
+from custom_components.heatpump_stats.history import async_entry_entity_ids, builder_options
 from custom_components.heatpump_stats.statistics_history import async_statistics_entity_ids
 from custom_components.heatpump_stats.store.influxdb import InfluxConfig, InfluxHistory
+from custom_components.heatpump_stats.summaries import async_summarize_history, summarize_influx
 
 from .common import advance
 from .simulators.influxdb_server import influxd_binary, run_influxd

@@ -15,13 +15,10 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     do_adhoc_statistics,
 )
 
-from custom_components.heatpump_stats.history import (
-    async_entry_entity_ids,
+from custom_components.heatpump_stats.history import async_entry_entity_ids, builder_options
+from custom_components.heatpump_stats.statistics_history import async_statistics_entity_ids
+from custom_components.heatpump_stats.summaries import (
     async_summarize_history,
-    builder_options,
-)
-from custom_components.heatpump_stats.statistics_history import (
-    async_statistics_entity_ids,
     async_summarize_statistics,
 )
 

@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.engine.hourly import CHANGE_FIELDS
 from custom_components.heatpump_stats.services.summarize import (
     SERVICE_SUMMARIZE,
     SUMMARIZE_SCHEMA,
@@ -58,16 +59,7 @@ async def _summarize(
     return response
 
 
-LIVE_KEYS = (
-    "electrical_energy",
-    "thermal_energy",
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "electrical_energy_defrost",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-    "compressor_starts",
-)
+LIVE_KEYS = CHANGE_FIELDS  # the live counters a summary's energies and starts come from
 
 
 def _live(hass: HomeAssistant) -> dict[str, float]:

@@ -4,7 +4,6 @@ long-term statistics answer for hours before it (imported here), InfluxDB needs 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder.core import Recorder
@@ -20,10 +19,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.statistics_history import async_statistics_entity_ids
 
-from .common import advance
+from .common import advance, call_service as _call
 
 # The entry is set up at 04:50; statistics are imported for 23:00-04:00 the night before.
 WINTER_START = "2026-01-15T04:50:00+00:00"
@@ -69,14 +67,6 @@ def _import_night(hass: HomeAssistant, entry: MockConfigEntry) -> None:
             for i in range(len(HEAT))
         ],
     )
-
-
-async def _call(hass: HomeAssistant, service: str, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(
-        DOMAIN, service, data, blocking=True, return_response=True
-    )
-    assert isinstance(response, dict)
-    return response
 
 
 @pytest.mark.freeze_time(WINTER_START)

@@ -25,15 +25,14 @@ from pytest_homeassistant_custom_component.typing import (
 
 from custom_components.heatpump_stats.card import CARD_FILE, CARD_URL
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.history import (
-    async_entry_entity_ids,
-    async_summarize_history,
-    builder_options,
-)
+from custom_components.heatpump_stats.history import async_entry_entity_ids, builder_options
 from custom_components.heatpump_stats.statistics_history import (
     async_statistics_entity_ids,
-    async_summarize_statistics,
     read_hours,
+)
+from custom_components.heatpump_stats.summaries import (
+    async_summarize_history,
+    async_summarize_statistics,
 )
 from custom_components.heatpump_stats.websocket import card_figures, period_start
 

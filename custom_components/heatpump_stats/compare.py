@@ -3,7 +3,7 @@
 The `compare_periods` service's handler is :mod:`.services.compare_periods`.
 
 Each period is read from the recorder one hour at a time with
-:func:`.history.summarize_history` (the summary's own rules for counters,
+:func:`.summaries.summarize_history` (the one summary factory's rules for counters,
 purposes and gaps), reduced to an :class:`~.engine.impact.Interval` and handed
 to :func:`~.engine.impact.compare_periods`. With ``history`` = ``statistics``
 or ``influxdb`` the hours come from long-term statistics or from hourly
@@ -20,34 +20,32 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.recorder import (
-    DATA_INSTANCE,
-    async_migration_in_progress,
-    get_instance,
-)
 from homeassistant.util import dt as dt_util
-from sqlalchemy.exc import SQLAlchemyError
 
 from .const import (
-    DOMAIN,
     HISTORY_INFLUXDB,
     HISTORY_RECORDER,
     HISTORY_STATISTICS,
 )
 from .engine.hourly import Hour
-from .engine.impact import (
+from .engine.impact import compare_periods
+from .engine.intervals import (
     HEATING_BASE_C,
     Interval,
     PurposeFigures,
-    compare_periods,
     interval_from_summary,
 )
-from .histories import influx_error, require_influx
-from .history import async_entry_entity_ids, builder_options, summarize_history
+from .histories import require_influx
+from .history import builder_options
 from .influx_history import read_hours as read_influx_hours
 from .statistics_history import async_statistics_entity_ids, read_hours
-from .store.influxdb import InfluxConfig, InfluxError, InfluxHistory
+from .store.influxdb import InfluxConfig, InfluxHistory
+from .summaries import (
+    async_influx_job,
+    async_recorder_job,
+    history_entity_ids,
+    summarize_history,
+)
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -138,24 +136,6 @@ def _compare_blocking(
     return results
 
 
-def _check_recorder(
-    hass: HomeAssistant, entry: ConfigEntry, *, need_recorder: bool = True
-) -> dict[str, str]:
-    """The entry's history entities; raises the translated reason when there is no history."""
-    if need_recorder and (DATA_INSTANCE not in hass.data or async_migration_in_progress(hass)):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="recorder_unavailable"
-        )
-    entity_ids = async_entry_entity_ids(hass, entry)
-    if not entity_ids:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="no_history_entities",
-            translation_placeholders={"title": entry.title},
-        )
-    return entity_ids
-
-
 async def async_compare(
     hass: HomeAssistant,
     entry: ConfigEntry,
@@ -164,7 +144,7 @@ async def async_compare(
 ) -> list[dict[str, Any]]:
     """Compare each pair of periods from `history` (translated errors for the user)."""
     influx = require_influx(entry) if history == HISTORY_INFLUXDB else None
-    entity_ids = _check_recorder(hass, entry, need_recorder=influx is None)
+    entity_ids = history_entity_ids(hass, entry, need_recorder=influx is None)
     now = dt_util.utcnow()
     if influx is not None:
         return await _async_compare_influx(hass, entry, influx, periods, now)
@@ -182,16 +162,7 @@ async def async_compare(
         def read(start: datetime, end: datetime) -> list[Interval]:
             return read_intervals(hass, entity_ids, start, end, options)
 
-    try:
-        return await get_instance(hass).async_add_executor_job(
-            _compare_blocking, read, list(periods), now
-        )
-    except SQLAlchemyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="history_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    return await async_recorder_job(hass, _compare_blocking, read, list(periods), now)
 
 
 async def _async_compare_influx(
@@ -204,24 +175,16 @@ async def _async_compare_influx(
     """Hourly windows folded on the InfluxDB server, one interval per hour."""
     statistics_ids = async_statistics_entity_ids(hass, entry)
 
-    def run() -> list[dict[str, Any]]:
-        reader = InfluxHistory(config)
-
+    def run(reader: InfluxHistory) -> list[dict[str, Any]]:
         def read(start: datetime, end: datetime) -> list[Interval]:
             if end <= start:
                 return []
             hours = read_influx_hours(reader, statistics_ids, start, end)
             return [interval_from_hour(h) for h in hours]
 
-        try:
-            return _compare_blocking(read, list(periods), now)
-        finally:
-            reader.close()
+        return _compare_blocking(read, list(periods), now)
 
-    try:
-        return await hass.async_add_executor_job(run)
-    except InfluxError as err:
-        raise influx_error(err) from err
+    return await async_influx_job(hass, config, run)
 
 
 def change_periods(at: datetime, neighbours: Iterable[datetime], days: float) -> Periods | None:

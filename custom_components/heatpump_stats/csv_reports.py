@@ -52,10 +52,11 @@ from .const import (
     DOMAIN,
     LOGGER,
 )
-from .engine.analytics import Sample, SummaryBuilder
+from .engine.analytics import SummaryBuilder
 from .engine.core import EngineConfig
+from .engine.rows import summary_sample
 from .model.metrics import Metrics
-from .model.reading import HeatPumpReading, MeterReading, OperatingMode
+from .model.reading import HeatPumpReading, MeterReading
 from .options import EntryOptions
 from .store.changelog import ChangeLogError
 from .store.csv_export import (
@@ -70,6 +71,7 @@ from .store.csv_export import (
     write_summary_csv,
 )
 from .store.samples import SAMPLE_RETENTION, SampleStore, build_row
+from .summaries import summarize_samples
 from .validation import invalid_time
 
 if TYPE_CHECKING:
@@ -153,47 +155,6 @@ def export_window(period: str, end: datetime, tz: tzinfo) -> tuple[datetime, dat
     local_end = end.astimezone(tz)
     local_start = (local_end.replace(tzinfo=None) - PERIOD_LENGTH[period]).replace(tzinfo=tz)
     return dt_util.as_utc(local_start), dt_util.as_utc(local_end)
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-
-
-def _flag(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def summary_sample(row: dict[str, Any]) -> Sample:
-    """A stored sample row as the analytics' sample (the metrics, not the raw values).
-
-    The counters are the engine's own accumulated ``electrical_energy`` and net
-    ``thermal_energy`` (they survive meter resets and include defrosts' negative
-    heat) and its per-purpose totals, so the summary agrees with the entities.
-    """
-    mode: OperatingMode | None
-    try:
-        mode = OperatingMode(row["operating_mode"])
-    except KeyError, ValueError:
-        mode = None
-    return Sample(
-        ts=row["timestamp"],
-        mode=mode,
-        electrical_power=_number(row.get("electrical_power")),
-        thermal_power=_number(row.get("thermal_power")),
-        electrical_energy=_number(row.get("electrical_energy")),
-        thermal_energy=_number(row.get("thermal_energy")),
-        flow_temperature=_number(row.get("flow_temperature")),
-        outside_temperature=_number(row.get("outside_temperature")),
-        compressor_running=_flag(row.get("compressor_running")),
-        defrost_active=_flag(row.get("defrost_active")),
-        circulation_pump=_flag(row.get("circulation_pump")),
-        # The per-purpose totals split intervals where the purpose changed between polls,
-        # as summarize does from the same sensors' history.
-        electrical_energy_heating=_number(row.get("electrical_energy_heating")),
-        electrical_energy_dhw=_number(row.get("electrical_energy_dhw")),
-        thermal_energy_heating=_number(row.get("thermal_energy_heating")),
-        thermal_energy_dhw=_number(row.get("thermal_energy_dhw")),
-    )
 
 
 # -- per entry -----------------------------------------------------------------
@@ -291,25 +252,37 @@ class CsvReports:
         path = directory / export_filename(day, period)
         summary_path = directory / summary_filename(day, period)
         entry_id = self._entry.entry_id
-        builder = self._summary_builder(start, end)
-
-        def _rows() -> Iterator[dict[str, Any]]:
-            # One pass over the samples feeds the roll-up and its summary.
-            for row in self._store.iter_rows(entry_id, start, end):
-                builder.add(summary_sample(row))
-                yield row
+        options = self._summary_options()
 
         def _write() -> int:
-            # The summary is of (start, end], as `summarize`: the state at start comes
-            # from the polls just before it, and a poll at exactly `end` belongs to it.
-            for row in self._store.iter_rows(entry_id, start - SUMMARY_LEAD_IN, start):
-                builder.add(summary_sample(row))
-            columns = order_columns(self._store.keys(entry_id, start, end))
-            count = write_csv(path, _rows(), columns, tz=tz)
-            for row in self._store.iter_rows(entry_id, end, end + timedelta(microseconds=1)):
-                builder.add(summary_sample(row))
-            write_summary_csv(summary_path, builder.result().to_dict(), tz=tz)
-            return count
+            written: int | None = None
+
+            def feed(builder: SummaryBuilder, cut: datetime) -> None:
+                # One pass over the samples feeds the roll-up and its summary. The
+                # summary is of (start, end], as `summarize`: the state at start comes
+                # from the polls just before it, and a poll at exactly `end` belongs to it.
+                nonlocal written
+
+                def rows() -> Iterator[dict[str, Any]]:
+                    for row in self._store.iter_rows(entry_id, start, end):
+                        builder.add(summary_sample(row))
+                        yield row
+
+                for row in self._store.iter_rows(entry_id, start - SUMMARY_LEAD_IN, start):
+                    builder.add(summary_sample(row))
+                columns = order_columns(self._store.keys(entry_id, start, end))
+                written = write_csv(path, rows(), columns, tz=tz)
+                for row in self._store.iter_rows(entry_id, end, end + timedelta(microseconds=1)):
+                    builder.add(summary_sample(row))
+
+            summary = summarize_samples(
+                feed, start=start, end=end, now=dt_util.utcnow(), options=options
+            )
+            if written is None:  # a period that has not begun: no samples, headers only
+                columns = order_columns(self._store.keys(entry_id, start, end))
+                written = write_csv(path, (), columns, tz=tz)
+            write_summary_csv(summary_path, summary.to_dict(), tz=tz)
+            return written
 
         try:
             rows = await self._hass.async_add_executor_job(_write)
@@ -322,17 +295,15 @@ class CsvReports:
         LOGGER.debug("Wrote %s and %s (%s samples)", path, summary_path, rows)
         return ExportResult(path=path, summary_path=summary_path, rows=rows, start=start, end=end)
 
-    def _summary_builder(self, start: datetime, end: datetime) -> SummaryBuilder:
+    def _summary_options(self) -> dict[str, Any]:
         """The analytics with the engine's gap and running rules at the entry's interval."""
         config = EngineConfig(scan_interval_s=self._options.scan_interval_s)
-        return SummaryBuilder(
-            start=start,
-            end=end,
-            expected_interval_s=config.scan_interval_s,
-            max_gap_s=config.heat_pump_max_gap_s,
-            running_threshold_w=config.running_threshold_w,
-            net_thermal_counter=True,
-        )
+        return {
+            "expected_interval_s": config.scan_interval_s,
+            "max_gap_s": config.heat_pump_max_gap_s,
+            "running_threshold_w": config.running_threshold_w,
+            "net_thermal_counter": True,
+        }
 
     async def _async_directory(self) -> Path:
         directory = resolve_directory(self._hass, self._entry, self._options.csv_directory)

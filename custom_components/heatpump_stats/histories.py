@@ -23,7 +23,6 @@ from homeassistant.components.recorder.history import state_changes_during_perio
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.recorder import get_instance
 
 from .const import (
     DOMAIN,
@@ -108,15 +107,6 @@ def default_history(
         return HISTORY_RECORDER
     rows = statistics_during_period(hass, start, upto, {counter}, "hour", None, {"change"})
     return HISTORY_STATISTICS if rows.get(counter) else HISTORY_RECORDER
-
-
-async def async_default_history(
-    hass: HomeAssistant, statistics_ids: Mapping[str, str], start: datetime, end: datetime
-) -> str:
-    """The history a call without ``history`` reads (see the module docstring)."""
-    return await get_instance(hass).async_add_executor_job(
-        default_history, hass, dict(statistics_ids), start, end
-    )
 
 
 def coverage(data: Mapping[str, Any]) -> dict[str, Any]:

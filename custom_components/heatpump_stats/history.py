@@ -5,10 +5,11 @@ read through the recorder's public history API
 (:func:`homeassistant.components.recorder.history.get_significant_states_with_session`,
 compressed, without attributes), two hours at a time (bounded memory, whatever
 the period, and few enough objects that they die young: see :data:`WINDOW_S`),
-put in time order, merged into samples
-(:class:`~.engine.rows.RowMerger`) and fed to
-:class:`~.engine.analytics.SummaryBuilder`. Everything here blocks: it runs in
-the recorder's executor (:func:`async_summarize_history`), never on the event loop.
+put in time order and merged into samples (:class:`~.engine.rows.RowMerger`,
+the read loop all readers share: :func:`~.engine.rows.merge_windows`) for the
+:class:`~.engine.analytics.SummaryBuilder` that :mod:`.summaries` (the one
+factory of summaries) hands in. Everything here blocks: it runs in the
+recorder's executor, never on the event loop.
 
 How rows become samples:
 
@@ -55,49 +56,26 @@ from homeassistant.components.recorder.history import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.recorder import get_instance, session_scope
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers.recorder import session_scope
 
 from .const import CONF_SCAN_INTERVAL_S, DEFAULT_SCAN_INTERVAL_S, DOMAIN
 from .engine.analytics import SummaryBuilder
 from .engine.rows import (
-    BINARY_KEYS as _BINARY_KEYS,
-    COALESCE_S,
-    KEYS as _KEYS,
-    KIND as _KIND,
-    MODE as _MODE,
-    ONOFF as _ONOFF,
-    POWER_OF_COUNTER as _POWER_OF_COUNTER,
-    SLOT as _SLOT,
-    RowMerger as _Merger,
+    BINARY_KEYS,
+    KEYS,
+    SLOT,
+    RowMerger,
+    merge_windows,
     reading_slots,
 )
-from .engine.summary import Summary
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
     from sqlalchemy.orm import Session
 
-# Kept under these names for the other history readers (influx_history).
-__all__ = [
-    "COALESCE_S",
-    "HISTORY_ENTITIES",
-    "WINDOW_S",
-    "_KIND",
-    "_MODE",
-    "_ONOFF",
-    "_POWER_OF_COUNTER",
-    "_SLOT",
-    "_Merger",
-    "async_entry_entity_ids",
-    "async_summarize_history",
-    "builder_options",
-    "summarize_history",
-]
-
 # (key, platform) of the entities a summary reads.
 HISTORY_ENTITIES: Final[tuple[tuple[str, str], ...]] = tuple(
-    (key, "binary_sensor" if key in _BINARY_KEYS else "sensor") for key in _KEYS
+    (key, "binary_sensor" if key in BINARY_KEYS else "sensor") for key in KEYS
 )
 # Two hours a query: about 1 100 rows at 30-s polls. The history API makes a few
 # objects per row and they live until the window is merged; fewer than the
@@ -139,51 +117,35 @@ def builder_options(entry: ConfigEntry) -> dict[str, Any]:
     }
 
 
-async def async_summarize_history(
+def feed_states(
     hass: HomeAssistant,
     entity_ids: Mapping[str, str],
+    builder: SummaryBuilder,
     start: datetime,
-    end: datetime,
-    **options: Any,
-) -> Summary:
-    """Summarise (start, end] from the recorder, in the recorder's executor."""
-    return await get_instance(hass).async_add_executor_job(
-        summarize_history, hass, dict(entity_ids), start, end, options
-    )
+    cut: datetime,
+) -> None:
+    """Blocking: the recorder's rows of (start, cut] into `builder` (recorder executor).
 
-
-def summarize_history(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    options: Mapping[str, Any],
-) -> Summary:
-    """Blocking: read the rows and build the summary (call in the recorder's executor)."""
-    builder = SummaryBuilder(start=start, end=end, **options)
-    # Time that has not happened yet has no data: the period is read up to now.
-    lower = start.astimezone(UTC)
-    end_utc = min(end.astimezone(UTC), dt_util.utcnow())
-    if end_utc <= lower:
-        return builder.result()
+    Whether and up to when to read is :mod:`.summaries`' (the period is cut at now).
+    """
     recorded = {
         key: entity_id
         for key, entity_id in entity_ids.items()
-        if key in _SLOT and get_last_state_changes(hass, 1, entity_id)
+        if key in SLOT and get_last_state_changes(hass, 1, entity_id)
     }
     by_entity = {recorded[key]: slot for key, slot in reading_slots(recorded).items()}
     if not by_entity:
-        return builder.result()
-    merger = _Merger(builder, by_entity)
+        return
+    lower = start.astimezone(UTC)
     with session_scope(hass=hass, read_only=True) as session:
-        merger.feed(_start_rows(hass, session, by_entity, lower))
-        merger.flush()
-        while lower < end_utc:
-            upper = min(lower + timedelta(seconds=WINDOW_S), end_utc)
-            merger.feed(_window_rows(hass, session, by_entity, lower, upper))
-            lower = upper
-    merger.finish(end_utc.timestamp())
-    return builder.result()
+        merge_windows(
+            RowMerger(builder, by_entity),
+            _start_rows(hass, session, by_entity, lower),
+            lambda lo, hi: _window_rows(hass, session, by_entity, lo, hi),
+            start=lower,
+            cut=cut.astimezone(UTC),
+            window=timedelta(seconds=WINDOW_S),
+        )
 
 
 def _history(

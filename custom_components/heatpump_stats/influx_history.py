@@ -1,14 +1,16 @@
-"""A period's summary from the history Home Assistant's InfluxDB integration wrote.
+"""Reading the history Home Assistant's InfluxDB integration wrote (a summary's backend).
 
-Two ways, by the period's length:
+The summary itself is :mod:`.summaries`'; this module only reads, two ways
+(which one is the factory's choice, by the period's length):
 
-* Up to :data:`RAW_DAYS_MAX` days: the raw points of the entry's entities,
-  read one day at a time and merged into samples exactly as the recorder's
-  states are (:mod:`.history`), so the summary has sessions, defrosts and
-  time per mode, and equals the recorder's summary where both hold the period.
-* Longer: hourly windows folded on the server (the last counter value and the
-  mean temperature of each hour), summarised like long-term statistics
-  (:mod:`.engine.hourly`): never a year of raw points in memory.
+* :func:`feed_points`: the raw points of the entry's entities, read one day at
+  a time and merged into samples exactly as the recorder's states are (the
+  same loop, :func:`~.engine.rows.merge_windows`), so the summary has sessions,
+  defrosts and time per mode, and equals the recorder's summary where both
+  hold the period.
+* :func:`read_hours`: hourly windows folded on the server (the last counter
+  value and the mean temperature of each hour), summarised like long-term
+  statistics: never a year of raw points in memory.
 
 Everything here blocks on the network: it runs in an executor thread.
 """
@@ -16,7 +18,7 @@ Everything here blocks on the network: it runs in an executor thread.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta
 import heapq
 from typing import Any, Final
 
@@ -32,14 +34,15 @@ from .const import (
     DEFAULT_INFLUXDB_DATABASE,
 )
 from .engine.analytics import SummaryBuilder
-from .engine.hourly import Hour, summarize_hours
-from .history import _KIND, _MODE, _ONOFF, _POWER_OF_COUNTER, _SLOT, _Merger
+from .engine.hourly import Hour
+from .engine.rows import KIND, MODE, ONOFF, RowMerger, merge_windows, reading_slots
 from .statistics_history import CHANGE_KEYS, MEAN_KEYS
 from .store.influxdb import API_V1, InfluxConfig, InfluxHistory
 
 RAW_DAYS_MAX: Final = 31
 _DAY: Final = timedelta(days=1)
 _HOUR: Final = timedelta(hours=1)
+_JUST_AFTER: Final = timedelta(microseconds=1)
 
 
 def influx_config(options: Mapping[str, Any]) -> InfluxConfig | None:
@@ -59,98 +62,51 @@ def influx_config(options: Mapping[str, Any]) -> InfluxConfig | None:
     )
 
 
-def summarize_influx(
-    reader: InfluxHistory,
-    history_ids: Mapping[str, str],
-    statistics_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    *,
-    time_zone: tzinfo,
-    options: Mapping[str, Any],
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """Blocking: the summary of (start, end] from InfluxDB (``history`` = ``influxdb``).
-
-    `history_ids` are the entities a recorder summary reads (by key, see
-    :data:`.history.HISTORY_ENTITIES`), `statistics_ids` the energy and
-    temperature sensors an hourly summary reads. As from the recorder, the
-    period is read up to `now` (default: the clock) and its coverage is a share
-    of the whole period.
-    """
-    cut = min(end, now if now is not None else datetime.now(UTC))
-    if end - start <= timedelta(days=RAW_DAYS_MAX):
-        data = _summarize_raw(reader, history_ids, start, end, cut=cut, options=options)
-        data["resolution"] = "raw"
-    else:
-        hours = read_hours(reader, statistics_ids, start, cut) if cut > start else []
-        data = summarize_hours(
-            hours,
-            start=start,
-            end=end,
-            time_zone=time_zone,
-            history="influxdb",
-        )
-        data["resolution"] = "hourly"
-    data["history"] = "influxdb"
-    return data
-
-
 # ---------------------------------------------------------------- raw points
 
 
 def _read_key(
     reader: InfluxHistory, kind: int, entity_id: str, lower: datetime, upper: datetime
 ) -> list[tuple[float, Any]]:
-    if kind in (_MODE, _ONOFF):
+    if kind in (MODE, ONOFF):
         return [(ts.timestamp(), s) for ts, s in reader.states(entity_id, lower, upper)]
     return [(ts.timestamp(), v) for ts, v in reader.numeric(entity_id, lower, upper)]
 
 
-def _summarize_raw(
+def feed_points(
     reader: InfluxHistory,
     history_ids: Mapping[str, str],
+    builder: SummaryBuilder,
     start: datetime,
-    end: datetime,
-    *,
     cut: datetime,
-    options: Mapping[str, Any],
-) -> dict[str, Any]:
-    """The raw points of (start, cut] as samples; the builder's period is (start, end]."""
-    builder = SummaryBuilder(start=start, end=end, **options)
-    keys = {key: entity_id for key, entity_id in history_ids.items() if key in _SLOT}
-    for counter, power in _POWER_OF_COUNTER.items():
-        if counter in keys:
-            keys.pop(power, None)
-    slots = {key: (_SLOT[key], _KIND[key]) for key in keys}
-    if not slots or cut <= start:
-        return builder.result().to_dict()
-    merger = _Merger(builder, slots)
-    start_ts = start.timestamp()
-    first: list[tuple[str, Any, float]] = []
-    for key, entity_id in keys.items():
-        kind = _KIND[key]
-        if kind in (_MODE, _ONOFF):
-            state: Any = reader.last_state_before(entity_id, start + timedelta(microseconds=1))
-        else:
-            state = reader.last_before(entity_id, start + timedelta(microseconds=1))
-        first.append((key, state, start_ts))
-    merger.feed(first)
-    merger.flush()
-    lower = start
-    while lower < cut:
-        upper = min(lower + _DAY, cut)
+) -> None:
+    """The raw points of (start, cut] into `builder`, a day at a time, as the recorder's states."""
+    slots = reading_slots(history_ids)
+    if not slots:
+        return
+    keys = {key: history_ids[key] for key in slots}
+    just_after = start + _JUST_AFTER
+    first: list[tuple[str, Any, float]] = [
+        (
+            key,
+            reader.last_state_before(entity_id, just_after)
+            if KIND[key] in (MODE, ONOFF)
+            else reader.last_before(entity_id, just_after),
+            start.timestamp(),
+        )
+        for key, entity_id in keys.items()
+    ]
+
+    def window(lower: datetime, upper: datetime) -> Iterator[tuple[str, Any, float]]:
         # Points at `lower` itself belong to the window before ((lower, upper], as states).
-        lo = lower + timedelta(microseconds=1)
-        hi = upper + timedelta(microseconds=1)
+        lo, hi = lower + _JUST_AFTER, upper + _JUST_AFTER
         streams = [
-            [(t, key, value) for t, value in _read_key(reader, _KIND[key], entity_id, lo, hi)]
+            [(t, key, value) for t, value in _read_key(reader, KIND[key], entity_id, lo, hi)]
             for key, entity_id in keys.items()
         ]
-        merger.feed(_rows(heapq.merge(*streams, key=lambda row: row[0])))
-        lower = upper
-    merger.finish(cut.timestamp())
-    return builder.result().to_dict()
+        return _rows(heapq.merge(*streams, key=lambda row: row[0]))
+
+    merge_windows(RowMerger(builder, slots), first, window, start=start, cut=cut, window=_DAY)
 
 
 def _rows(merged: Iterator[tuple[float, str, Any]]) -> Iterator[tuple[str, Any, float]]:

@@ -39,8 +39,8 @@ from .coordinator import (
     HeatPumpStatsConfigEntry,
     MeterCoordinator,
 )
-from .engine.analytics import carnot_percent
 from .engine.core import MIRRORED_COUNTERS
+from .engine.sample import carnot_percent
 from .entity import HeatPumpStatsEntity
 from .logbook import describe_change
 from .model.metrics import Metrics

@@ -1,42 +1,32 @@
-"""A period's summary from Home Assistant's long-term statistics (kept for ever, hourly).
+"""Reading Home Assistant's long-term statistics (kept for ever, hourly): a summary's backend.
 
 The recorder keeps states for ``purge_keep_days`` (10 by default) but the
 hourly statistics of our sensors for ever: the change of each energy sensor's
 sum and the mean of each temperature, per hour. This module reads them with
 the recorder's public :func:`~homeassistant.components.recorder.statistics.statistics_during_period`
-in the recorder's executor and hands them to :func:`~.engine.hourly.summarize_hours`.
+as :class:`~.engine.hourly.Hour` figures; the summary of them is :mod:`.summaries`'.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, tzinfo
-from typing import TYPE_CHECKING, Any, Final, Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Final, Literal
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.recorder import get_instance
 
 from .const import DOMAIN
-from .engine.hourly import Hour, summarize_hours
+from .engine.hourly import CHANGE_FIELDS, MEAN_FIELDS, Hour
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 #: Sensors whose hourly change is read (total_increasing energy and the start counter).
-CHANGE_KEYS: Final = (
-    "electrical_energy",
-    "thermal_energy",
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "electrical_energy_defrost",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-    "compressor_starts",
-)
+CHANGE_KEYS: Final = CHANGE_FIELDS
 #: Sensors whose hourly mean is read.
-MEAN_KEYS: Final = ("outside_temperature", "flow_temperature")
+MEAN_KEYS: Final = MEAN_FIELDS
 STATISTICS_KEYS: Final = (*CHANGE_KEYS, *MEAN_KEYS)
 # What is read of which sensors.
 _READS: Final[tuple[tuple[Literal["change", "mean"], tuple[str, ...]], ...]] = (
@@ -80,33 +70,3 @@ def read_hours(
         Hour(start=datetime.fromtimestamp(ts, UTC), **values)
         for ts, values in sorted(hours.items())
     ]
-
-
-def summarize_statistics(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    time_zone: tzinfo,
-) -> dict[str, Any]:
-    """Blocking: the summary of [start, end) from long-term statistics."""
-    return summarize_hours(
-        read_hours(hass, entity_ids, start, end),
-        start=start,
-        end=end,
-        time_zone=time_zone,
-        history="statistics",
-    )
-
-
-async def async_summarize_statistics(
-    hass: HomeAssistant,
-    entity_ids: Mapping[str, str],
-    start: datetime,
-    end: datetime,
-    time_zone: tzinfo,
-) -> dict[str, Any]:
-    """The summary of [start, end) from long-term statistics, read in the recorder's executor."""
-    return await get_instance(hass).async_add_executor_job(
-        summarize_statistics, hass, dict(entity_ids), start, end, time_zone
-    )

@@ -45,7 +45,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .const import DOMAIN
 from .dashboard import async_build_dashboard
-from .engine.hourly import Hour, summarize_hours
+from .engine.hourly import Hour
 from .engine.periods import (
     local_midnight,
     month_start,
@@ -53,10 +53,11 @@ from .engine.periods import (
     week_start,
     year_start,
 )
-from .history import async_entry_entity_ids, builder_options, summarize_history
+from .history import async_entry_entity_ids, builder_options
 from .options import entry_options
 from .statistics_history import async_statistics_entity_ids, read_hours
 from .store.changelog import ChangeLogError
+from .summaries import summarize_history, summarize_hours_of
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -294,10 +295,11 @@ def _read_blocking(
             if begin >= season_begin
             else read_hours(hass, statistics_ids, begin, hour_end)
         )
-        found = summarize_hours(
+        found = summarize_hours_of(
             chosen,
             start=begin,
             end=hour_end,
+            now=now,
             time_zone=tz,
             history="statistics",
         )

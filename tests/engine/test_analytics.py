@@ -15,17 +15,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from custom_components.heatpump_stats.engine.analytics import (
+from custom_components.heatpump_stats.engine.analytics import Summary, SummaryBuilder, summarize
+from custom_components.heatpump_stats.engine.core import Engine, EngineConfig
+from custom_components.heatpump_stats.engine.energy import CounterOrPowerIntegrator
+from custom_components.heatpump_stats.engine.sample import (
     BUCKETS,
     SUMMARY_PURPOSES,
     Sample,
-    Summary,
-    SummaryBuilder,
     carnot_cop,
-    summarize,
 )
-from custom_components.heatpump_stats.engine.core import Engine, EngineConfig
-from custom_components.heatpump_stats.engine.energy import CounterOrPowerIntegrator
 from custom_components.heatpump_stats.engine.thermal import thermal_power_delta_t
 from custom_components.heatpump_stats.model.reading import (
     HeatPumpReading,

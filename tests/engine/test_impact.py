@@ -27,19 +27,22 @@ import random
 
 import pytest
 
-from custom_components.heatpump_stats.engine.analytics import Sample, summarize
+from custom_components.heatpump_stats.engine.analytics import summarize
+from custom_components.heatpump_stats.engine.fit import fit_line
 from custom_components.heatpump_stats.engine.impact import (
-    HEATING_BASE_C,
     REASON_NO_DATA,
     REASON_NO_OVERLAP,
     REASON_TOO_FEW_DAYS,
     REASON_TOO_FEW_POINTS,
+    compare_periods,
+)
+from custom_components.heatpump_stats.engine.intervals import (
+    HEATING_BASE_C,
     Interval,
     PurposeFigures,
-    compare_periods,
-    fit_line,
     interval_from_summary,
 )
+from custom_components.heatpump_stats.engine.sample import Sample
 from custom_components.heatpump_stats.model.reading import OperatingMode
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)

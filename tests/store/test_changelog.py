@@ -21,6 +21,8 @@ from custom_components.heatpump_stats.store.changelog import (
 )
 from custom_components.heatpump_stats.store.connection import quarantine
 
+from .common import opened
+
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 
@@ -49,16 +51,8 @@ def _entry(
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "heatpump_stats" / "heatpump_stats.db"
-
-
-@pytest.fixture
 def log(db_path: Path) -> Iterator[ChangeLog]:
-    change_log = ChangeLog(db_path)
-    change_log.open()
-    yield change_log
-    change_log.close()
+    yield from opened(ChangeLog(db_path))
 
 
 def test_init_does_nothing_blocking(db_path: Path) -> None:

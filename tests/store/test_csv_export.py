@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.heatpump_stats.engine.analytics import Sample, SummaryBuilder
+from custom_components.heatpump_stats.engine.analytics import SummaryBuilder
 from custom_components.heatpump_stats.engine.core import Metrics
+from custom_components.heatpump_stats.engine.sample import Sample
 from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.store.csv_export import (
     CONTRACT_COLUMNS,

@@ -32,20 +32,14 @@ from custom_components.heatpump_stats.store.samples import (
     build_row,
 )
 
+from .common import opened
+
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "heatpump_stats" / "heatpump_stats.db"
-
-
-@pytest.fixture
 def store(db_path: Path) -> Iterator[SampleStore]:
-    samples = SampleStore(db_path)
-    samples.open()
-    yield samples
-    samples.close()
+    yield from opened(SampleStore(db_path))
 
 
 def _times(rows: list[dict[str, object]]) -> list[object]:

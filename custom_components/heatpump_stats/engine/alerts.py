@@ -39,7 +39,8 @@ from typing import Any, Final
 from custom_components.heatpump_stats.model.metrics import Metrics
 from custom_components.heatpump_stats.model.timeutil import as_utc
 
-from .impact import CONFIDENCE_LOW, Interval, PurposeFigures, Rules, compare_periods
+from .impact import CONFIDENCE_LOW, Rules, compare_periods
+from .intervals import Interval, PurposeFigures
 from .summary import SECONDS_PER_HOUR
 
 STORAGE_VERSION: Final = 1

@@ -7,10 +7,14 @@ The builder keeps a few numbers per purpose, per outdoor-temperature bin and
 per session, never the samples: a year of 30-s samples costs the same memory
 as an hour (only the list of sessions grows, by one entry per compressor run).
 
-One module on purpose: :class:`SummaryBuilder` is one streaming algorithm
-(interval booking, sessions, defrosts, bins and data quality update together
-at each sample, sharing its state), so it is not split further; the result
-types are in :mod:`.summary`, the row merging of history readers in :mod:`.rows`.
+Why this module is longer than 400 lines: :class:`SummaryBuilder` is one
+streaming algorithm (interval booking, sessions, defrosts, bins and data
+quality update together at each sample, sharing its state and, on the hot
+path, its locals), and this docstring is its specification. What is not the
+pass itself lives beside it: the sample, its value fields, the purposes and
+the Carnot reference in :mod:`.sample`, the interval's energy paths in
+:mod:`.interval_energy`, a session's running totals in :mod:`.sessions`, the
+result types in :mod:`.summary`, the row merging of history readers in :mod:`.rows`.
 
 Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
 
@@ -127,7 +131,6 @@ Rules (the live engine's, see :mod:`.core`, plus what only a summary needs):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 import math
 from typing import Any, Literal
@@ -135,8 +138,21 @@ from typing import Any, Literal
 from custom_components.heatpump_stats.model.reading import OperatingMode
 from custom_components.heatpump_stats.model.timeutil import as_utc
 
-from .energy import CounterTracker
+from .interval_energy import EnergyPath, PurposeCounter, split_by_purpose
 from .modes import classify_operating_mode
+from .sample import (
+    BUCKETS,
+    BY_PURPOSE_FIELDS,
+    DHW,
+    HEATING,
+    PURPOSE_COMBINED,
+    PURPOSE_RUNNING,
+    PURPOSE_UNKNOWN,
+    STATE_KEYS,
+    Sample,
+    carnot_cop,
+)
+from .sessions import OpenSession
 from .summary import (
     SECONDS_PER_HOUR,
     DataQuality,
@@ -148,110 +164,15 @@ from .summary import (
     TemperatureBin,
 )
 
-KELVIN = 273.15
-CARNOT_HOT_OFFSET_K = 2.0  # condensing above the flow temperature
-CARNOT_COLD_OFFSET_K = 6.0  # evaporating below the outdoor air
-# Counter jitter tolerance, as CounterTracker's defaults.
-COUNTER_JITTER_ABS_KWH = 0.01
-COUNTER_JITTER_REL = 0.001
-
-PURPOSE_COMBINED = "combined"
-PURPOSE_RUNNING = "running"
-PURPOSE_UNKNOWN = "unknown"
-_HEATING = OperatingMode.HEATING.value
-_DHW = OperatingMode.DHW.value
-# Buckets that add up to `combined` (defrost is never a purpose of its own).
-BUCKETS: tuple[str, ...] = (
-    _HEATING,
-    _DHW,
-    OperatingMode.COOLING.value,
-    OperatingMode.STANDBY.value,
-    OperatingMode.OFF.value,
-    PURPOSE_UNKNOWN,
-)
-SUMMARY_PURPOSES: tuple[str, ...] = (PURPOSE_COMBINED, PURPOSE_RUNNING, *BUCKETS)
-# By-purpose counters (kWh) that split an interval's energy (see "By-purpose counters").
-BY_PURPOSE_FIELDS: tuple[str, ...] = (
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-)
-# Sample's fields after `ts` = SummaryBuilder.add_values' arguments after `t`, in order.
-VALUE_FIELDS: tuple[str, ...] = (
-    "mode",
-    "electrical_power",
-    "thermal_power",
-    "electrical_energy",
-    "thermal_energy",
-    "flow_temperature",
-    "outside_temperature",
-    "compressor_running",
-    "defrost_active",
-    "circulation_pump",
-    *BY_PURPOSE_FIELDS,
-)
-STATE_KEYS: tuple[str, ...] = ("compressor", "circulation_pump", "heating", "dhw", "defrost")
-
 type PowerMethod = Literal["trapezoid", "left"]
 
 _MODE_VALUE: dict[OperatingMode, str] = {m: m.value for m in OperatingMode}
 # Not running / running purposes (the start rule of the attribution).
 _IDLE = frozenset({OperatingMode.STANDBY.value, OperatingMode.OFF.value})
-_ACTIVE = frozenset({_HEATING, _DHW, OperatingMode.COOLING.value})
+_ACTIVE = frozenset({HEATING, DHW, OperatingMode.COOLING.value})
 
 # Accumulator slots of one purpose (a list, for speed).
 _E, _H, _S, _RS, _STARTS, _WH, _WF, _WO = range(8)
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One moment of the heat pump system; None = unknown.
-
-    Units: electrical power W, thermal power kW, counters kWh (cumulative),
-    temperatures °C.
-    """
-
-    ts: datetime
-    mode: OperatingMode | None = None
-    electrical_power: float | None = None
-    thermal_power: float | None = None
-    electrical_energy: float | None = None
-    thermal_energy: float | None = None
-    flow_temperature: float | None = None
-    outside_temperature: float | None = None
-    compressor_running: bool | None = None
-    defrost_active: bool | None = None
-    circulation_pump: bool | None = None
-    electrical_energy_heating: float | None = None
-    electrical_energy_dhw: float | None = None
-    thermal_energy_heating: float | None = None
-    thermal_energy_dhw: float | None = None
-
-
-def carnot_cop(flow_c: float | None, outdoor_c: float | None) -> float | None:
-    """Carnot COP for a flow and an outdoor temperature (°C).
-
-    T_hot = flow + 2 K, T_cold = outdoor − 6 K (kelvin); COP = T_hot / (T_hot − T_cold).
-    None when a temperature is unknown or T_hot ≤ T_cold.
-    """
-    if flow_c is None or outdoor_c is None:
-        return None
-    hot = flow_c + CARNOT_HOT_OFFSET_K + KELVIN
-    cold = outdoor_c - CARNOT_COLD_OFFSET_K + KELVIN
-    if hot <= cold:
-        return None
-    return hot / (hot - cold)
-
-
-def carnot_percent(
-    cop: float | None, flow_c: float | None, outdoor_c: float | None
-) -> float | None:
-    """COP as % of the Carnot COP of :func:`carnot_cop` (None when either is unknown)."""
-    carnot = carnot_cop(flow_c, outdoor_c)
-    if cop is None or carnot is None:
-        return None
-    return 100.0 * cop / carnot
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -260,177 +181,6 @@ def _ratio(num: float, den: float) -> float | None:
 
 def _iso(t: float | None) -> str | None:
     return None if t is None else datetime.fromtimestamp(t, UTC).isoformat()
-
-
-class _EnergyPath:
-    """CounterOrPowerIntegrator's rules on epoch seconds (kW, kWh); see :mod:`.energy`.
-
-    The counter rules (plausibility, resets, new bases) are the live engine's
-    own :class:`~.energy.CounterTracker`, fed epoch seconds.
-    """
-
-    __slots__ = ("c_ref", "c_t", "left", "max_gap_s", "p_kw", "p_t", "signed", "tracker")
-
-    def __init__(self, max_gap_s: float, left: bool, signed: bool = False) -> None:
-        self.max_gap_s = max_gap_s
-        self.left = left
-        self.signed = signed  # a net counter: falls are real, never resets
-        self.p_t: float | None = None  # power chain
-        self.p_kw: float | None = None
-        self.c_t: float | None = None  # signed counter: last ts, reference value
-        self.c_ref: float | None = None
-        self.tracker = CounterTracker(max_gap_s, log=False)
-
-    def add(self, t: float, kw: float | None, counter: float | None) -> tuple[float, bool, bool]:
-        """(kWh of the interval ending at t, booked?, bridged?)."""
-        prev_t, prev_kw = self.p_t, self.p_kw
-        self.p_t, self.p_kw = t, kw
-        p_kwh = 0.0
-        p_booked = False
-        if prev_t is not None and prev_kw is not None and t - prev_t <= self.max_gap_s:
-            if self.left:
-                p_kwh = prev_kw * (t - prev_t) / SECONDS_PER_HOUR
-                p_booked = True
-            elif kw is not None:
-                p_kwh = (prev_kw + kw) / 2.0 * (t - prev_t) / SECONDS_PER_HOUR
-                p_booked = True
-        if counter is not None and self.signed:
-            ref, c_t = self.c_ref, self.c_t
-            self.c_t = t
-            self.c_ref = counter
-            if ref is None or c_t is None:
-                return p_kwh, p_booked, p_booked
-            return counter - ref, True, t - c_t <= self.max_gap_s
-        if counter is not None and counter >= 0.0:
-            tracker = self.tracker
-            if not tracker.has_reference:
-                # Seed the counter; the power path books this interval.
-                tracker.add_epoch(t, counter)
-                return p_kwh, p_booked, p_booked
-            kwh, _start, bridged = tracker.add_epoch(t, counter)
-            return kwh, True, bridged
-        if p_booked:
-            self.tracker.drop_reference()  # the power path booked it: do not count it again
-        return p_kwh, p_booked, p_booked
-
-
-class _PurposeCounter:
-    """One by-purpose counter (kWh): its difference over an interval, or None when unknown.
-
-    Unlike the totals' counters, a missing value forgets the reference: the
-    difference must cover exactly the interval the total's increment covers.
-    """
-
-    __slots__ = ("ref",)
-
-    def __init__(self) -> None:
-        self.ref: float | None = None
-
-    def add(self, value: float | None) -> float | None:
-        ref = self.ref
-        if value is None or value - value != 0.0:  # None, NaN, ±inf
-            self.ref = None
-            return None
-        self.ref = value
-        if ref is None or value < ref:
-            return None
-        return value - ref
-
-
-def _split(total: float, parts: tuple[float | None, float | None]) -> tuple[float, float] | None:
-    """(heating, dhw) share of `total` (kWh) per the by-purpose counters, or None."""
-    heating, dhw = parts
-    if heating is None and dhw is None:
-        return None
-    h, d = heating or 0.0, dhw or 0.0
-    tolerance = max(COUNTER_JITTER_ABS_KWH, COUNTER_JITTER_REL * abs(total))
-    if h + d > total + tolerance:
-        return None  # the counters do not fit the total's increment: attribute it whole
-    return h, d
-
-
-class _Session:
-    """Running totals of one compressor run (or of a pending dhw interruption)."""
-
-    __slots__ = (
-        "defrosts",
-        "dhw_s",
-        "elec",
-        "end",
-        "flow_max",
-        "flow_s",
-        "flow_sum",
-        "heat",
-        "int_elec",
-        "int_heat",
-        "interruptions",
-        "out_s",
-        "out_sum",
-        "purpose",
-        "seconds",
-        "start",
-        "truncated",
-    )
-
-    def __init__(self, purpose: str, start: float, truncated: bool) -> None:
-        self.purpose = purpose
-        self.start = start
-        self.end = start
-        self.truncated = truncated
-        self.elec = 0.0
-        self.heat = 0.0
-        self.seconds = 0.0
-        self.dhw_s = 0.0
-        self.flow_max: float | None = None
-        self.flow_sum = 0.0
-        self.flow_s = 0.0
-        self.out_sum = 0.0
-        self.out_s = 0.0
-        self.defrosts = 0
-        self.interruptions = 0
-        self.int_elec = 0.0
-        self.int_heat = 0.0
-
-    def book(
-        self, elec: float, heat: float, secs: float, flow: float | None, out: float | None
-    ) -> None:
-        self.elec += elec
-        self.heat += heat
-        self.seconds += secs
-        if flow is not None:
-            self.flow_sum += flow * secs
-            self.flow_s += secs
-            if self.flow_max is None or flow > self.flow_max:
-                self.flow_max = flow
-        if out is not None:
-            self.out_sum += out * secs
-            self.out_s += secs
-
-    def absorb_interruption(self, other: _Session) -> None:
-        """A short dhw run inside this heating session: count it, keep its energy apart."""
-        self.interruptions += 1
-        self.int_elec += other.elec + other.int_elec
-        self.int_heat += other.heat + other.int_heat
-        self.defrosts += other.defrosts
-
-    def freeze(self, end: float, truncated: bool) -> SessionSummary:
-        return SessionSummary(
-            purpose=self.purpose,
-            start=datetime.fromtimestamp(self.start, UTC),
-            end=datetime.fromtimestamp(end, UTC),
-            duration_s=end - self.start,
-            electrical_energy=self.elec,
-            thermal_energy=self.heat,
-            cop=_ratio(self.heat, self.elec),
-            flow_temperature_max=self.flow_max,
-            flow_temperature_mean=self.flow_sum / self.flow_s if self.flow_s > 0 else None,
-            outside_temperature_mean=self.out_sum / self.out_s if self.out_s > 0 else None,
-            defrosts=self.defrosts,
-            dhw_interruptions=self.interruptions,
-            interruption_electrical_energy=self.int_elec,
-            interruption_thermal_energy=self.int_heat,
-            truncated=self.truncated or truncated,
-        )
 
 
 # ---------------------------------------------------------------- builder
@@ -470,11 +220,11 @@ class SummaryBuilder:
         self._dhw_interruption_s = float(dhw_interruption_s)
         self._power_method: PowerMethod = power_method
         left = power_method == "left"
-        self._elec = _EnergyPath(self._max_gap_s, left)
-        self._heat = _EnergyPath(self._max_gap_s, left, signed=net_thermal_counter)
+        self._elec = EnergyPath(self._max_gap_s, left)
+        self._heat = EnergyPath(self._max_gap_s, left, signed=net_thermal_counter)
         self._net_thermal_counter = net_thermal_counter
         # electrical heating, electrical dhw, thermal heating, thermal dhw.
-        self._by_purpose = tuple(_PurposeCounter() for _ in BY_PURPOSE_FIELDS)
+        self._by_purpose = tuple(PurposeCounter() for _ in BY_PURPOSE_FIELDS)
 
         # Per bucket; `combined` is their sum, `running` cuts across them.
         self._acc: dict[str, list[float]] = {p: [0.0] * 8 for p in BUCKETS}
@@ -497,13 +247,13 @@ class SummaryBuilder:
         self._flow: float | None = None
         self._out: float | None = None
         self._last_power_w: float | None = None
-        self._last_active = _HEATING
+        self._last_active = HEATING
         self._reports_running = False
         self._states: dict[str, list[Any]] = {k: [None, None] for k in STATE_KEYS}
         self._signature: tuple[Any, ...] = ()
 
-        self._session: _Session | None = None
-        self._pending: _Session | None = None  # a dhw run inside a heating session
+        self._session: OpenSession | None = None
+        self._pending: OpenSession | None = None  # a dhw run inside a heating session
         self._sessions: list[SessionSummary] = []
 
         self._known = False  # the latest sample carried any value
@@ -589,8 +339,12 @@ class SummaryBuilder:
         )
         h_kwh, h_booked, h_bridged = self._heat.add(t, thermal_kw, h_counter)
         eh, ed, hh, hd = self._by_purpose
-        split_e = _split(e_kwh, (eh.add(electrical_energy_heating), ed.add(electrical_energy_dhw)))
-        split_h = _split(h_kwh, (hh.add(thermal_energy_heating), hd.add(thermal_energy_dhw)))
+        split_e = split_by_purpose(
+            e_kwh, (eh.add(electrical_energy_heating), ed.add(electrical_energy_dhw))
+        )
+        split_h = split_by_purpose(
+            h_kwh, (hh.add(thermal_energy_heating), hd.add(thermal_energy_dhw))
+        )
 
         # The new sample's state (applied after the interval before it is booked).
         last_power_w = power_w if power_w is not None else self._last_power_w
@@ -615,7 +369,7 @@ class SummaryBuilder:
                 new_purpose = last_active
             else:
                 new_purpose = _MODE_VALUE[mode]
-                if new_purpose in (_HEATING, _DHW):
+                if new_purpose in (HEATING, DHW):
                     last_active = new_purpose
             new_mode = mode
 
@@ -727,8 +481,8 @@ class SummaryBuilder:
         a = self._acc[purpose]
         # The compressor started inside the interval: its energy is the run's.
         booked = end_purpose if purpose in _IDLE and end_purpose in _ACTIVE else purpose
-        heat_of_heating = heat if booked == _HEATING else 0.0
-        elec_of_heating = elec if booked == _HEATING else 0.0
+        heat_of_heating = heat if booked == HEATING else 0.0
+        elec_of_heating = elec if booked == HEATING else 0.0
         if split_e is None and split_h is None:
             e = self._acc[booked]
             e[_E] += elec
@@ -742,12 +496,12 @@ class SummaryBuilder:
             e_heating, e_dhw = split_e if split_e is not None else (0.0, 0.0)
             h_heating, h_dhw = split_h if split_h is not None else (0.0, 0.0)
             rest_e, rest_h = elec - e_heating - e_dhw, heat - h_heating - h_dhw
-            elec_of_heating = e_heating + (rest_e if booked == _HEATING else 0.0)
-            heat_of_heating = h_heating + (rest_h if booked == _HEATING else 0.0)
+            elec_of_heating = e_heating + (rest_e if booked == HEATING else 0.0)
+            heat_of_heating = h_heating + (rest_h if booked == HEATING else 0.0)
             temps = flow is not None and out is not None
             for bucket, e_part, h_part in (
-                (_HEATING, e_heating, h_heating),
-                (_DHW, e_dhw, h_dhw),
+                (HEATING, e_heating, h_heating),
+                (DHW, e_dhw, h_dhw),
                 (booked, rest_e, rest_h),
             ):
                 if e_part == 0.0 and h_part == 0.0:
@@ -785,11 +539,11 @@ class SummaryBuilder:
             b = self._bins.get(k)
             if b is None:
                 b = self._bins[k] = [0.0, 0.0, 0.0]
-            if booked == _HEATING or elec_of_heating or heat_of_heating:
+            if booked == HEATING or elec_of_heating or heat_of_heating:
                 h = self._bins_heating.get(k)
                 if h is None:
                     h = self._bins_heating[k] = [0.0, 0.0, 0.0]
-                if booked == _HEATING:
+                if booked == HEATING:
                     h[0] += secs
                 h[1] += elec_of_heating
                 h[2] += heat_of_heating
@@ -801,7 +555,7 @@ class SummaryBuilder:
         session = self._session
         if running and session is None and bridged:
             # Running when the period began.
-            session = self._session = _Session(purpose, self._start, truncated=True)
+            session = self._session = OpenSession(purpose, self._start, truncated=True)
         if session is None:
             return
         if not (bridged and bridged_e):
@@ -845,7 +599,7 @@ class SummaryBuilder:
             return
         if session is None:
             # A start, or running again after a gap closed the session.
-            self._session = _Session(purpose, t, truncated=was_running is not False)
+            self._session = OpenSession(purpose, t, truncated=was_running is not False)
             if defrost and not was_defrost:
                 self._session.defrosts += 1
             return
@@ -856,17 +610,17 @@ class SummaryBuilder:
             if purpose == session.purpose:
                 session.absorb_interruption(pending)
                 self._pending = None
-            elif purpose != _DHW:
+            elif purpose != DHW:
                 self._close_session(t, truncated=False)
-                self._session = _Session(purpose, t, truncated=False)
+                self._session = OpenSession(purpose, t, truncated=False)
             return
         if purpose == session.purpose:
             return
-        if session.purpose == _HEATING and purpose == _DHW:
-            self._pending = _Session(_DHW, t, truncated=False)
+        if session.purpose == HEATING and purpose == DHW:
+            self._pending = OpenSession(DHW, t, truncated=False)
             return
         self._close_session(t, truncated=False)
-        self._session = _Session(purpose, t, truncated=False)
+        self._session = OpenSession(purpose, t, truncated=False)
 
     # ------------------------------------------------------------- results
 

@@ -32,11 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 import math
-from typing import Any
+from typing import Any, Final
 
 from custom_components.heatpump_stats.model.timeutil import as_utc, dt_to_json
 
-from .analytics import carnot_cop, carnot_percent
+from .sample import carnot_cop, carnot_percent
 
 SECONDS_PER_HOUR = 3600.0
 
@@ -56,6 +56,21 @@ class Hour:
     outside_temperature: float | None = None
     flow_temperature: float | None = None
     compressor_starts: float | None = None
+
+
+#: The Hour fields that are an hour's change of a counter (the energies, the starts).
+CHANGE_FIELDS: Final = (
+    "electrical_energy",
+    "thermal_energy",
+    "electrical_energy_heating",
+    "electrical_energy_dhw",
+    "electrical_energy_defrost",
+    "thermal_energy_heating",
+    "thermal_energy_dhw",
+    "compressor_starts",
+)
+#: The Hour fields that are an hour's mean.
+MEAN_FIELDS: Final = ("outside_temperature", "flow_temperature")
 
 
 def _num(value: float | None) -> float | None:

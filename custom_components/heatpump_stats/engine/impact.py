@@ -14,9 +14,9 @@ because only heating follows the weather in the same way):
   interval's heat-weighted outdoor temperature) is fitted to the *before*
   intervals, weighted by their heat (intervals with less than
   :attr:`Rules.min_point_heat_kwh` of heat are left out; with less than
-  :data:`MIN_SPREAD_K` of temperature spread the line is flat, the mean COP).
+  :data:`~.fit.MIN_SPREAD_K` of temperature spread the line is flat, the mean COP).
   The line is used only within the outdoor range the before-period saw
-  (± :data:`RANGE_MARGIN_K`); after-intervals outside it are left out of the
+  (± :data:`~.fit.RANGE_MARGIN_K`); after-intervals outside it are left out of the
   comparison, and the share of the after-period's heat inside it is the
   ``temperature_overlap_pct``. For the after-intervals inside, the expected
   electricity is Σ heatᵢ / COP_fit(Tᵢ), so the expected COP is
@@ -25,7 +25,7 @@ because only heating follows the weather in the same way):
   expected COP − 1) × 100. A colder after-week lowers both the actual and
   the expected COP, so the weather cancels and the change remains.
 * **Heat demand** (space heating only): plain, heat per heating degree-hour
-  (Σ max(0, :data:`HEATING_BASE_C` − T) over the hours), after against
+  (Σ max(0, :data:`~.intervals.HEATING_BASE_C` − T) over the hours), after against
   before; normalised, a line heat per hour = a + b × T fitted to the before
   intervals (T = the time-weighted outdoor temperature, weights = hours
   covered) predicts the after-period's heat for its weather, inside the same
@@ -43,8 +43,9 @@ because only heating follows the weather in the same way):
   figure unknown. The combined confidence is the lowest of the purposes that
   count.
 
-One module on purpose: the figures, the fit and the judgement are one method
-(each step exists only for the next); :class:`LinearFit` is its only generic part.
+The intervals it reads are :mod:`.intervals`', the line fit :mod:`.fit`'s; the
+figures and the judgement here are one method (each step exists only for the
+next), which is why this module stays whole at a little over 400 lines.
 """
 
 from __future__ import annotations
@@ -57,17 +58,18 @@ from typing import Any, Final, Literal
 
 from custom_components.heatpump_stats.model.timeutil import dt_to_json
 
-from .summary import SECONDS_PER_HOUR, Summary
+from .fit import RANGE_MARGIN_K, LinearFit, fit_line
+from .intervals import (
+    HEATING_BASE_C,
+    PURPOSE_COMBINED,
+    PURPOSE_DHW,
+    PURPOSE_HEATING,
+    PURPOSES,
+    Interval,
+)
 
-HEATING_BASE_C: Final = 15.0  # heating limit: no heating demand at or above it
-MIN_SPREAD_K: Final = 1.0  # less temperature spread than this: a flat line (mean COP)
-RANGE_MARGIN_K: Final = 0.5  # the fit is used this far outside the range it saw
 MIN_EXPECTED_COP: Final = 0.5  # a line predicting less is not used there
 
-PURPOSE_HEATING: Final = "heating"
-PURPOSE_DHW: Final = "dhw"
-PURPOSE_COMBINED: Final = "combined"
-PURPOSES: Final = (PURPOSE_HEATING, PURPOSE_DHW)
 
 type Confidence = Literal["low", "medium", "high"]
 CONFIDENCE_LOW: Final = "low"
@@ -108,153 +110,6 @@ class Rules:
     max_prediction_error_pct: float = 5.0  # above: low
     high_prediction_error_pct: float = 2.0  # at or below (and the rest): high
     min_share_pct: float = 10.0  # a purpose with this share of after-heat must be comparable
-
-
-@dataclass(frozen=True, slots=True)
-class PurposeFigures:
-    """Energy of one purpose in one interval; temperatures heat-weighted (None = unknown)."""
-
-    electrical_energy: float = 0.0
-    thermal_energy: float = 0.0
-    outside_temperature: float | None = None
-    flow_temperature: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Interval:
-    """One hour or day of history, reduced to what the comparison needs."""
-
-    start: datetime
-    end: datetime
-    covered_hours: float  # time with data
-    outside_hours: float  # time with a known outdoor temperature
-    outside_temperature: float | None  # time-weighted mean
-    heating_degree_hours: float  # Σ max(0, HEATING_BASE_C − T) × h
-    combined: PurposeFigures
-    heating: PurposeFigures
-    dhw: PurposeFigures
-    flow_temperature: float | None = None  # heat-weighted, all purposes
-
-    @property
-    def hours(self) -> float:
-        """Length of the interval."""
-        return (self.end - self.start).total_seconds() / SECONDS_PER_HOUR
-
-    def purpose(self, name: str) -> PurposeFigures:
-        """The figures of `name` (heating, dhw, combined)."""
-        figures: PurposeFigures = getattr(self, name)
-        return figures
-
-
-def interval_from_summary(summary: Summary, base_c: float = HEATING_BASE_C) -> Interval:
-    """An :class:`Interval` from a period's :class:`~.analytics.Summary`.
-
-    The time-weighted outdoor mean and the degree-hours come from the summary's
-    outdoor-temperature bins (each bin's hours at its middle temperature: use
-    a narrow ``bin_width_k``, e.g. 0.1 K, to keep that error below 0.05 K).
-    """
-
-    def figures(name: str) -> PurposeFigures:
-        p = summary.purposes[name]
-        return PurposeFigures(
-            electrical_energy=p.electrical_energy,
-            thermal_energy=p.thermal_energy,
-            outside_temperature=p.outside_temperature_mean,
-            flow_temperature=p.flow_temperature_mean,
-        )
-
-    hours = 0.0
-    t_hours = 0.0
-    degree_hours = 0.0
-    for b in summary.bins:
-        mid = (b.low + b.high) / 2.0
-        hours += b.hours
-        t_hours += b.hours * mid
-        degree_hours += b.hours * max(0.0, base_c - mid)
-    combined = figures("combined")
-    return Interval(
-        start=summary.start,
-        end=summary.end,
-        covered_hours=summary.data_quality.covered_s / SECONDS_PER_HOUR,
-        outside_hours=hours,
-        outside_temperature=t_hours / hours if hours > 0 else None,
-        heating_degree_hours=degree_hours,
-        combined=combined,
-        heating=figures(PURPOSE_HEATING),
-        dhw=figures(PURPOSE_DHW),
-        flow_temperature=combined.flow_temperature,
-    )
-
-
-# ------------------------------------------------------------------ fitting
-
-
-@dataclass(frozen=True, slots=True)
-class LinearFit:
-    """y = intercept + slope × x, fitted on x in [x_min, x_max]."""
-
-    intercept: float
-    slope: float
-    x_min: float
-    x_max: float
-    points: int
-    scatter_pct: float  # weighted RMS of (y − fit) / fit × 100
-
-    def predict(self, x: float) -> float | None:
-        """The fit at `x`, or None outside the range it saw (± RANGE_MARGIN_K)."""
-        if x < self.x_min - RANGE_MARGIN_K or x > self.x_max + RANGE_MARGIN_K:
-            return None
-        return self.intercept + self.slope * x
-
-    @property
-    def prediction_error_pct(self) -> float:
-        """Scatter / √points: the relative error of a mean of the fit's values."""
-        return self.scatter_pct / math.sqrt(self.points)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "intercept": self.intercept,
-            "slope_per_k": self.slope,
-            "outside_temperature_min": self.x_min,
-            "outside_temperature_max": self.x_max,
-            "points": self.points,
-            "scatter_pct": self.scatter_pct,
-            "prediction_error_pct": self.prediction_error_pct,
-        }
-
-
-def fit_line(points: Sequence[tuple[float, float, float]]) -> LinearFit | None:
-    """Weighted least squares on (x, y, weight); None without points or weight.
-
-    With less than MIN_SPREAD_K between the smallest and largest x the slope
-    is 0 (the weighted mean of y): a slope from a narrow range is noise.
-    """
-    pts = [(x, y, w) for x, y, w in points if w > 0 and math.isfinite(x) and math.isfinite(y)]
-    total_w = sum(w for _, _, w in pts)
-    if not pts or total_w <= 0:
-        return None
-    mx = sum(x * w for x, _, w in pts) / total_w
-    my = sum(y * w for _, y, w in pts) / total_w
-    x_min, x_max = min(x for x, _, _ in pts), max(x for x, _, _ in pts)
-    sxx = sum(w * (x - mx) ** 2 for x, _, w in pts)
-    slope = 0.0
-    if x_max - x_min >= MIN_SPREAD_K and sxx > 0:
-        slope = sum(w * (x - mx) * (y - my) for x, y, w in pts) / sxx
-    intercept = my - slope * mx
-    sq = 0.0
-    for x, y, w in pts:
-        fitted = intercept + slope * x
-        if fitted > 0:
-            sq += w * ((y - fitted) / fitted) ** 2
-    return LinearFit(
-        intercept=intercept,
-        slope=slope,
-        x_min=x_min,
-        x_max=x_max,
-        points=len(pts),
-        scatter_pct=100.0 * math.sqrt(sq / total_w),
-    )
 
 
 # ---------------------------------------------------------------- periods

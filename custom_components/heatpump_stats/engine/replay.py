@@ -24,19 +24,10 @@ from custom_components.heatpump_stats.model.reading import HeatPumpReading, Mete
 from custom_components.heatpump_stats.model.timeutil import as_utc
 
 from .core import Engine
-from .hourly import Hour
+from .hourly import CHANGE_FIELDS, Hour
 
 #: Engine counters (Metrics attributes) whose hourly change is an Hour field.
-COUNTER_KEYS: Final = (
-    "electrical_energy",
-    "thermal_energy",
-    "electrical_energy_heating",
-    "electrical_energy_dhw",
-    "electrical_energy_defrost",
-    "thermal_energy_heating",
-    "thermal_energy_dhw",
-    "compressor_starts",
-)
+COUNTER_KEYS: Final = CHANGE_FIELDS
 
 
 def _hour_of(ts: datetime) -> datetime:

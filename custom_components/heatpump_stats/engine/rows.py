@@ -12,17 +12,24 @@ The rules, one place for all readers:
   time (one poll writes all the entry's entities within milliseconds).
 * A power is read only where its counter has no history
   (:data:`POWER_OF_COUNTER`): the totals are known whenever the power is.
+
+:func:`merge_windows` is the one read loop of all readers: the states at the
+start as a sample of their own, then the period one window at a time (bounded
+memory whatever the period), then the carried values at the cut.
+:func:`summary_sample` reads a row of the integration's own sample store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 import math
 from typing import Any, Final
 
 from custom_components.heatpump_stats.model.reading import OperatingMode
 
-from .analytics import VALUE_FIELDS, SummaryBuilder
+from .analytics import SummaryBuilder
+from .sample import VALUE_FIELDS, Sample
 
 # The entity key (the contract's) of each builder value, in add_values' order.
 KEYS: Final = tuple("operating_mode" if f == "mode" else f for f in VALUE_FIELDS)
@@ -103,3 +110,64 @@ class RowMerger:
 
     def _emit(self, t: float) -> None:
         self._add(t, *self._values)
+
+
+type WindowReader = Callable[[datetime, datetime], Iterable[Sequence[Any]]]
+
+
+def merge_windows(
+    merger: RowMerger,
+    start_rows: Iterable[Sequence[Any]],
+    read: WindowReader,
+    *,
+    start: datetime,
+    cut: datetime,
+    window: timedelta,
+) -> None:
+    """Feed (start, cut] into `merger`, one window of `read(lower, upper)` at a time.
+
+    `start_rows` are the states at `start` (one sample of their own); `read`
+    returns the time-ordered rows of (lower, upper]; the carried values close
+    the period at `cut`.
+    """
+    merger.feed(start_rows)
+    merger.flush()
+    lower = start
+    while lower < cut:
+        upper = min(lower + window, cut)
+        merger.feed(read(lower, upper))
+        lower = upper
+    merger.finish(cut.timestamp())
+
+
+#: The stored columns a summary sample takes as they are: the numbers (with the
+#: per-purpose totals, which split intervals where the purpose changed between
+#: polls) and the on/off flags.
+_SAMPLE_NUMBERS: Final = tuple(f for f in VALUE_FIELDS if f != "mode" and f not in BINARY_KEYS)
+_SAMPLE_FLAGS: Final = tuple(f for f in VALUE_FIELDS if f in BINARY_KEYS)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def summary_sample(row: Mapping[str, Any]) -> Sample:
+    """A row of the sample store (:mod:`..store.samples`) as the analytics' sample.
+
+    The metrics, not the raw values: the counters are the engine's own
+    accumulated ``electrical_energy`` and net ``thermal_energy`` (they survive
+    meter resets and include defrosts' negative heat) and its per-purpose
+    totals, so the summary agrees with the entities.
+    """
+    mode: OperatingMode | None
+    try:
+        mode = OperatingMode(row["operating_mode"])
+    except KeyError, ValueError:
+        mode = None
+    values: dict[str, Any] = {key: _number(row.get(key)) for key in _SAMPLE_NUMBERS}
+    values.update((key, _flag(row.get(key))) for key in _SAMPLE_FLAGS)
+    return Sample(ts=row["timestamp"], mode=mode, **values)

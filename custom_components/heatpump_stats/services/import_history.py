@@ -10,20 +10,14 @@ from datetime import timedelta
 from typing import Final
 
 from homeassistant.core import ServiceCall, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.recorder import (
-    DATA_INSTANCE,
-    async_migration_in_progress,
     get_instance,
 )
-from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
 import probatio as vol
-from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.heatpump_stats.const import (
-    ATTR_CONFIG_ENTRY_ID,
     DOMAIN,
     HISTORY_INFLUXDB,
     HISTORY_RECORDER,
@@ -34,20 +28,18 @@ from custom_components.heatpump_stats.import_service import (
     import_entity_ids,
     statistics_ready_ids,
 )
+from custom_components.heatpump_stats.summaries import history_errors, require_recorder
 from custom_components.heatpump_stats.validation import service_utc
 
+from .common import ATTR_END, ATTR_HISTORY, ATTR_START, PERIOD_FIELDS, call_entry, check_period
+
 SERVICE_IMPORT_HISTORY: Final = "import_history"
-ATTR_START: Final = "start"
-ATTR_END: Final = "end"
-ATTR_HISTORY: Final = "history"
 #: A little over three years, as summarize: the replay's work grows with the period.
 MAX_IMPORT_PERIOD: Final = timedelta(days=1100)
 
 IMPORT_HISTORY_SCHEMA: Final = vol.Schema(
     {
-        vol.Required(ATTR_CONFIG_ENTRY_ID): ConfigEntrySelector({"integration": DOMAIN}),
-        vol.Required(ATTR_START): cv.datetime,
-        vol.Required(ATTR_END): cv.datetime,
+        **PERIOD_FIELDS,
         vol.Optional(ATTR_HISTORY, default=HISTORY_RECORDER): vol.In(
             (HISTORY_RECORDER, HISTORY_INFLUXDB)
         ),
@@ -58,29 +50,12 @@ IMPORT_HISTORY_SCHEMA: Final = vol.Schema(
 async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
     """Import (start, end) for one entry; return hours and energy imported."""
     hass = call.hass
-    entry_id = call.data[ATTR_CONFIG_ENTRY_ID]
-    entry = hass.config_entries.async_get_entry(entry_id)
-    if entry is None or entry.domain != DOMAIN:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="entry_not_found",
-            translation_placeholders={"entry_id": str(entry_id)},
-        )
+    entry = call_entry(call)
     start = service_utc(call.data[ATTR_START])
     # Hours that have not happened have nothing to import.
     end = min(service_utc(call.data[ATTR_END]), dt_util.utcnow())
-    if end <= start:
-        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
-    if end - start > MAX_IMPORT_PERIOD:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="import_period_too_long",
-            translation_placeholders={"days": str(MAX_IMPORT_PERIOD.days)},
-        )
-    if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN, translation_key="recorder_unavailable"
-        )
+    check_period(start, end, MAX_IMPORT_PERIOD, "import_period_too_long")
+    require_recorder(hass)
     entity_ids = import_entity_ids(hass, entry)
     energy = [entity_ids[k] for k in ("electrical_energy", "thermal_energy") if k in entity_ids]
     if not energy:
@@ -99,17 +74,11 @@ async def async_handle_import_history(call: ServiceCall) -> ServiceResponse:
             )
     entity_ids = ready
     history = call.data.get(ATTR_HISTORY, HISTORY_RECORDER)
-    try:
+    with history_errors():
         hours = await async_entry_hours(
             hass, entry, entity_ids, start=start, end=end, history=history
         )
         result = await async_import_and_wait(
             hass, entity_ids, hours, start, dt_util.get_default_time_zone(), entry=entry
         )
-    except SQLAlchemyError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="history_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
     return {**result, "history": history}

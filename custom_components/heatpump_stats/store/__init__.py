@@ -6,24 +6,7 @@
 - `connection`: what every handle shares (one locked connection, error classes of
   SQLite errors, moving a damaged file aside).
 - `csv_export`, `influxdb`: writing CSV files; reading InfluxDB.
+
+Import from the modules (``store.changelog``, ``store.samples``, ...): this
+package re-exports nothing.
 """
-
-from .changelog import (
-    MIGRATIONS,
-    SOURCE_DETECTED,
-    SOURCE_NOTE,
-    ChangeEntry,
-    ChangeLog,
-    ChangeLogError,
-    schema_version,
-)
-
-__all__ = [
-    "MIGRATIONS",
-    "SOURCE_DETECTED",
-    "SOURCE_NOTE",
-    "ChangeEntry",
-    "ChangeLog",
-    "ChangeLogError",
-    "schema_version",
-]

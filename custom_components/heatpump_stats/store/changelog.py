@@ -30,7 +30,7 @@ from datetime import datetime
 import sqlite3
 from typing import Any, Final
 
-from .connection import as_utc, from_us, to_us
+from .connection import as_utc, entry_between, from_us, to_us
 from .database import (
     MIGRATIONS,
     ChangeLogError,
@@ -167,14 +167,7 @@ class ChangeLog(Database):
         """
         if limit <= 0:
             raise ValueError("limit must be positive")
-        clauses = ["entry_id = ?"]
-        params: list[Any] = [entry_id]
-        if start is not None:
-            clauses.append("ts_us >= ?")
-            params.append(to_us(start))
-        if end is not None:
-            clauses.append("ts_us < ?")
-            params.append(to_us(end))
+        clauses, params = entry_between(entry_id, start, end)
         if kind is not None:
             clauses.append("kind = ?")
             params.append(kind)

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 import sqlite3
 import threading
-from typing import Final
+from typing import Any, Final
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -44,6 +44,21 @@ _NOT_WRITABLE_CODES: Final = frozenset(
     {sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH}
 )
 _BUSY_CODES: Final = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+
+
+def entry_between(
+    entry_id: str, start: datetime | None, end: datetime | None
+) -> tuple[list[str], list[Any]]:
+    """WHERE clauses and parameters: rows of `entry_id` in [start, end) (unbounded when None)."""
+    clauses = ["entry_id = ?"]
+    params: list[Any] = [entry_id]
+    if start is not None:
+        clauses.append("ts_us >= ?")
+        params.append(to_us(start))
+    if end is not None:
+        clauses.append("ts_us < ?")
+        params.append(to_us(end))
+    return clauses, params
 
 
 def classify(err: sqlite3.Error, path: Path) -> str:

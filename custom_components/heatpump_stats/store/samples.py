@@ -41,7 +41,7 @@ from typing import Any, Final
 from custom_components.heatpump_stats.model.metrics import Metrics
 from custom_components.heatpump_stats.model.reading import HeatPumpReading, MeterReading
 
-from .connection import SqliteHandle, as_utc, classify, from_us, owning, to_us
+from .connection import SqliteHandle, as_utc, classify, entry_between, from_us, owning, to_us
 from .database import ChangeLogError, Database
 
 _LOGGER = logging.getLogger(__name__)
@@ -219,14 +219,7 @@ class SampleStore(SqliteHandle):
         self, entry_id: str, start: datetime | None = None, end: datetime | None = None
     ) -> int:
         """The number of samples of `entry_id` in [start, end) (unbounded when None)."""
-        clauses = ["entry_id = ?"]
-        params: list[Any] = [entry_id]
-        if start is not None:
-            clauses.append("ts_us >= ?")
-            params.append(to_us(start))
-        if end is not None:
-            clauses.append("ts_us < ?")
-            params.append(to_us(end))
+        clauses, params = entry_between(entry_id, start, end)
         rows = self._fetchall(f"SELECT count(*) FROM samples WHERE {' AND '.join(clauses)}", params)
         return int(rows[0][0])
 
