@@ -188,6 +188,24 @@ async def test_modbus_host_with_scheme(flow: FrontendFlow) -> None:
     assert flow.errors == {"host": "invalid_plain_host"}
 
 
+async def test_modbus_form_at_a_web_server_says_not_modbus(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The Modbus TCP form pointed at an HTTP server (it answers the request with
+    ``HTTP/1.1 400``): "answers, but not like a Modbus device" on the host field, in
+    words in both languages, not "cannot connect"."""
+    async with H66Simulator("thermia") as web:
+        await _choose_source(flow, "modbus")
+        await flow.submit()  # tcp
+        host, port = web.host.rsplit(":", 1)
+        await flow.submit({"host": host, "port": int(port)})
+    assert flow.step_id == "modbus_tcp"
+    assert flow.errors == {"host": "not_modbus"}
+    for language in ("en", "de"):
+        translations = await async_get_translations(hass, language, "config", [DOMAIN])
+        assert "Modbus" in translations[f"component.{DOMAIN}.config.error.not_modbus"]
+
+
 async def test_h66_with_defaults_and_a_shelly(hass: HomeAssistant, flow: FrontendFlow) -> None:
     """H66 (brand pre-filled: thermia) + Shelly without password."""
     async with H66Simulator("thermia") as h66, ShellyPro3EMSimulator() as shelly:
