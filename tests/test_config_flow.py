@@ -25,9 +25,10 @@ from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
+from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.engine.budget import BudgetExceeded
+from custom_components.heatpump_stats.flow_forms import device_title
 from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
@@ -41,6 +42,9 @@ from custom_components.heatpump_stats.sources.reading import DeviceIdentity
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 
 _FLOW = "custom_components.heatpump_stats.config_flow"
+_SOURCES = "custom_components.heatpump_stats.flow_sources"
+_METER = "custom_components.heatpump_stats.flow_meter"
+_OPTIONS = "custom_components.heatpump_stats.options_flow"
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -234,7 +238,7 @@ async def test_luxtronik_probe_errors_map_to_field_errors(
     """Each source error becomes one clear error on the field it concerns."""
     flow_id = await _start(hass)
     await hass.config_entries.flow.async_configure(flow_id, {"source": "luxtronik"})
-    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+    with patch(f"{_SOURCES}.async_create_source", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"host": "10.0.0.9", "port": 8889}
         )
@@ -284,7 +288,7 @@ async def test_every_device_form_maps_not_this_device_and_auth_required(
             flow_id, {"connection": step.removeprefix("modbus_")}
         )
     assert result["step_id"] == step
-    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+    with patch(f"{_SOURCES}.async_create_source", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(flow_id, _FORM_INPUT[step])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
@@ -324,7 +328,7 @@ async def test_local_checks_before_connecting(
             flow_id, {"connection": step.removeprefix("modbus_")}
         )
     assert result["step_id"] == step
-    with patch(f"{_FLOW}.async_create_source", side_effect=AssertionError("no connection")):
+    with patch(f"{_SOURCES}.async_create_source", side_effect=AssertionError("no connection")):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["errors"] == errors
 
@@ -332,10 +336,11 @@ async def test_local_checks_before_connecting(
 def test_title_is_make_and_model_without_address() -> None:
     """The title names the device: make + model, the model alone when it starts with the make."""
     assert (
-        _title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM")) == "Stiebel Eltron WPM"
+        device_title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM"))
+        == "Stiebel Eltron WPM"
     )
-    assert _title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
-    assert _title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
+    assert device_title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
+    assert device_title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
 
 
 async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
@@ -359,7 +364,7 @@ async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
 async def test_shelly_errors(hass: HomeAssistant, error: Exception, errors: dict[str, str]) -> None:
     """A Shelly asking for a password says so; other failures sit on the host."""
     flow_id = await _demo_to_meter(hass, "shelly_pro_3em")
-    with patch(f"{_FLOW}.async_create_meter", return_value=_FailingSource(error)):
+    with patch(f"{_METER}.async_create_meter", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"shelly_host": "10.0.0.7"}
         )
@@ -628,7 +633,7 @@ async def test_options_relative_csv_folder_is_checked_in_the_config_folder(
     """A relative CSV folder is resolved against the configuration folder before the check."""
     demo_entry.add_to_hass(hass)
     result = await _open_settings(hass, demo_entry.entry_id)
-    with patch(f"{_FLOW}.directory_allowed", return_value=True) as allowed:
+    with patch(f"{_OPTIONS}.directory_allowed", return_value=True) as allowed:
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {"scan_interval_s": 30, "csv_directory": "exports"}
         )
