@@ -39,6 +39,7 @@ from custom_components.heatpump_stats.sources.modbus import (
     parse_register_map,
     plan_requests,
 )
+from custom_components.heatpump_stats.sources.modbus.framing import foreign_bytes
 from custom_components.heatpump_stats.sources.reading import HeatPumpReading, OperatingMode
 from tests.simulators.h66_server import H66Simulator
 from tests.simulators.modbus_server import (
@@ -764,6 +765,21 @@ async def test_unanswered_request_times_out(isg_map: RegisterMap, respond: Any) 
         await source.async_close()
     assert server.received  # the request went out: this was no connect failure
     assert 0.4 <= elapsed < 1.2
+
+
+@pytest.mark.parametrize(
+    ("data", "foreign"),
+    [
+        (b"\x00\x01\x00\x00\x00\x05\x01\x04\x02\x01\x60", False),  # an answer: 2 bytes
+        (b"\x00\x01\x00\x00", False),  # a header still arriving
+        (b"\x00\x01\x00\x00\x01\x00", True),  # length 256 > 254
+        (b"\x00\x01\x00\x00\x00\x01", True),  # length 1: not even unit + function
+        (b"HTTP/1.1 400 Bad Request\r\n", True),  # protocol id "TP"
+    ],
+)
+def test_foreign_bytes_known_answers(data: bytes, *, foreign: bool) -> None:
+    """Transaction id (2 bytes), protocol id 0 (2), length 2..254 (2): else not Modbus TCP."""
+    assert foreign_bytes(data) is foreign
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,11 @@
 """The Modbus client: polls a device with a register map (TCP or RTU) and returns readings.
 
-Over TCP every answer starts with a Modbus header (transaction id, protocol
-id 0, a length of at most 254). Bytes that do not (a web server's
-``HTTP/1.1 400``, noise) mean that something other than a Modbus device
-listens on the port: the request fails at once with
-`SourceNotThisDeviceError` instead of waiting for its timeout.
+Over TCP, bytes that cannot start a Modbus answer (a web server on the port)
+fail the request at once with `SourceNotThisDeviceError` (see `.framing`).
+
+Longer than the usual 400 lines: `ModbusSource` is one class whose connection
+handling, request splitting and learned cuts share its state (the plan,
+decoding and framing checks live in their own modules).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from custom_components.heatpump_stats.sources.base import (
 from .decode import (
     ReadingDecoder,
 )
+from .framing import ForeignBytesWatch
 from .plan import (
     _overlap_groups,
     plan_requests,
@@ -48,16 +50,6 @@ from .registers import (
 
 # One logger for the package, named as before the split (users configure it).
 _LOGGER = logging.getLogger(__package__)
-# The longest Modbus TCP answer: unit id + function + 252 bytes of data (the
-# header's length field counts from the unit id on).
-_MAX_MBAP_LENGTH = 254
-
-
-def _foreign_bytes(data: bytes) -> bool:
-    """Whether received bytes cannot start a Modbus TCP answer (protocol id 0, sane length)."""
-    if len(data) >= 4 and data[2:4] != b"\x00\x00":
-        return True
-    return len(data) >= 6 and not 2 <= int.from_bytes(data[4:6], "big") <= _MAX_MBAP_LENGTH
 
 
 @dataclass(slots=True)
@@ -127,10 +119,7 @@ class ModbusSource:
         self._decoder = ReadingDecoder(register_map)
         self._last_poll: dict[str, Any] = {}
         self._last_error: str | None = None
-        # The request waiting for an answer (its timeout ends early on foreign
-        # bytes) and the first foreign bytes received for it.
-        self._deadline: asyncio.Timeout | None = None
-        self._foreign: bytes | None = None
+        self._foreign = ForeignBytesWatch()  # TCP only: another kind of server on the port
         self.last_poll_requests = 0
         self.last_poll_registers = 0
 
@@ -292,7 +281,7 @@ class ModbusSource:
                 timeout=self._timeout,
                 retries=0,
                 reconnect_delay=0,
-                trace_packet=self._trace_packet,
+                trace_packet=self._foreign,
             )
         try:
             return AsyncModbusSerialClient(
@@ -321,14 +310,6 @@ class ModbusSource:
         if not connected:
             raise SourceConnectionError(f"{self._where}: cannot connect")
         return client
-
-    def _trace_packet(self, sending: bool, data: bytes) -> bytes:
-        """pymodbus' packet hook (TCP): note foreign bytes and end the wait for an answer."""
-        if not sending and self._foreign is None and _foreign_bytes(data):
-            self._foreign = bytes(data[:24])
-            if self._deadline is not None:
-                self._deadline.reschedule(asyncio.get_running_loop().time())
-        return data
 
     def _drop_client(self) -> None:
         if self._client is not None:
@@ -370,15 +351,15 @@ class ModbusSource:
             if register_type == "input"
             else client.read_holding_registers
         )
-        self._foreign = None
         try:
-            async with asyncio.timeout(self._timeout) as self._deadline:
+            async with asyncio.timeout(self._timeout) as deadline:
+                self._foreign.start(deadline)
                 return await read(address, count=count, device_id=self._unit_id)
         except (TimeoutError, ModbusException, OSError) as err:
-            if self._foreign is not None:
+            if self._foreign.seen is not None:
                 raise SourceNotThisDeviceError(
                     f"{self._where}: answers, but not with Modbus TCP frames "
-                    f"({self._foreign!r})"
+                    f"({self._foreign.seen!r})"
                 ) from err
             if isinstance(err, TimeoutError):
                 raise SourceConnectionError(
@@ -386,7 +367,7 @@ class ModbusSource:
                 ) from err
             raise SourceConnectionError(f"{self._where}: {err}") from err
         finally:
-            self._deadline = None
+            self._foreign.stop()
 
     async def _read_span(
         self,
