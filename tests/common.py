@@ -7,6 +7,7 @@ from datetime import timedelta
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -80,3 +81,30 @@ def snapshot_entities(
             continue
         assert state is not None, f"state not found for {entry.entity_id}"
         assert state == snapshot(name=f"{entry.entity_id}-state")
+
+
+def shelly_demo_entry(name: str, shelly_host: str, password: str = "") -> MockConfigEntry:
+    """A demo heat pump metered by a Shelly Pro 3EM at `shelly_host` (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=name,
+        unique_id=f"demo_{slugify(name)}",
+        data={
+            "source": "demo",
+            "name": name,
+            "meter": "shelly_pro_3em",
+            "shelly_host": shelly_host,
+            "shelly_password": password,
+        },
+    )
+
+
+def reauth_flow_id(hass: HomeAssistant) -> str:
+    """The one reauth flow in progress (fails the test unless there is exactly one)."""
+    flows = [
+        flow
+        for flow in hass.config_entries.flow.async_progress()
+        if flow["context"].get("source") == "reauth"
+    ]
+    assert len(flows) == 1, flows
+    return flows[0]["flow_id"]
