@@ -8,6 +8,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import slugify
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -90,3 +91,30 @@ async def call_service(hass: HomeAssistant, service: str, **data: Any) -> dict[s
     )
     assert isinstance(response, dict)
     return response
+
+
+def shelly_demo_entry(name: str, shelly_host: str, password: str = "") -> MockConfigEntry:
+    """A demo heat pump metered by a Shelly Pro 3EM at `shelly_host` (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=name,
+        unique_id=f"demo_{slugify(name)}",
+        data={
+            "source": "demo",
+            "name": name,
+            "meter": "shelly_pro_3em",
+            "shelly_host": shelly_host,
+            "shelly_password": password,
+        },
+    )
+
+
+def reauth_flow_id(hass: HomeAssistant) -> str:
+    """The one reauth flow in progress (fails the test unless there is exactly one)."""
+    flows = [
+        flow
+        for flow in hass.config_entries.flow.async_progress()
+        if flow["context"].get("source") == "reauth"
+    ]
+    assert len(flows) == 1, flows
+    return flows[0]["flow_id"]

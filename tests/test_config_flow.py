@@ -7,6 +7,8 @@ Coverage of config_flow.py (HA's Bronze rule: 100 %):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from unittest.mock import AsyncMock, patch
@@ -25,8 +27,9 @@ from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow, _title
+from custom_components.heatpump_stats.config_flow import HeatPumpStatsConfigFlow
 from custom_components.heatpump_stats.const import DOMAIN
+from custom_components.heatpump_stats.flow_forms import device_title
 from custom_components.heatpump_stats.model.api_rate_limit import BudgetExceeded
 from custom_components.heatpump_stats.model.reading import DeviceIdentity
 from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
@@ -41,6 +44,9 @@ from custom_components.heatpump_stats.sources.base import (
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice
 
 _FLOW = "custom_components.heatpump_stats.config_flow"
+_SOURCES = "custom_components.heatpump_stats.flow_sources"
+_METER = "custom_components.heatpump_stats.flow_meter"
+_OPTIONS = "custom_components.heatpump_stats.options_flow"
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -50,8 +56,10 @@ async def _start(hass: HomeAssistant) -> str:
     return str(result["flow_id"])
 
 
-async def test_user_flow_demo_creates_entry(hass: HomeAssistant) -> None:
-    """user -> demo -> meter creates one entry with the contract's keys."""
+async def test_user_flow_demo_creates_entry(
+    hass: HomeAssistant, mock_setup_entry: AsyncMock
+) -> None:
+    """user -> demo -> meter creates one entry with the contract's keys (and sets it up once)."""
     flow_id = await _start(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
     assert result["type"] is FlowResultType.FORM
@@ -63,10 +71,8 @@ async def test_user_flow_demo_creates_entry(hass: HomeAssistant) -> None:
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Garden HP"
     assert result["data"] == {"source": "demo", "name": "Garden HP", "meter": "source"}
-    entry = result["result"]
-    assert entry.unique_id == "demo_garden_hp"
-    assert entry.state is ConfigEntryState.LOADED
-    assert hass.states.get("sensor.garden_hp_cop") is not None
+    assert result["result"].unique_id == "demo_garden_hp"
+    assert len(mock_setup_entry.mock_calls) == 1
 
 
 async def test_user_step_offers_only_working_sources(hass: HomeAssistant) -> None:
@@ -150,12 +156,10 @@ async def _open_settings(hass: HomeAssistant, entry_id: str) -> ConfigFlowResult
 
 
 async def test_options_flow_saves_and_reloads(
-    hass: HomeAssistant, demo_entry: MockConfigEntry
+    hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """Options are stored (intervals as int) and the entry reloads with them."""
-    demo_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    """Options are stored (intervals as int) and the entry reloads with them (real setup)."""
+    demo_entry = init_integration
     result = await _open_settings(hass, demo_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "settings"
@@ -192,8 +196,6 @@ async def test_options_flow_rejects_bad_season_start(
 ) -> None:
     """A season start that is no calendar day is a field error."""
     demo_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
     result = await _open_settings(hass, demo_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"scan_interval_s": 30, "season_start": "13-45"}
@@ -234,7 +236,7 @@ async def test_luxtronik_probe_errors_map_to_field_errors(
     """Each source error becomes one clear error on the field it concerns."""
     flow_id = await _start(hass)
     await hass.config_entries.flow.async_configure(flow_id, {"source": "luxtronik"})
-    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+    with patch(f"{_SOURCES}.async_create_source", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"host": "10.0.0.9", "port": 8889}
         )
@@ -284,7 +286,7 @@ async def test_every_device_form_maps_not_this_device_and_auth_required(
             flow_id, {"connection": step.removeprefix("modbus_")}
         )
     assert result["step_id"] == step
-    with patch(f"{_FLOW}.async_create_source", return_value=_FailingSource(error)):
+    with patch(f"{_SOURCES}.async_create_source", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(flow_id, _FORM_INPUT[step])
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
@@ -324,7 +326,7 @@ async def test_local_checks_before_connecting(
             flow_id, {"connection": step.removeprefix("modbus_")}
         )
     assert result["step_id"] == step
-    with patch(f"{_FLOW}.async_create_source", side_effect=AssertionError("no connection")):
+    with patch(f"{_SOURCES}.async_create_source", side_effect=AssertionError("no connection")):
         result = await hass.config_entries.flow.async_configure(flow_id, data)
     assert result["errors"] == errors
 
@@ -332,10 +334,11 @@ async def test_local_checks_before_connecting(
 def test_title_is_make_and_model_without_address() -> None:
     """The title names the device: make + model, the model alone when it starts with the make."""
     assert (
-        _title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM")) == "Stiebel Eltron WPM"
+        device_title(DeviceIdentity(manufacturer="Stiebel Eltron", model="WPM"))
+        == "Stiebel Eltron WPM"
     )
-    assert _title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
-    assert _title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
+    assert device_title(DeviceIdentity(manufacturer="NIBE", model="NIBE F1255")) == "NIBE F1255"
+    assert device_title(DeviceIdentity(manufacturer="", model="Mine")) == "Mine"
 
 
 async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
@@ -359,7 +362,7 @@ async def _demo_to_meter(hass: HomeAssistant, meter: str) -> str:
 async def test_shelly_errors(hass: HomeAssistant, error: Exception, errors: dict[str, str]) -> None:
     """A Shelly asking for a password says so; other failures sit on the host."""
     flow_id = await _demo_to_meter(hass, "shelly_pro_3em")
-    with patch(f"{_FLOW}.async_create_meter", return_value=_FailingSource(error)):
+    with patch(f"{_METER}.async_create_meter", return_value=_FailingSource(error)):
         result = await hass.config_entries.flow.async_configure(
             flow_id, {"shelly_host": "10.0.0.7"}
         )
@@ -445,7 +448,9 @@ async def test_reconfigure_entities_source_and_shelly_meter(hass: HomeAssistant)
     assert entry.data["shelly_host"] == "10.0.0.7"
 
 
-async def test_options_flow_errors(hass: HomeAssistant, tmp_path: Path) -> None:
+async def test_options_flow_errors(
+    hass: HomeAssistant, tmp_path: Path, mock_setup_entry: AsyncMock
+) -> None:
     """A folder outside the allowlist and a broken mode map are field errors."""
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -474,6 +479,8 @@ async def test_options_flow_errors(hass: HomeAssistant, tmp_path: Path) -> None:
         result["flow_id"], {"scan_interval_s": 30}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert len(mock_setup_entry.mock_calls) == 1  # the save (re)loads the entry
 
 
 async def test_options_of_a_viessmann_entry_have_the_budget(hass: HomeAssistant) -> None:
@@ -531,6 +538,18 @@ def _handler(
     return flow
 
 
+@contextmanager
+def _account(devices: object) -> Iterator[None]:
+    """The Viessmann account's answer to the device list (1 budgeted call): `devices`, or
+    the error `devices` is."""
+    error = devices if isinstance(devices, Exception) else None
+    with (
+        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
+        patch(f"{_FLOW}.async_list_devices", AsyncMock(side_effect=error, return_value=devices)),
+    ):
+        yield
+
+
 @pytest.mark.parametrize(
     ("devices", "reason"),
     [
@@ -545,16 +564,7 @@ async def test_viessmann_account_problems_abort(
 ) -> None:
     """A refused sign-in, an unreachable cloud, a spent budget or an empty account abort."""
     flow = _handler(hass, SOURCE_USER)
-    with (
-        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
-        patch(
-            f"{_FLOW}.async_list_devices",
-            AsyncMock(
-                side_effect=devices if isinstance(devices, Exception) else None,
-                return_value=devices,
-            ),
-        ),
-    ):
+    with _account(devices):
         result = await flow.async_oauth_create_entry(dict(_TOKEN))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == reason
@@ -562,18 +572,12 @@ async def test_viessmann_account_problems_abort(
 
 async def test_viessmann_one_or_several_heat_pumps(hass: HomeAssistant) -> None:
     """One heat pump goes straight to the meter; several ask which one."""
-    with (
-        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
-        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=[_device("1111")])),
-    ):
+    with _account([_device("1111")]):
         result = await _handler(hass, SOURCE_USER).async_oauth_create_entry(dict(_TOKEN))
     assert result["step_id"] == "meter"
     flow = _handler(hass, SOURCE_USER)
     two = [_device("1111"), _device("2222")]
-    with (
-        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
-        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=two)),
-    ):
+    with _account(two):
         result = await flow.async_oauth_create_entry(dict(_TOKEN))
     assert result["step_id"] == "device"
     result = await flow.async_step_device({"device": two[1].unique_id})
@@ -595,10 +599,7 @@ async def test_viessmann_reauth_and_reconfigure_outcomes(hass: HomeAssistant) ->
     assert entry.data["token"] == {"access_token": "new"}
 
     flow = _handler(hass, SOURCE_RECONFIGURE, entry)
-    with (
-        patch(f"{_FLOW}.async_get_budget", AsyncMock()),
-        patch(f"{_FLOW}.async_list_devices", AsyncMock(return_value=[_device("9999")])),
-    ):
+    with _account([_device("9999")]):
         result = await flow.async_oauth_create_entry(dict(_TOKEN))
     assert result["reason"] == "device_not_found"
 
@@ -623,16 +624,17 @@ async def test_viessmann_reauth_with_a_shelly_goes_on_to_the_sign_in(
 
 
 async def test_options_relative_csv_folder_is_checked_in_the_config_folder(
-    hass: HomeAssistant, demo_entry: MockConfigEntry
+    hass: HomeAssistant, demo_entry: MockConfigEntry, mock_setup_entry: AsyncMock
 ) -> None:
     """A relative CSV folder is resolved against the configuration folder before the check."""
     demo_entry.add_to_hass(hass)
     result = await _open_settings(hass, demo_entry.entry_id)
-    with patch(f"{_FLOW}.directory_allowed", return_value=True) as allowed:
+    with patch(f"{_OPTIONS}.directory_allowed", return_value=True) as allowed:
         result = await hass.config_entries.options.async_configure(
             result["flow_id"], {"scan_interval_s": 30, "csv_directory": "exports"}
         )
     assert allowed.call_args.args[1] == Path(hass.config.path("exports"))
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    # Saving reloads (here: sets up) the entry; let it finish before the test ends.
+    # Saving reloads (here: sets up) the entry.
     await hass.async_block_till_done()
+    assert len(mock_setup_entry.mock_calls) == 1

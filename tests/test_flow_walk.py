@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.heatpump_stats.const import DOMAIN
 
-from .common import advance
+from .common import advance, reauth_flow_id, setup_integration, shelly_demo_entry
 from .flow_walk import FrontendFlow, frontend, start_options, start_reconfigure, start_user
 from .simulators.h66_server import H66Simulator
 from .simulators.luxtronik_server import LuxtronikSimulator
@@ -59,6 +59,25 @@ def _entry(hass: HomeAssistant, flow: FrontendFlow) -> MockConfigEntry:
     entry = hass.config_entries.async_get_entry(flow.result["result"]["entry_id"])
     assert entry is not None
     return entry  # type: ignore[return-value]
+
+
+def _luxtronik_entry(hass: HomeAssistant, unique_id: str = LUXTRONIK_UNIQUE_ID) -> MockConfigEntry:
+    """A Luxtronik entry at 127.0.0.1 port 1 (nothing listens there), added."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Luxtronik 2",
+        unique_id=unique_id,
+        data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+async def _reconfigure_port(flow: FrontendFlow, entry: MockConfigEntry, port: int) -> None:
+    """Reconfigure -> the source's settings -> the controller's port changed."""
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("source_settings")
+    await flow.submit({"port": port})
 
 
 async def test_user_step_preselects_no_source(flow: FrontendFlow) -> None:
@@ -186,6 +205,24 @@ async def test_modbus_host_with_scheme(flow: FrontendFlow) -> None:
     await flow.submit()
     await flow.submit({"host": "http://isg.local"})
     assert flow.errors == {"host": "invalid_plain_host"}
+
+
+async def test_modbus_form_at_a_web_server_says_not_modbus(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The Modbus TCP form pointed at an HTTP server (it answers the request with
+    ``HTTP/1.1 400``): "answers, but not like a Modbus device" on the host field, in
+    words in both languages, not "cannot connect"."""
+    async with H66Simulator("thermia") as web:
+        await _choose_source(flow, "modbus")
+        await flow.submit()  # tcp
+        host, port = web.host.rsplit(":", 1)
+        await flow.submit({"host": host, "port": int(port)})
+    assert flow.step_id == "modbus_tcp"
+    assert flow.errors == {"host": "not_modbus"}
+    for language in ("en", "de"):
+        translations = await async_get_translations(hass, language, "config", [DOMAIN])
+        assert "Modbus" in translations[f"component.{DOMAIN}.config.error.not_modbus"]
 
 
 async def test_h66_with_defaults_and_a_shelly(hass: HomeAssistant, flow: FrontendFlow) -> None:
@@ -440,16 +477,8 @@ async def test_reconfigure_luxtronik_to_another_controller_aborts(
     other.parameters[875] = 0xBEEF  # ID_WP_SerienNummer_HEX
     await other.start()
     try:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Luxtronik 2",
-            unique_id=LUXTRONIK_UNIQUE_ID,
-            data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
-        )
-        entry.add_to_hass(hass)
-        await start_reconfigure(flow, entry.entry_id)
-        await flow.choose("source_settings")
-        await flow.submit({"port": other.port})
+        entry = _luxtronik_entry(hass)
+        await _reconfigure_port(flow, entry, other.port)
         assert flow.result["type"] == "abort", flow.result
         assert flow.result["reason"] == "unique_id_mismatch"
         assert entry.data["port"] == 1
@@ -457,9 +486,7 @@ async def test_reconfigure_luxtronik_to_another_controller_aborts(
         translations = await async_get_translations(hass, "en", "config", [DOMAIN])
         assert f"component.{DOMAIN}.config.abort.unique_id_mismatch" in translations
 
-        await start_reconfigure(flow, entry.entry_id)
-        await flow.choose("source_settings")
-        await flow.submit({"port": luxtronik.port})
+        await _reconfigure_port(flow, entry, luxtronik.port)
         assert flow.result["reason"] == "reconfigure_successful", flow.result
         await hass.async_block_till_done()
         assert entry.data["port"] == luxtronik.port
@@ -475,16 +502,8 @@ async def test_reconfigure_luxtronik_entry_named_by_address_is_not_checked(
     """An entry made when the controller reported no serial has its address as unique id
     (luxtronik_127_0_0_1_1): that says nothing about which controller it was, so a
     controller with a serial at a new address is accepted and the id stays."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Luxtronik 2",
-        unique_id="luxtronik_127_0_0_1_1",
-        data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
-    )
-    entry.add_to_hass(hass)
-    await start_reconfigure(flow, entry.entry_id)
-    await flow.choose("source_settings")
-    await flow.submit({"port": luxtronik.port})
+    entry = _luxtronik_entry(hass, "luxtronik_127_0_0_1_1")
+    await _reconfigure_port(flow, entry, luxtronik.port)
     assert flow.result["reason"] == "reconfigure_successful", flow.result
     await hass.async_block_till_done()
     assert entry.unique_id == "luxtronik_127_0_0_1_1"
@@ -501,16 +520,8 @@ async def test_reconfigure_luxtronik_controller_without_serial_is_not_checked(
     anonymous.parameters[874] = 0  # ID_WP_SerienNummer_DATUM: none
     await anonymous.start()
     try:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Luxtronik 2",
-            unique_id=LUXTRONIK_UNIQUE_ID,
-            data={"source": "luxtronik", "host": "127.0.0.1", "port": 1, "meter": "none"},
-        )
-        entry.add_to_hass(hass)
-        await start_reconfigure(flow, entry.entry_id)
-        await flow.choose("source_settings")
-        await flow.submit({"port": anonymous.port})
+        entry = _luxtronik_entry(hass)
+        await _reconfigure_port(flow, entry, anonymous.port)
         assert flow.result["reason"] == "reconfigure_successful", flow.result
         await hass.async_block_till_done()
         assert entry.unique_id == LUXTRONIK_UNIQUE_ID
@@ -559,30 +570,11 @@ async def test_reauth_shelly_through_the_frontend(
 ) -> None:
     """The Shelly's password changes: the reauth form takes the new one."""
     async with ShellyPro3EMSimulator(password="secret") as shelly:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="Shelly HP",
-            unique_id="demo_shelly_hp",
-            data={
-                "source": "demo",
-                "name": "Shelly HP",
-                "meter": "shelly_pro_3em",
-                "shelly_host": shelly.host,
-                "shelly_password": "secret",
-            },
-        )
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await hass.async_block_till_done()
+        entry = shelly_demo_entry("Shelly HP", shelly.host, "secret")
+        await setup_integration(hass, entry)
         shelly.password = "new-secret"
         await advance(hass, freezer, 10)
-        reauth = [
-            f
-            for f in hass.config_entries.flow.async_progress()
-            if f["context"].get("source") == "reauth"
-        ]
-        assert len(reauth) == 1
-        await flow.resume(reauth[0]["flow_id"])
+        await flow.resume(reauth_flow_id(hass))
         assert flow.step_id == "reauth_confirm"
         await flow.submit({"shelly_password": "wrong"})
         assert flow.errors == {"shelly_password": "invalid_auth"}
@@ -600,28 +592,11 @@ async def test_reauth_shelly_that_does_not_answer_says_so_on_the_form(
     the form itself (`base`), not on the host field the form does not show."""
     async with ShellyPro3EMSimulator(password="secret") as shelly:
         host = shelly.host
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Shelly HP",
-        unique_id="demo_shelly_gone",
-        data={
-            "source": "demo",
-            "name": "Shelly HP",
-            "meter": "shelly_pro_3em",
-            "shelly_host": host,
-            "shelly_password": "secret",
-        },
-    )
+    entry = shelly_demo_entry("Shelly HP", host, "secret")
     entry.add_to_hass(hass)
     entry.async_start_reauth(hass)
     await hass.async_block_till_done()
-    reauth = [
-        f
-        for f in hass.config_entries.flow.async_progress()
-        if f["context"].get("source") == "reauth"
-    ]
-    assert len(reauth) == 1
-    await flow.resume(reauth[0]["flow_id"])
+    await flow.resume(reauth_flow_id(hass))
     assert flow.step_id == "reauth_confirm"
     assert flow.field_names() == ["shelly_password"]
     await flow.submit({"shelly_password": "new-secret"})

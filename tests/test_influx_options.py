@@ -4,6 +4,7 @@ InfluxDB 1.x server and an InfluxDB 2.x wire server; secrets redacted in diagnos
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from unittest.mock import AsyncMock, patch
 
 from aiohttp import web
 from homeassistant.core import HomeAssistant
@@ -85,6 +86,15 @@ async def influx_v2_url() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+@pytest.fixture
+def mock_unload_entry() -> Iterator[AsyncMock]:
+    """With `mock_setup_entry`: a second save reloads an entry that was never really set up."""
+    with patch(
+        "custom_components.heatpump_stats.async_unload_entry", return_value=True
+    ) as mock_unload:
+        yield mock_unload
+
+
 async def _open(flow: FrontendFlow, entry: MockConfigEntry) -> None:
     await start_options(flow, entry.entry_id)
     assert flow.result["type"] == "menu"
@@ -95,6 +105,8 @@ async def _open(flow: FrontendFlow, entry: MockConfigEntry) -> None:
 async def test_influxdb_v1_saved_tested_and_cleared(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    mock_setup_entry: AsyncMock,
+    mock_unload_entry: AsyncMock,
     demo_entry: MockConfigEntry,
     influx_url: str,
 ) -> None:
@@ -102,7 +114,6 @@ async def test_influxdb_v1_saved_tested_and_cleared(
     to the other options, survive a save of the settings step, and an empty URL clears them."""
     demo_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(demo_entry, options={"scan_interval_s": 45})
-    await setup_integration(hass, demo_entry)
     flow = await frontend(hass, hass_client, "options")
 
     await _open(flow, demo_entry)
@@ -127,6 +138,7 @@ async def test_influxdb_v1_saved_tested_and_cleared(
         "influxdb_api_version": "1",
         "influxdb_database": DATABASE,
     }
+    assert len(mock_setup_entry.mock_calls) == 1  # the save (re)loads the entry
 
     # The settings step keeps the connection.
     await start_options(flow, demo_entry.entry_id)
@@ -135,6 +147,7 @@ async def test_influxdb_v1_saved_tested_and_cleared(
     await hass.async_block_till_done()
     assert demo_entry.options["scan_interval_s"] == 60
     assert demo_entry.options["influxdb_url"] == influx_url
+    assert len(mock_setup_entry.mock_calls) == 2
 
     # Opened again, the form shows what is stored; an emptied URL removes the connection.
     await _open(flow, demo_entry)
@@ -144,8 +157,11 @@ async def test_influxdb_v1_saved_tested_and_cleared(
     assert flow.result["type"] == "create_entry", flow.result
     assert not any(key.startswith("influxdb") for key in demo_entry.options)
     assert demo_entry.options["scan_interval_s"] == 60
+    assert len(mock_setup_entry.mock_calls) == 3
+    assert len(mock_unload_entry.mock_calls) == 2
 
 
+@pytest.mark.usefixtures("mock_setup_entry")
 async def test_influxdb_v1_wrong_password(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, demo_entry: MockConfigEntry
 ) -> None:
@@ -153,7 +169,7 @@ async def test_influxdb_v1_wrong_password(
     binary = influxd_binary()
     if binary is None:
         pytest.skip("influxd is not installed: scripts/setup unpacks it into .toolchain/influxdb")
-    await setup_integration(hass, demo_entry)
+    demo_entry.add_to_hass(hass)
     flow = await frontend(hass, hass_client, "options")
     with run_influxd(binary, auth=True) as url:
         await _open(flow, demo_entry)
@@ -171,12 +187,13 @@ async def test_influxdb_v1_wrong_password(
 async def test_influxdb_v2_at_the_wire(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
+    mock_setup_entry: AsyncMock,
     demo_entry: MockConfigEntry,
     influx_v2_url: str,
 ) -> None:
     """API v2: bucket, org and token are required; a wrong token, org or bucket is told apart;
     the right ones are stored (and no v1 field)."""
-    await setup_integration(hass, demo_entry)
+    demo_entry.add_to_hass(hass)
     flow = await frontend(hass, hass_client, "options")
     await _open(flow, demo_entry)
     base = {"influxdb_url": influx_v2_url, "influxdb_api_version": "2"}
@@ -199,6 +216,7 @@ async def test_influxdb_v2_at_the_wire(
         "influxdb_org": "home",
         "influxdb_token": "secret",
     }
+    assert len(mock_setup_entry.mock_calls) == 1  # the save (re)loads the entry
 
 
 async def test_diagnostics_redact_the_influxdb_secrets(

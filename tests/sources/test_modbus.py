@@ -25,6 +25,7 @@ from custom_components.heatpump_stats.sources.base import (
     HeatPumpSource,
     SourceConnectionError,
     SourceDataError,
+    SourceNotThisDeviceError,
 )
 from custom_components.heatpump_stats.sources.modbus import (
     CONTRACT_FLAGS,
@@ -39,6 +40,8 @@ from custom_components.heatpump_stats.sources.modbus import (
     parse_register_map,
     plan_requests,
 )
+from custom_components.heatpump_stats.sources.modbus.framing import foreign_bytes
+from tests.simulators.h66_server import H66Simulator
 from tests.simulators.modbus_server import (
     NOT_AVAILABLE,
     ModbusSimulator,
@@ -747,7 +750,6 @@ async def test_connection_refused(isg_map: RegisterMap) -> None:
     "respond",
     [
         pytest.param(lambda _data: None, id="silent"),
-        pytest.param(lambda _data: b"\xde\xad\xbe\xef" * 4, id="garbage"),
         # An MBAP header announcing 200 bytes, then only 3 of them.
         pytest.param(lambda data: data[0:4] + b"\x00\xc8\x01\x04\x02", id="truncated"),
     ],
@@ -763,6 +765,53 @@ async def test_unanswered_request_times_out(isg_map: RegisterMap, respond: Any) 
         await source.async_close()
     assert server.received  # the request went out: this was no connect failure
     assert 0.4 <= elapsed < 1.2
+
+
+@pytest.mark.parametrize(
+    ("data", "foreign"),
+    [
+        (b"\x00\x01\x00\x00\x00\x05\x01\x04\x02\x01\x60", False),  # an answer: 2 bytes
+        (b"\x00\x01\x00\x00", False),  # a header still arriving
+        (b"\x00\x01\x00\x00\x01\x00", True),  # length 256 > 254
+        (b"\x00\x01\x00\x00\x00\x01", True),  # length 1: not even unit + function
+        (b"HTTP/1.1 400 Bad Request\r\n", True),  # protocol id "TP"
+    ],
+)
+def test_foreign_bytes_known_answers(data: bytes, *, foreign: bool) -> None:
+    """Transaction id (2 bytes), protocol id 0 (2), length 2..254 (2): else not Modbus TCP."""
+    assert foreign_bytes(data) is foreign
+
+
+@pytest.mark.parametrize(
+    "respond",
+    [
+        pytest.param(lambda _data: b"\xde\xad\xbe\xef" * 4, id="garbage"),
+        # Transaction id and protocol id 0 as asked, but a length no Modbus answer has.
+        pytest.param(lambda data: data[0:4] + b"\x10\x00\x01\x04", id="length"),
+    ],
+)
+async def test_foreign_bytes_are_not_a_modbus_device(isg_map: RegisterMap, respond: Any) -> None:
+    """Bytes that cannot start a Modbus TCP answer: SourceNotThisDeviceError at once (before,
+    the request waited out its 30 s timeout and said SourceConnectionError)."""
+    async with RawServer(respond) as server:
+        source = tcp_source(server.port, isg_map, timeout=30.0)
+        with pytest.raises(SourceNotThisDeviceError, match="not with Modbus TCP frames"):
+            await source.async_read()
+        assert source.diagnostics()["connection"]["connected"] is False
+        await source.async_close()
+    assert server.received
+
+
+async def test_web_server_on_the_port_is_not_a_modbus_device(isg_map: RegisterMap) -> None:
+    """An HTTP server (aiohttp, here the H66 simulator) answers the binary request with
+    ``HTTP/1.1 400 Bad Request``: said as "not a Modbus device", and the error shows
+    what answered."""
+    async with H66Simulator("thermia") as web:
+        port = int(web.host.rsplit(":", 1)[1])
+        source = tcp_source(port, isg_map, timeout=30.0)
+        with pytest.raises(SourceNotThisDeviceError, match=r"b'HTTP/1\.\d 400"):
+            await source.async_read()
+        await source.async_close()
 
 
 async def test_cancelled_poll_drops_the_connection(isg_map: RegisterMap) -> None:

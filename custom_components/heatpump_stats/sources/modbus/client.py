@@ -1,4 +1,12 @@
-"""The Modbus client: polls a device with a register map (TCP or RTU) and returns readings."""
+"""The Modbus client: polls a device with a register map (TCP or RTU) and returns readings.
+
+Over TCP, bytes that cannot start a Modbus answer (a web server on the port)
+fail the request at once with `SourceNotThisDeviceError` (see `.framing`).
+
+Longer than the usual 400 lines: `ModbusSource` is one class whose connection
+handling, request splitting and learned cuts share its state (the plan,
+decoding and framing checks live in their own modules).
+"""
 
 from __future__ import annotations
 
@@ -18,11 +26,16 @@ from custom_components.heatpump_stats.model.reading import (
     DeviceIdentity,
     HeatPumpReading,
 )
-from custom_components.heatpump_stats.sources.base import SourceConnectionError, SourceDataError
+from custom_components.heatpump_stats.sources.base import (
+    SourceConnectionError,
+    SourceDataError,
+    SourceNotThisDeviceError,
+)
 
 from .decode import (
     ReadingDecoder,
 )
+from .framing import ForeignBytesWatch
 from .plan import (
     _overlap_groups,
     plan_requests,
@@ -106,6 +119,7 @@ class ModbusSource:
         self._decoder = ReadingDecoder(register_map)
         self._last_poll: dict[str, Any] = {}
         self._last_error: str | None = None
+        self._foreign = ForeignBytesWatch()  # TCP only: another kind of server on the port
         self.last_poll_requests = 0
         self.last_poll_registers = 0
 
@@ -137,8 +151,9 @@ class ModbusSource:
         """Poll every register of the map once and decode one reading.
 
         Raises `SourceConnectionError` when the device cannot be reached or
-        does not answer in time, `SourceDataError` when it answered but not a
-        single register could be read.
+        does not answer in time, `SourceNotThisDeviceError` when something
+        answers that does not speak Modbus TCP, `SourceDataError` when it
+        answered but not a single register could be read.
         """
         async with self._lock:
             started = time.monotonic()
@@ -155,7 +170,7 @@ class ModbusSource:
                     block = self._plan[index]
                     regs = list(self._block_registers[index])
                     await self._read_span(client, block.register_type, regs, poll)
-            except SourceConnectionError as err:
+            except (SourceConnectionError, SourceNotThisDeviceError) as err:
                 self._drop_client()
                 self._last_error = str(err)
                 raise
@@ -266,6 +281,7 @@ class ModbusSource:
                 timeout=self._timeout,
                 retries=0,
                 reconnect_delay=0,
+                trace_packet=self._foreign,
             )
         try:
             return AsyncModbusSerialClient(
@@ -336,14 +352,22 @@ class ModbusSource:
             else client.read_holding_registers
         )
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self._timeout) as deadline:
+                self._foreign.start(deadline)
                 return await read(address, count=count, device_id=self._unit_id)
-        except TimeoutError as err:
-            raise SourceConnectionError(
-                f"{self._where}: no answer within {self._timeout:g} s"
-            ) from err
-        except (ModbusException, OSError) as err:
+        except (TimeoutError, ModbusException, OSError) as err:
+            if self._foreign.seen is not None:
+                raise SourceNotThisDeviceError(
+                    f"{self._where}: answers, but not with Modbus TCP frames "
+                    f"({self._foreign.seen!r})"
+                ) from err
+            if isinstance(err, TimeoutError):
+                raise SourceConnectionError(
+                    f"{self._where}: no answer within {self._timeout:g} s"
+                ) from err
             raise SourceConnectionError(f"{self._where}: {err}") from err
+        finally:
+            self._foreign.stop()
 
     async def _read_span(
         self,
