@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -22,6 +24,7 @@ from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
     WebSocketGenerator,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.heatpump_stats.card import CARD_FILE, CARD_URL
 from custom_components.heatpump_stats.const import DOMAIN
@@ -39,6 +42,7 @@ from custom_components.heatpump_stats.websocket import card_figures, period_star
 
 from .common import advance
 
+TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 WINTER_START = "2026-01-15T04:50:00+00:00"
 
 
@@ -47,20 +51,21 @@ def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
 
 
-async def _run_three_hours(
+@pytest.fixture
+async def three_hours_client(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
+    demo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     hass_ws_client: WebSocketGenerator,
-    admin: MockUser,
+    hass_admin_user: MockUser,
 ) -> Any:
     """Set up the demo at 04:50 UTC, run to 08:01, compile the hours 05-08; a client.
 
     The client connects afterwards with a fresh token (an access token lives 30 minutes).
     """
     await hass.config.async_set_time_zone("UTC")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    demo_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(demo_entry.entry_id)
     await hass.async_block_till_done()
     await advance(hass, freezer, 600)
     start = dt_util.utcnow()
@@ -70,8 +75,21 @@ async def _run_three_hours(
     for slot in range(36):
         do_adhoc_statistics(hass, start=start + timedelta(minutes=5 * slot))
     await async_wait_recording_done(hass)
-    refresh = await hass.auth.async_create_refresh_token(admin, CLIENT_ID)
+    refresh = await hass.auth.async_create_refresh_token(hass_admin_user, CLIENT_ID)
     return await hass_ws_client(hass, hass.auth.async_create_access_token(refresh))
+
+
+def _assert_translated(error: dict[str, Any], key: str, placeholders: dict[str, str]) -> None:
+    """The error names its translation, which en and de have, and its English text."""
+    assert error["translation_domain"] == DOMAIN
+    assert error["translation_key"] == key
+    assert error["translation_placeholders"] == placeholders
+    texts = {}
+    for language in ("en", "de"):
+        path = TRANSLATIONS / f"{language}.json"
+        texts[language] = json.loads(path.read_text("utf-8"))["exceptions"][key]["message"]
+    assert texts["en"] != texts["de"]
+    assert error["message"] == texts["en"].format(**placeholders).rstrip(".")
 
 
 async def _summary(client: Any, **data: Any) -> Any:
@@ -81,14 +99,10 @@ async def _summary(client: Any, **data: Any) -> Any:
 
 @pytest.mark.freeze_time(WINTER_START)
 async def test_summary_of_the_day_is_summarize_from_the_recorder(
-    hass: HomeAssistant,
-    demo_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_admin_user: MockUser,
+    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any
 ) -> None:
     """`day` is the recorder's summary of today 00:00 UTC up to now, as `summarize` returns it."""
-    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    client = three_hours_client
     now = dt_util.utcnow()
     day = datetime(2026, 1, 15, tzinfo=UTC)
     expected = (
@@ -136,14 +150,10 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
 
 @pytest.mark.freeze_time(WINTER_START)
 async def test_summary_of_the_month_is_summarize_from_statistics(
-    hass: HomeAssistant,
-    demo_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_admin_user: MockUser,
+    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any
 ) -> None:
     """`month` is the statistics summary of 1 January up to the last full hour (08:00)."""
-    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    client = three_hours_client
     hour_end = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
     month = datetime(2026, 1, 1, tzinfo=UTC)
     expected = await async_summarize_statistics(
@@ -240,9 +250,24 @@ async def test_summary_errors(
     msg = await _summary(client, config_entry_id="nope", period="day")
     assert not msg["success"]
     assert msg["error"]["code"] == "not_found"
+    _assert_translated(msg["error"], "card_entry_not_found", {"entry_id": "nope"})
     msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="decade")
     assert not msg["success"]
     assert msg["error"]["code"] == "invalid_format"
+    with patch(
+        "custom_components.heatpump_stats.websocket._read_blocking",
+        side_effect=SQLAlchemyError("disk I/O error"),
+    ):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="day")
+    assert msg["error"]["code"] == "no_history"
+    _assert_translated(msg["error"], "card_history_error", {"error": "disk I/O error"})
+    with patch(
+        "custom_components.heatpump_stats.websocket.async_migration_in_progress",
+        return_value=True,
+    ):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="day")
+    assert msg["error"]["code"] == "no_history"
+    _assert_translated(msg["error"], "card_recorder_unavailable", {})
 
 
 @pytest.mark.freeze_time("2026-01-15T00:00:00+00:00")
@@ -311,6 +336,7 @@ async def test_dashboard_views_per_entry(
     await client.send_json_auto_id({"type": "heatpump_stats/dashboard", "config_entry_id": "nope"})
     msg = await client.receive_json()
     assert msg["error"]["code"] == "not_found"
+    _assert_translated(msg["error"], "card_entry_not_found", {"entry_id": "nope"})
 
 
 async def test_card_is_served_and_loaded_once(

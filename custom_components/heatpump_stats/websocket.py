@@ -39,6 +39,10 @@ from homeassistant.helpers.recorder import (
     async_migration_in_progress,
     get_instance,
 )
+from homeassistant.helpers.translation import (
+    async_get_exception_message,
+    async_get_translations,
+)
 from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
@@ -75,6 +79,10 @@ HOURS_MAX_AGE: Final = timedelta(hours=6)
 MAX_CHANGES: Final = 100  # markers per response (the newest)
 ERR_NOT_FOUND: Final = "not_found"
 ERR_NO_HISTORY: Final = "no_history"
+# Translation keys (`exceptions` in translations/*.json) of the errors the commands send.
+KEY_ENTRY_NOT_FOUND: Final = "card_entry_not_found"
+KEY_RECORDER_UNAVAILABLE: Final = "card_recorder_unavailable"
+KEY_HISTORY_ERROR: Final = "card_history_error"
 
 
 @callback
@@ -82,6 +90,26 @@ def async_setup_websocket(hass: HomeAssistant) -> None:
     """Register the commands (once per Home Assistant)."""
     async_register_command(hass, ws_summary)
     async_register_command(hass, ws_dashboard)
+
+
+async def _async_send_error(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg_id: int,
+    code: str,
+    key: str,
+    **placeholders: str,
+) -> None:
+    """Send a translated error: the key for the frontend, the English text as the message."""
+    await async_get_translations(hass, "en", "exceptions", {DOMAIN})  # the cache the text is from
+    connection.send_error(
+        msg_id,
+        code,
+        async_get_exception_message(DOMAIN, key, placeholders),
+        translation_key=key,
+        translation_domain=DOMAIN,
+        translation_placeholders=placeholders,
+    )
 
 
 def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
@@ -376,10 +404,19 @@ async def ws_summary(
     """The card's figures of one entry and period."""
     entry = _entry_of(hass, msg["config_entry_id"])
     if entry is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+        await _async_send_error(
+            hass,
+            connection,
+            msg["id"],
+            ERR_NOT_FOUND,
+            KEY_ENTRY_NOT_FOUND,
+            entry_id=msg["config_entry_id"],
+        )
         return
     if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
-        connection.send_error(msg["id"], ERR_NO_HISTORY, "The recorder is not available")
+        await _async_send_error(
+            hass, connection, msg["id"], ERR_NO_HISTORY, KEY_RECORDER_UNAVAILABLE
+        )
         return
     period: str = msg["period"]
     tz = dt_util.get_default_time_zone()
@@ -403,7 +440,9 @@ async def ws_summary(
             _read_blocking, hass, read, None if runtime is None else runtime.card_hours
         )
     except SQLAlchemyError as err:
-        connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
+        await _async_send_error(
+            hass, connection, msg["id"], ERR_NO_HISTORY, KEY_HISTORY_ERROR, error=str(err)
+        )
         return
     if runtime is not None:
         runtime.card_hours = kept
@@ -438,7 +477,9 @@ async def ws_dashboard(
     if (entry_id := msg.get("config_entry_id")) is not None:
         entry = _entry_of(hass, entry_id)
         if entry is None:
-            connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+            await _async_send_error(
+                hass, connection, msg["id"], ERR_NOT_FOUND, KEY_ENTRY_NOT_FOUND, entry_id=entry_id
+            )
             return
         entries = [entry]
     else:
