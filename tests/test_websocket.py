@@ -38,7 +38,7 @@ from custom_components.heatpump_stats.statistics_history import (
     async_summarize_statistics,
     read_hours,
 )
-from custom_components.heatpump_stats.websocket import card_figures, period_start
+from custom_components.heatpump_stats.websocket import READ_CHUNK, card_figures, period_start
 
 from .common import advance
 
@@ -149,10 +149,16 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
 
 
 @pytest.mark.freeze_time(WINTER_START)
+@pytest.mark.parametrize("chunk", [READ_CHUNK, timedelta(hours=61)], ids=["week", "61h"])
 async def test_summary_of_the_month_is_summarize_from_statistics(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any
+    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any, chunk: timedelta
 ) -> None:
-    """`month` is the statistics summary of 1 January up to the last full hour (08:00)."""
+    """`month` is the statistics summary of 1 January up to the last full hour (08:00).
+
+    Read a week at a time or 61 hours at a time: the season's reads from 1 July then
+    split at 15 January 06:00 (4 758 h = 78 × 61 h after 1 July 00:00), between the
+    hours 05-06 and 06-07; each hour's change is still that hour's: the same figures.
+    """
     client = three_hours_client
     hour_end = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
     month = datetime(2026, 1, 1, tzinfo=UTC)
@@ -168,7 +174,8 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
         dt_util.UTC,
     )
 
-    msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
+    with patch("custom_components.heatpump_stats.websocket.READ_CHUNK", chunk):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
 
     assert msg["success"], msg
     result = msg["result"]
