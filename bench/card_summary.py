@@ -259,7 +259,7 @@ async def main(days: float, db_arg: str | None, profile: bool) -> None:
                         f"{figures['season']['cop'] or 0:5.2f}"
                     )
             if profiler is not None:
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats("heatpump_stats", 20)
         finally:
             await states_bench._stop_hass(hass)
 

@@ -27,6 +27,7 @@ from pytest_homeassistant_custom_component.typing import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.heatpump_stats.card import CARD_FILE, CARD_URL
+from custom_components.heatpump_stats.card_figures import card_figures, period_start
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.history import (
     async_entry_entity_ids,
@@ -38,7 +39,7 @@ from custom_components.heatpump_stats.statistics_history import (
     async_summarize_statistics,
     read_hours,
 )
-from custom_components.heatpump_stats.websocket import READ_CHUNK, card_figures, period_start
+from custom_components.heatpump_stats.websocket import READ_CHUNK
 
 from .common import advance
 

@@ -14,7 +14,7 @@
   off a full garbage collection, which holds the event loop. The change
   markers come from the change log, their impact from the ``note`` entity's
   ``recent_changes`` (computed there in the background, so the card never
-  waits for a comparison).
+  waits for a comparison). The figures are shaped by :mod:`.card_figures`.
 * ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
   dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
   from the entities the entry has at this moment.
@@ -47,16 +47,10 @@ from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
+from .card_figures import card_figures, period_start
 from .const import DOMAIN
 from .dashboard import async_build_dashboard
 from .engine.hourly import Hour, summarize_hours
-from .engine.periods import (
-    local_midnight,
-    month_start,
-    season_start,
-    week_start,
-    year_start,
-)
 from .history import async_entry_entity_ids, builder_options, summarize_history
 from .options import entry_options
 from .statistics_history import async_statistics_entity_ids, read_hours
@@ -118,132 +112,9 @@ async def _async_send_error(
     )
 
 
-def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
-    """The local start of the current `period` (day, ISO week, month, year, heating season)."""
-    today = now.astimezone(tz).date()
-    if period == "day":
-        day = today
-    elif period == "week":
-        day = week_start(today)
-    elif period == "month":
-        day = month_start(today)
-    elif period == "year":
-        day = year_start(today)
-    else:
-        day = season_start(today, *season)
-    return local_midnight(day, tz)
-
-
 def _hour_end(now: datetime) -> datetime:
     """The end of the last full hour: long-term statistics have no row for the running one."""
     return now.replace(minute=0, second=0, microsecond=0)
-
-
-def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
-    part = part or {}
-    return {
-        "electrical_energy": part.get("electrical_energy"),
-        "thermal_energy": part.get("thermal_energy"),
-        "cop": part.get("cop"),
-    }
-
-
-def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int, bool]:
-    """Mean length of the complete compressor runs (min), their number, and "at least".
-
-    Without a complete run (a compressor that ran through the whole window),
-    the mean of the cut runs is a lower bound: "at least" is True.
-    """
-    whole = [s["duration_s"] for s in sessions if not s.get("truncated")]
-    cut = not whole
-    if cut:
-        whole = [s["duration_s"] for s in sessions]
-    if not whole:
-        return None, 0, False
-    return sum(whole) / len(whole) / 60.0, len(whole), cut
-
-
-def card_figures(
-    period_summary: Mapping[str, Any],
-    season_summary: Mapping[str, Any] | None,
-    run_summary: Mapping[str, Any] | None,
-    *,
-    history: str,
-) -> dict[str, Any]:
-    """The card's figures from summaries as `summarize` returns them (recorder or statistics).
-
-    Units: kWh, °C, minutes, starts per day, %. Nothing is rounded here: the
-    card rounds for reading.
-    """
-    energy = period_summary.get("energy", {})
-    combined = energy.get("combined", {})
-    defrost = period_summary.get("defrost", {})
-    quality = period_summary.get("data_quality", {})
-    bins = period_summary.get("outside_temperature_bins", {})
-    if history == "recorder":
-        covered_h = quality.get("covered_hours")
-    else:
-        covered_h = quality.get("hours_with_data")
-    starts = combined.get("compressor_starts")
-    days = covered_h / 24.0 if covered_h else None
-    cycles = starts / days if starts is not None and days else None
-    runs = run_summary if run_summary is not None else period_summary
-    run_minutes, run_count, at_least = _mean_run_minutes(list(runs.get("sessions", [])))
-    season = season_summary or {}
-    return {
-        "history": history,
-        "cop": combined.get("cop"),
-        "energy": {
-            "total": _energy(combined),
-            "heating": _energy(energy.get("heating")),
-            "dhw": _energy(energy.get("dhw")),
-            "defrost": {
-                "electrical_energy": defrost.get("electrical_energy"),
-                "thermal_energy": defrost.get("thermal_energy"),
-                "count": defrost.get("count"),
-                "pct_of_electricity": defrost.get("pct_of_electricity"),
-            },
-        },
-        "bin_width_k": bins.get("bin_width_k"),
-        "bins": [
-            {
-                "from": b["outside_temperature_from"],
-                "to": b["outside_temperature_to"],
-                "hours": b["hours"],
-                "electrical_energy": b["electrical_energy"],
-                "thermal_energy": b["thermal_energy"],
-                "cop": b["cop"],
-            }
-            for b in bins.get("all", [])
-        ],
-        "compressor_starts": starts,
-        "cycles_per_day": cycles,
-        "run_length_minutes": run_minutes,
-        "runs": run_count,
-        "run_length_at_least": at_least,
-        "run_length_from": None if run_summary is None else run_summary.get("start"),
-        "carnot_pct": combined.get("carnot_pct"),
-        "flow_temperature_mean": combined.get("flow_temperature_mean"),
-        "outside_temperature_mean": combined.get("outside_temperature_mean"),
-        "coverage_pct": quality.get("coverage_pct"),
-        "season": {
-            "start": season.get("start"),
-            "cop": season.get("energy", {}).get("combined", {}).get("cop"),
-            "electrical_energy": season.get("energy", {})
-            .get("combined", {})
-            .get("electrical_energy"),
-            "thermal_energy": season.get("energy", {}).get("combined", {}).get("thermal_energy"),
-            "months": [
-                {
-                    "month": m["month"],
-                    "cop": m["cop"],
-                    "electrical_energy": m["electrical_energy"],
-                    "thermal_energy": m["thermal_energy"],
-                }
-                for m in season.get("months", [])
-            ],
-        },
-    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
