@@ -132,14 +132,6 @@ async def _import(hass: HomeAssistant, days: float) -> int:
     return sum(len(r) for r in rows.values())
 
 
-async def _probe(lags: list[float], stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        before = loop.time()
-        await asyncio.sleep(0.005)
-        lags.append(loop.time() - before - 0.005)
-
-
 class _NoChanges:
     """The change log of the bench's entry: empty (the card's markers are not timed here)."""
 
@@ -247,7 +239,7 @@ async def main(days: float, db_arg: str | None, profile: bool) -> None:
                     }
                     lags: list[float] = []
                     stop = asyncio.Event()
-                    probe = asyncio.create_task(_probe(lags, stop))
+                    probe = asyncio.create_task(states_bench._probe(lags, stop))
                     started = time.perf_counter()
                     figures = await _round_trip(connection, msg)
                     elapsed = time.perf_counter() - started

@@ -41,7 +41,7 @@ from custom_components.heatpump_stats.statistics_history import (
 )
 from custom_components.heatpump_stats.websocket import READ_CHUNK
 
-from .common import advance
+from .common import advance, setup_integration
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 WINTER_START = "2026-01-15T04:50:00+00:00"
@@ -50,6 +50,15 @@ WINTER_START = "2026-01-15T04:50:00+00:00"
 @pytest.fixture(autouse=True)
 def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
+
+
+@pytest.fixture
+async def loaded_client(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> Any:
+    """The demo entry set up; a websocket client."""
+    await setup_integration(hass, demo_entry)
+    return await hass_ws_client(hass)
 
 
 @pytest.fixture
@@ -65,9 +74,7 @@ async def three_hours_client(
     The client connects afterwards with a fresh token (an access token lives 30 minutes).
     """
     await hass.config.async_set_time_zone("UTC")
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 600)
     start = dt_util.utcnow()
     assert start == datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
@@ -224,9 +231,7 @@ async def test_change_markers_carry_the_note_entity_impact(
 ) -> None:
     """A note of the period is a marker; its impact is the note entity's (pending here)."""
     await hass.config.async_set_time_zone("UTC")
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN,
         "add_note",
@@ -247,14 +252,9 @@ async def test_change_markers_carry_the_note_entity_impact(
     assert impact["confidence"] == "low"  # a minute of history judges nothing
 
 
-async def test_summary_errors(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
+async def test_summary_errors(demo_entry: MockConfigEntry, loaded_client: Any) -> None:
     """An unknown entry and an unknown period are refused."""
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
-    client = await hass_ws_client(hass)
+    client = loaded_client
     msg = await _summary(client, config_entry_id="nope", period="day")
     assert not msg["success"]
     assert msg["error"]["code"] == "not_found"
@@ -284,9 +284,7 @@ async def test_summary_at_the_first_instant_of_the_day(
 ) -> None:
     """At 00:00:00 the day has no time yet: an empty summary, not an error."""
     await hass.config.async_set_time_zone("UTC")
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     msg = await _summary(
         await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
     )
@@ -325,14 +323,9 @@ def test_period_starts_are_local() -> None:
     assert period_start("season", now, tz, (9, 1)) == datetime(2025, 9, 1, tzinfo=tz)
 
 
-async def test_dashboard_views_per_entry(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
+async def test_dashboard_views_per_entry(demo_entry: MockConfigEntry, loaded_client: Any) -> None:
     """The strategy's command gives each entry's sections view with its entities."""
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
-    client = await hass_ws_client(hass)
+    client = loaded_client
     await client.send_json_auto_id({"type": "heatpump_stats/dashboard"})
     msg = await client.receive_json()
     assert msg["success"], msg
@@ -384,8 +377,6 @@ async def test_card_not_served_on_a_started_bare_server(
     # Our dependencies register their routes first, as they would before the server starts.
     assert await async_setup_component(hass, "application_credentials", {})
     await hass_client()  # Home Assistant's own server keeps its router open; this one not
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     assert demo_entry.state is ConfigEntryState.LOADED
     assert "The card cannot be served" in caplog.text
