@@ -11,13 +11,17 @@
   recorder's executor. The season's hours are kept in the entry's runtime data
   (:class:`SeasonHours`) and only the newest hours are read again on the next
   request: a full read allocates one dict per sensor and hour, enough to set
-  off a full garbage collection, which holds the event loop. The change
+  off a full garbage collection, which holds the event loop; for the same reason
+  the hours are read a week (:data:`READ_CHUNK`) at a time. The change
   markers come from the change log, their impact from the ``note`` entity's
   ``recent_changes`` (computed there in the background, so the card never
   waits for a comparison). The figures are shaped by :mod:`.card_figures`.
 * ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
   dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
   from the entities the entry has at this moment.
+
+Errors are sent with their code and a translation key (``card_*`` under
+``exceptions``, English text as the message); the card words them itself.
 """
 
 from __future__ import annotations
