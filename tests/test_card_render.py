@@ -286,3 +286,30 @@ def test_strategy_leads_with_the_card(tmp_path: Path) -> None:
     assert [v["path"] for v in result["all"]["views"]] == ["e1", "e2"]
     assert [v["title"] for v in result["all"]["views"]] == ["Pump E1", "Pump E2"]
     assert result["all"]["views"][1]["sections"][0]["cards"][0]["config_entry_id"] == "E2"
+
+
+CONFIG_PAGE = """<!doctype html><html lang="{lang}"><body><pre id="out"></pre>
+<script type="module">{bundle}</script>
+<script type="module">
+const card = document.createElement("heatpump-stats-card");
+let said = null;
+try {{ card.setConfig({{ type: "custom:heatpump-stats-card", period: "decade" }}); }}
+catch (err) {{ said = err.message; }}
+document.getElementById("out").textContent = JSON.stringify({{ said }});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Unknown period: decade (season, year, month, week or day)"),
+        ("de", "Unbekannter Zeitraum: decade (season, year, month, week oder day)"),
+    ],
+)
+def test_card_refuses_a_bad_configuration_in_the_pages_language(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    """Before it has `hass`, the card speaks the page's language (HA sets it to the user's)."""
+    bundle = CARD_FILE.read_text(encoding="utf-8")
+    shown = _dump(tmp_path, f"config_{lang}", CONFIG_PAGE.format(bundle=bundle, lang=lang))
+    assert shown == {"said": expected}

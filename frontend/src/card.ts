@@ -5,6 +5,7 @@ import { barChart, type BarGroup } from "./chart";
 import * as f from "./format";
 import {
   errorText,
+  fill,
   known,
   language,
   readable,
@@ -62,9 +63,11 @@ export class HeatpumpStatsCard extends LitElement {
   }
 
   setConfig(config: CardConfig): void {
-    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    // No `hass` yet: the page's language (Home Assistant sets it to the user's).
+    const t = translator(this._hass ? language(this._hass) : document.documentElement.lang || navigator.language);
+    if (!config || typeof config !== "object") throw new Error(t("invalid_config"));
     if (config.period !== undefined && !["season", "year", "month", "week", "day"].includes(config.period)) {
-      throw new Error(`Unknown period: ${config.period}`);
+      throw new Error(fill(t("unknown_period"), { period: config.period }));
     }
     this._config = { period: "season", ...config };
     this._loadedKey = undefined;
