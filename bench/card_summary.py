@@ -5,39 +5,59 @@
    imports the same stream's hourly long-term statistics (the energy counters
    in total and per purpose, the compressor starts, the mean outdoor and flow
    temperatures) through the recorder's public `async_import_statistics`.
-2. Times the websocket command's read (:func:`.websocket._read_blocking` in
-   the recorder's executor, as the command runs it) for each period at noon
-   of the season's last day, with a probe on the event loop measuring its
-   worst lag; twice (the first request reads the season's hours; later ones
-   keep them, as the websocket command does per entry, and read the newest
-   hours only).
+2. Times the websocket round trip of ``heatpump_stats/summary`` for each
+   period at noon of the season's last day: from the message handed to a
+   websocket connection (:class:`ActiveConnection`, as HA's websocket hands it
+   each message) to the JSON answer it sends, for an entry whose registry
+   entries name the bench's entities. A probe on the event loop measures its
+   worst lag. Twice: the first request reads the season's hours; later ones
+   keep them, as the command does per entry, and read the newest hours only.
+   ``--profile`` prints cProfile's view of the blocking reads (in the
+   recorder's executor thread).
 
-    .venv/bin/python bench/card_summary.py [--days 200] [--db /tmp/hp_card.db]
+    .venv/bin/python bench/card_summary.py [--days 200] [--db /tmp/hp_card.db] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 from datetime import UTC, datetime, timedelta
+import json
+import logging
 import math
 from pathlib import Path
+import pstats
 import sys
 import tempfile
 import time
+from types import MappingProxyType, SimpleNamespace
 from typing import Any
+from unittest.mock import patch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from homeassistant.auth.models import User
 from homeassistant.components.recorder.models import StatisticMeanType
 from homeassistant.components.recorder.statistics import async_import_statistics
+from homeassistant.components.websocket_api.connection import ActiveConnection
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.recorder import get_instance
+from homeassistant.util import dt as dt_util
 import summarize as states_bench  # bench/summarize.py: the synthetic heat pump
 
+from custom_components.heatpump_stats import websocket
+from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.statistics_history import CHANGE_KEYS, MEAN_KEYS
-from custom_components.heatpump_stats.websocket import PERIODS, _Read, _read_blocking, period_start
+from custom_components.heatpump_stats.websocket import (
+    COMMAND_SUMMARY,
+    PERIODS,
+    async_setup_websocket,
+)
 
 START = states_bench.START
 STATISTICS = {key: f"sensor.bench_{key}" for key in (*CHANGE_KEYS, *MEAN_KEYS)}
@@ -112,16 +132,71 @@ async def _import(hass: HomeAssistant, days: float) -> int:
     return sum(len(r) for r in rows.values())
 
 
-async def _probe(lags: list[float], stop: asyncio.Event) -> None:
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        before = loop.time()
-        await asyncio.sleep(0.005)
-        lags.append(loop.time() - before - 0.005)
+class _NoChanges:
+    """The change log of the bench's entry: empty (the card's markers are not timed here)."""
+
+    async def async_query(self, **_: Any) -> list[Any]:
+        return []
 
 
-async def main(days: float, db_arg: str | None) -> None:
-    """Fill (unless the database exists), then time every period."""
+def _add_entry(hass: HomeAssistant) -> ConfigEntry:
+    """A Heat Pump Stats entry whose registry entries name the bench's entities.
+
+    The entry is not set up (there is no heat pump): its runtime data is a stand-in with
+    what the command reads of it: the kept season hours, no live data, no change log.
+    """
+    entry = ConfigEntry(
+        domain=DOMAIN,
+        title="Bench",
+        data={},
+        options={},  # the season from 1 July
+        source="user",
+        unique_id="bench",
+        version=1,
+        minor_version=1,
+        discovery_keys=MappingProxyType({}),
+        subentries_data=None,
+    )
+    hass.config_entries._entries[entry.entry_id] = entry
+    registry = er.async_get(hass)
+    for key, entity_id in {**states_bench.ENTITIES, **STATISTICS}.items():
+        platform, object_id = entity_id.split(".")
+        registry.async_get_or_create(
+            platform, DOMAIN, f"bench_{key}", suggested_object_id=object_id
+        )
+    entry.runtime_data = SimpleNamespace(  # type: ignore[assignment]
+        card_hours=None, heat_pump=SimpleNamespace(data=None), changes=_NoChanges()
+    )
+    return entry
+
+
+def _profile_reads(profiler: cProfile.Profile) -> None:
+    """Profile the command's blocking read in the executor thread it runs in."""
+    read = websocket._read_blocking
+
+    def profiled(*args: Any) -> Any:
+        profiler.enable()
+        try:
+            return read(*args)
+        finally:
+            profiler.disable()
+
+    websocket._read_blocking = profiled  # type: ignore[assignment]
+
+
+async def _round_trip(connection: ActiveConnection, msg: dict[str, Any]) -> dict[str, Any]:
+    """Send one command the way the websocket does and wait for its answer (JSON)."""
+    answer: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    connection.send_message = answer.set_result
+    connection.async_handle(msg)
+    sent = await answer
+    found: dict[str, Any] = json.loads(sent)
+    assert found["success"], found
+    return found["result"]
+
+
+async def main(days: float, db_arg: str | None, profile: bool) -> None:
+    """Fill (unless the database exists), then time every period's websocket round trip."""
     with tempfile.TemporaryDirectory() as config_dir:
         db_path = Path(db_arg) if db_arg else Path(config_dir) / "card.db"
         fresh = not db_path.exists()
@@ -134,36 +209,49 @@ async def main(days: float, db_arg: str | None) -> None:
         try:
             if fresh:
                 print(f"statistics: {await _import(hass, days):,} hourly rows")
+            entry = _add_entry(hass)
+            async_setup_websocket(hass)
+            user = User(name="bench", perm_lookup=None, is_owner=True)  # type: ignore[arg-type]
+            connection = ActiveConnection(
+                logging.getLogger(__name__),  # type: ignore[arg-type]
+                hass,
+                lambda _: None,
+                user,
+                None,
+                None,
+            )
             now = START + timedelta(days=days - 0.5)  # noon of the season's last day
-            tz = UTC
-            kept = None  # the season's hours the card keeps between requests
+            profiler = cProfile.Profile() if profile else None
+            if profiler is not None:
+                _profile_reads(profiler)
             print("\nround  period    seconds  loop lag max  history     COP  SCOP")
-            for rnd, period in [(r, p) for r in ("first", "again") for p in PERIODS]:
-                read = _Read(
-                    period=period,
-                    history_ids=states_bench.ENTITIES,
-                    statistics_ids=STATISTICS,
-                    start=period_start(period, now, tz, (7, 1)),
-                    season_start=period_start("season", now, tz, (7, 1)),
-                    now=now,
-                    options={"max_gap_s": math.inf, "net_thermal_counter": True},
-                    tz=tz,
-                )
-                lags: list[float] = []
-                stop = asyncio.Event()
-                probe = asyncio.create_task(_probe(lags, stop))
-                started = time.perf_counter()
-                figures, kept = await get_instance(hass).async_add_executor_job(
-                    _read_blocking, hass, read, kept
-                )
-                elapsed = time.perf_counter() - started
-                stop.set()
-                await probe
-                print(
-                    f"{rnd:6s} {period:7s} {elapsed:8.2f}  {max(lags) * 1000:9.1f} ms  "
-                    f"{figures['history']:10s} {figures['cop'] or 0:5.2f} "
-                    f"{figures['season']['cop'] or 0:5.2f}"
-                )
+            msg_id = 0
+            with patch.object(dt_util, "utcnow", lambda: now):
+                for rnd, period in [(r, p) for r in ("first", "again") for p in PERIODS]:
+                    if rnd == "first" and period == PERIODS[0]:
+                        entry.runtime_data.card_hours = None  # nothing kept yet
+                    msg_id += 1
+                    msg = {
+                        "id": msg_id,
+                        "type": COMMAND_SUMMARY,
+                        "config_entry_id": entry.entry_id,
+                        "period": period,
+                    }
+                    lags: list[float] = []
+                    stop = asyncio.Event()
+                    probe = asyncio.create_task(states_bench._probe(lags, stop))
+                    started = time.perf_counter()
+                    figures = await _round_trip(connection, msg)
+                    elapsed = time.perf_counter() - started
+                    stop.set()
+                    await probe
+                    print(
+                        f"{rnd:6s} {period:7s} {elapsed:8.2f}  {max(lags) * 1000:9.1f} ms  "
+                        f"{figures['history']:10s} {figures['cop'] or 0:5.2f} "
+                        f"{figures['season']['cop'] or 0:5.2f}"
+                    )
+            if profiler is not None:
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats("heatpump_stats", 20)
         finally:
             await states_bench._stop_hass(hass)
 
@@ -172,5 +260,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=200.0)
     parser.add_argument("--db", default=None, help="reuse or create this database file")
+    parser.add_argument("--profile", action="store_true", help="cProfile the requests")
     args = parser.parse_args()
-    asyncio.run(main(args.days, args.db))
+    asyncio.run(main(args.days, args.db, args.profile))

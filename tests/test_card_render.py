@@ -89,7 +89,28 @@ SUMMARY: dict[str, Any] = {
                 "cop_change_pct": -1.0,
                 "confidence": "medium",
             },
-        }
+        },
+        *(
+            {
+                "id": 8 + i,
+                "kind": kind,
+                "key": key,
+                "old": old,
+                "new": new,
+                "timestamp": f"2026-01-1{1 + i}T09:00:00+00:00",
+                "source": "detected",
+                "message": None,
+                "impact": None,
+            }
+            for i, (kind, key, old, new) in enumerate(
+                [
+                    ("setpoint_changed", "heating_curve_slope_circuit_1", "0.8", "0.7"),
+                    ("setpoint_changed", "dhw_setpoint", "50", "48.5"),
+                    ("mode_changed", "operating_program", "normal", "comfort"),
+                    ("setpoint_changed", "boost_level_x", "1", "2"),
+                ]
+            )
+        ),
     ],
 }
 
@@ -100,8 +121,9 @@ const summary = {summary};
 const hass = {{
   language: "{lang}", locale: {{ language: "{lang}" }}, states: {{}},
   callWS: async (m) => {{
-    if (m.type === "heatpump_stats/summary") return summary;
-    throw new Error("unexpected " + m.type);
+    if (m.type !== "heatpump_stats/summary") throw new Error("unexpected " + m.type);
+    if (summary.error) throw summary.error;  // as home-assistant-js-websocket rejects
+    return summary;
   }},
 }};
 const card = document.createElement("heatpump-stats-card");
@@ -121,17 +143,13 @@ setTimeout(() => {{
 </script></body></html>"""
 
 
-def _render(tmp_path: Path, lang: str) -> dict[str, Any]:
+def _dump(tmp_path: Path, name: str, page: str) -> Any:
+    """What the page writes into `<pre id="out">` (JSON), run in headless Chromium."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Chromium is not installed")
-    page = tmp_path / f"card_{lang}.html"
-    page.write_text(
-        PAGE.format(
-            bundle=CARD_FILE.read_text(encoding="utf-8"), summary=json.dumps(SUMMARY), lang=lang
-        ),
-        encoding="utf-8",
-    )
+    path = tmp_path / f"{name}.html"
+    path.write_text(page, encoding="utf-8")
     done = subprocess.run(
         [
             chromium,
@@ -141,7 +159,7 @@ def _render(tmp_path: Path, lang: str) -> dict[str, Any]:
             f"--user-data-dir={tmp_path / 'profile'}",
             "--virtual-time-budget=5000",
             "--dump-dom",
-            page.as_uri(),
+            path.as_uri(),
         ],
         capture_output=True,
         text=True,
@@ -151,7 +169,13 @@ def _render(tmp_path: Path, lang: str) -> dict[str, Any]:
     found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
     assert found is not None, done.stderr[-2000:]
     assert found.group(1), done.stderr[-2000:]
-    shown: dict[str, Any] = json.loads(html.unescape(found.group(1)))
+    return json.loads(html.unescape(found.group(1)))
+
+
+def _render(tmp_path: Path, lang: str, summary: dict[str, Any] = SUMMARY) -> dict[str, Any]:
+    bundle = CARD_FILE.read_text(encoding="utf-8")
+    page = PAGE.format(bundle=bundle, summary=json.dumps(summary), lang=lang)
+    shown: dict[str, Any] = _dump(tmp_path, f"card_{lang}", page)
     return shown
 
 
@@ -171,11 +195,19 @@ def test_card_rounds_for_reading_in_english(tmp_path: Path) -> None:
     assert shown["run_length"] == "≥ 3 h 5 min"  # 185 min, every run cut by the window
     assert "defrosts" not in shown  # statistics have no defrost count
     assert shown["months"] == 2
-    assert shown["markers"] == 1  # the January note
+    assert shown["markers"] == 1  # the January changes, one marker for the month
     assert shown["bins"] == 1  # the bin without energy is left out
     assert "Space heating" in shown["text"]
     assert "+4.3 %" in shown["text"]  # the note's weather-normalised COP change
     assert "medium confidence" in shown["text"]
+    # The change log: setting names and values as a person reads them, the source named.
+    assert "Note: Heating curve 0.7" in shown["text"]
+    assert "Heating curve slope (circuit 1): 0.8 → 0.7" in shown["text"]
+    assert "Hot water setpoint: 50 → 48.5" in shown["text"]
+    assert "Operating program: normal → comfort" in shown["text"]
+    assert "Boost level x: 1 → 2" in shown["text"]  # a key no table has: words, not a raw key
+    assert "detected" in shown["text"]
+    assert "_" not in shown["text"]
 
 
 def test_card_speaks_german(tmp_path: Path) -> None:
@@ -189,6 +221,37 @@ def test_card_speaks_german(tmp_path: Path) -> None:
     assert "Warmwasser" in shown["text"]
     assert "Abtauen" in shown["text"]
     assert "mittlere Sicherheit" in shown["text"]
+    assert "Notiz: Heating curve 0.7" in shown["text"]  # the note's text is the user's own
+    assert "Heizkurve Neigung (Heizkreis 1): 0,8 → 0,7" in shown["text"]
+    assert "Warmwasser-Sollwert: 50 → 48,5" in shown["text"]
+    assert "Betriebsprogramm: Normal → Komfort" in shown["text"]
+    assert "erkannt" in shown["text"]
+    for english in ("Space heating", "Seasonal COP", "detected", "Operating program", "Note:"):
+        assert english not in shown["text"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "The figures cannot be loaded: There is no Heat Pump Stats entry abc to show."),
+        (
+            "de",
+            "Die Zahlen können nicht geladen werden: "
+            "Es gibt keinen Heat-Pump-Stats-Eintrag abc, der angezeigt werden kann.",
+        ),
+    ],
+)
+def test_card_translates_the_servers_error(tmp_path: Path, lang: str, expected: str) -> None:
+    """The websocket's error carries a translation key: the card says it in the user's words."""
+    error = {
+        "code": "not_found",
+        "message": "There is no Heat Pump Stats entry abc to show",
+        "translation_key": "card_entry_not_found",
+        "translation_domain": "heatpump_stats",
+        "translation_placeholders": {"entry_id": "abc"},
+    }
+    shown = _render(tmp_path, lang, {"error": error})
+    assert shown["error"] == expected
 
 
 STRATEGY_PAGE = """<!doctype html><html><body><pre id="out"></pre>
@@ -211,32 +274,8 @@ document.getElementById("out").textContent = JSON.stringify({{ one, all }});
 
 def test_strategy_leads_with_the_card(tmp_path: Path) -> None:
     """One entry: its view, the card first; no entry given: a view per heat pump."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("Chromium is not installed")
-    page = tmp_path / "strategy.html"
-    page.write_text(
-        STRATEGY_PAGE.format(bundle=CARD_FILE.read_text(encoding="utf-8")), encoding="utf-8"
-    )
-    done = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    found = re.search(r'<pre id="out">(.*?)</pre>', done.stdout, re.S)
-    assert found is not None, done.stderr[-2000:]
-    result = json.loads(html.unescape(found.group(1)))
+    bundle = CARD_FILE.read_text(encoding="utf-8")
+    result = _dump(tmp_path, "strategy", STRATEGY_PAGE.format(bundle=bundle))
     (view,) = result["one"]["views"]
     assert result["one"]["title"] == "Pump E1"
     assert view["path"] == "overview"
@@ -247,3 +286,30 @@ def test_strategy_leads_with_the_card(tmp_path: Path) -> None:
     assert [v["path"] for v in result["all"]["views"]] == ["e1", "e2"]
     assert [v["title"] for v in result["all"]["views"]] == ["Pump E1", "Pump E2"]
     assert result["all"]["views"][1]["sections"][0]["cards"][0]["config_entry_id"] == "E2"
+
+
+CONFIG_PAGE = """<!doctype html><html lang="{lang}"><body><pre id="out"></pre>
+<script type="module">{bundle}</script>
+<script type="module">
+const card = document.createElement("heatpump-stats-card");
+let said = null;
+try {{ card.setConfig({{ type: "custom:heatpump-stats-card", period: "decade" }}); }}
+catch (err) {{ said = err.message; }}
+document.getElementById("out").textContent = JSON.stringify({{ said }});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "Unknown period: decade (season, year, month, week or day)"),
+        ("de", "Unbekannter Zeitraum: decade (season, year, month, week oder day)"),
+    ],
+)
+def test_card_refuses_a_bad_configuration_in_the_pages_language(
+    tmp_path: Path, lang: str, expected: str
+) -> None:
+    """Before it has `hass`, the card speaks the page's language (HA sets it to the user's)."""
+    bundle = CARD_FILE.read_text(encoding="utf-8")
+    shown = _dump(tmp_path, f"config_{lang}", CONFIG_PAGE.format(bundle=bundle, lang=lang))
+    assert shown == {"said": expected}

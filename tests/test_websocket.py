@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -22,8 +24,10 @@ from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
     WebSocketGenerator,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.heatpump_stats.card import CARD_FILE, CARD_URL
+from custom_components.heatpump_stats.card_figures import card_figures, period_start
 from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.history import async_entry_entity_ids, builder_options
 from custom_components.heatpump_stats.statistics_history import (
@@ -34,10 +38,11 @@ from custom_components.heatpump_stats.summaries import (
     async_summarize_history,
     async_summarize_statistics,
 )
-from custom_components.heatpump_stats.websocket import card_figures, period_start
+from custom_components.heatpump_stats.websocket import READ_CHUNK
 
-from .common import advance
+from .common import advance, setup_integration
 
+TRANSLATIONS = Path(__file__).parents[1] / "custom_components" / DOMAIN / "translations"
 WINTER_START = "2026-01-15T04:50:00+00:00"
 
 
@@ -46,21 +51,29 @@ def recorder_before_hass(recorder_mock: Recorder) -> None:
     """The recorder must be set up before `hass`, which conftest's autouse fixtures use."""
 
 
-async def _run_three_hours(
+@pytest.fixture
+async def loaded_client(
+    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
+) -> Any:
+    """The demo entry set up; a websocket client."""
+    await setup_integration(hass, demo_entry)
+    return await hass_ws_client(hass)
+
+
+@pytest.fixture
+async def three_hours_client(
     hass: HomeAssistant,
-    entry: MockConfigEntry,
+    demo_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
     hass_ws_client: WebSocketGenerator,
-    admin: MockUser,
+    hass_admin_user: MockUser,
 ) -> Any:
     """Set up the demo at 04:50 UTC, run to 08:01, compile the hours 05-08; a client.
 
     The client connects afterwards with a fresh token (an access token lives 30 minutes).
     """
     await hass.config.async_set_time_zone("UTC")
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     await advance(hass, freezer, 600)
     start = dt_util.utcnow()
     assert start == datetime(2026, 1, 15, 5, 0, tzinfo=UTC)
@@ -69,8 +82,21 @@ async def _run_three_hours(
     for slot in range(36):
         do_adhoc_statistics(hass, start=start + timedelta(minutes=5 * slot))
     await async_wait_recording_done(hass)
-    refresh = await hass.auth.async_create_refresh_token(admin, CLIENT_ID)
+    refresh = await hass.auth.async_create_refresh_token(hass_admin_user, CLIENT_ID)
     return await hass_ws_client(hass, hass.auth.async_create_access_token(refresh))
+
+
+def _assert_translated(error: dict[str, Any], key: str, placeholders: dict[str, str]) -> None:
+    """The error names its translation, which en and de have, and its English text."""
+    assert error["translation_domain"] == DOMAIN
+    assert error["translation_key"] == key
+    assert error["translation_placeholders"] == placeholders
+    texts = {}
+    for language in ("en", "de"):
+        path = TRANSLATIONS / f"{language}.json"
+        texts[language] = json.loads(path.read_text("utf-8"))["exceptions"][key]["message"]
+    assert texts["en"] != texts["de"]
+    assert error["message"] == texts["en"].format(**placeholders).rstrip(".")
 
 
 async def _summary(client: Any, **data: Any) -> Any:
@@ -80,14 +106,10 @@ async def _summary(client: Any, **data: Any) -> Any:
 
 @pytest.mark.freeze_time(WINTER_START)
 async def test_summary_of_the_day_is_summarize_from_the_recorder(
-    hass: HomeAssistant,
-    demo_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_admin_user: MockUser,
+    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any
 ) -> None:
     """`day` is the recorder's summary of today 00:00 UTC up to now, as `summarize` returns it."""
-    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    client = three_hours_client
     now = dt_util.utcnow()
     day = datetime(2026, 1, 15, tzinfo=UTC)
     expected = (
@@ -134,15 +156,17 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
 
 
 @pytest.mark.freeze_time(WINTER_START)
+@pytest.mark.parametrize("chunk", [READ_CHUNK, timedelta(hours=61)], ids=["week", "61h"])
 async def test_summary_of_the_month_is_summarize_from_statistics(
-    hass: HomeAssistant,
-    demo_entry: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
-    hass_ws_client: WebSocketGenerator,
-    hass_admin_user: MockUser,
+    hass: HomeAssistant, demo_entry: MockConfigEntry, three_hours_client: Any, chunk: timedelta
 ) -> None:
-    """`month` is the statistics summary of 1 January up to the last full hour (08:00)."""
-    client = await _run_three_hours(hass, demo_entry, freezer, hass_ws_client, hass_admin_user)
+    """`month` is the statistics summary of 1 January up to the last full hour (08:00).
+
+    Read a week at a time or 61 hours at a time: the season's reads from 1 July then
+    split at 15 January 06:00 (4 758 h = 78 × 61 h after 1 July 00:00), between the
+    hours 05-06 and 06-07; each hour's change is still that hour's: the same figures.
+    """
+    client = three_hours_client
     hour_end = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)
     month = datetime(2026, 1, 1, tzinfo=UTC)
     expected = await async_summarize_statistics(
@@ -157,7 +181,8 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
         dt_util.UTC,
     )
 
-    msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
+    with patch("custom_components.heatpump_stats.websocket.READ_CHUNK", chunk):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="month")
 
     assert msg["success"], msg
     result = msg["result"]
@@ -205,9 +230,7 @@ async def test_change_markers_carry_the_note_entity_impact(
 ) -> None:
     """A note of the period is a marker; its impact is the note entity's (pending here)."""
     await hass.config.async_set_time_zone("UTC")
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     await hass.services.async_call(
         DOMAIN,
         "add_note",
@@ -228,20 +251,30 @@ async def test_change_markers_carry_the_note_entity_impact(
     assert impact["confidence"] == "low"  # a minute of history judges nothing
 
 
-async def test_summary_errors(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
+async def test_summary_errors(demo_entry: MockConfigEntry, loaded_client: Any) -> None:
     """An unknown entry and an unknown period are refused."""
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
-    client = await hass_ws_client(hass)
+    client = loaded_client
     msg = await _summary(client, config_entry_id="nope", period="day")
     assert not msg["success"]
     assert msg["error"]["code"] == "not_found"
+    _assert_translated(msg["error"], "card_entry_not_found", {"entry_id": "nope"})
     msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="decade")
     assert not msg["success"]
     assert msg["error"]["code"] == "invalid_format"
+    with patch(
+        "custom_components.heatpump_stats.websocket._read_blocking",
+        side_effect=SQLAlchemyError("disk I/O error"),
+    ):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="day")
+    assert msg["error"]["code"] == "no_history"
+    _assert_translated(msg["error"], "card_history_error", {"error": "disk I/O error"})
+    with patch(
+        "custom_components.heatpump_stats.websocket.async_migration_in_progress",
+        return_value=True,
+    ):
+        msg = await _summary(client, config_entry_id=demo_entry.entry_id, period="day")
+    assert msg["error"]["code"] == "no_history"
+    _assert_translated(msg["error"], "card_recorder_unavailable", {})
 
 
 @pytest.mark.freeze_time("2026-01-15T00:00:00+00:00")
@@ -250,9 +283,7 @@ async def test_summary_at_the_first_instant_of_the_day(
 ) -> None:
     """At 00:00:00 the day has no time yet: an empty summary, not an error."""
     await hass.config.async_set_time_zone("UTC")
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     msg = await _summary(
         await hass_ws_client(hass), config_entry_id=demo_entry.entry_id, period="day"
     )
@@ -291,14 +322,9 @@ def test_period_starts_are_local() -> None:
     assert period_start("season", now, tz, (9, 1)) == datetime(2025, 9, 1, tzinfo=tz)
 
 
-async def test_dashboard_views_per_entry(
-    hass: HomeAssistant, demo_entry: MockConfigEntry, hass_ws_client: WebSocketGenerator
-) -> None:
+async def test_dashboard_views_per_entry(demo_entry: MockConfigEntry, loaded_client: Any) -> None:
     """The strategy's command gives each entry's sections view with its entities."""
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
-    client = await hass_ws_client(hass)
+    client = loaded_client
     await client.send_json_auto_id({"type": "heatpump_stats/dashboard"})
     msg = await client.receive_json()
     assert msg["success"], msg
@@ -310,6 +336,7 @@ async def test_dashboard_views_per_entry(
     await client.send_json_auto_id({"type": "heatpump_stats/dashboard", "config_entry_id": "nope"})
     msg = await client.receive_json()
     assert msg["error"]["code"] == "not_found"
+    _assert_translated(msg["error"], "card_entry_not_found", {"entry_id": "nope"})
 
 
 async def test_card_is_served_and_loaded_once(
@@ -349,8 +376,6 @@ async def test_card_not_served_on_a_started_bare_server(
     # Our dependencies register their routes first, as they would before the server starts.
     assert await async_setup_component(hass, "application_credentials", {})
     await hass_client()  # Home Assistant's own server keeps its router open; this one not
-    demo_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(demo_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_integration(hass, demo_entry)
     assert demo_entry.state is ConfigEntryState.LOADED
     assert "The card cannot be served" in caplog.text

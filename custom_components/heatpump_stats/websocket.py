@@ -11,13 +11,17 @@
   recorder's executor. The season's hours are kept in the entry's runtime data
   (:class:`SeasonHours`) and only the newest hours are read again on the next
   request: a full read allocates one dict per sensor and hour, enough to set
-  off a full garbage collection, which holds the event loop. The change
+  off a full garbage collection, which holds the event loop; for the same reason
+  the hours are read a week (:data:`READ_CHUNK`) at a time. The change
   markers come from the change log, their impact from the ``note`` entity's
   ``recent_changes`` (computed there in the background, so the card never
-  waits for a comparison).
+  waits for a comparison). The figures are shaped by :mod:`.card_figures`.
 * ``heatpump_stats/dashboard`` (optional ``config_entry_id``): the views of the
   dashboard strategy, one per entry, built by :func:`.dashboard.async_build_dashboard`
   from the entities the entry has at this moment.
+
+Errors are sent with their code and a translation key (``card_*`` under
+``exceptions``, English text as the message); the card words them itself.
 """
 
 from __future__ import annotations
@@ -39,20 +43,18 @@ from homeassistant.helpers.recorder import (
     async_migration_in_progress,
     get_instance,
 )
+from homeassistant.helpers.translation import (
+    async_get_exception_message,
+    async_get_translations,
+)
 from homeassistant.util import dt as dt_util
 import probatio as vol
 from sqlalchemy.exc import SQLAlchemyError
 
+from .card_figures import card_figures, period_start
 from .const import DOMAIN
 from .dashboard import async_build_dashboard
 from .engine.hourly import Hour
-from .engine.periods import (
-    local_midnight,
-    month_start,
-    season_start,
-    week_start,
-    year_start,
-)
 from .history import async_entry_entity_ids, builder_options
 from .options import entry_options
 from .statistics_history import async_statistics_entity_ids, read_hours
@@ -73,9 +75,19 @@ HOURS_REREAD: Final = timedelta(hours=3)
 # The kept hours are dropped after this long, so statistics rewritten later (import_history)
 # show up within it.
 HOURS_MAX_AGE: Final = timedelta(hours=6)
+# Statistics are read this much at a time: a week is about 1 700 rows (10 sensors,
+# 168 hours), each a dict, which die before the garbage collector's next older
+# generation sees them. A season read at once kept 48 000 alive and set off a full
+# collection (bench/card_summary.py: 140 ms without the event loop, in the first
+# request); a week at a time costs a few milliseconds more in queries.
+READ_CHUNK: Final = timedelta(days=7)
 MAX_CHANGES: Final = 100  # markers per response (the newest)
 ERR_NOT_FOUND: Final = "not_found"
 ERR_NO_HISTORY: Final = "no_history"
+# Translation keys (`exceptions` in translations/*.json) of the errors the commands send.
+KEY_ENTRY_NOT_FOUND: Final = "card_entry_not_found"
+KEY_RECORDER_UNAVAILABLE: Final = "card_recorder_unavailable"
+KEY_HISTORY_ERROR: Final = "card_history_error"
 
 
 @callback
@@ -85,132 +97,29 @@ def async_setup_websocket(hass: HomeAssistant) -> None:
     async_register_command(hass, ws_dashboard)
 
 
-def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]) -> datetime:
-    """The local start of the current `period` (day, ISO week, month, year, heating season)."""
-    today = now.astimezone(tz).date()
-    if period == "day":
-        day = today
-    elif period == "week":
-        day = week_start(today)
-    elif period == "month":
-        day = month_start(today)
-    elif period == "year":
-        day = year_start(today)
-    else:
-        day = season_start(today, *season)
-    return local_midnight(day, tz)
+async def _async_send_error(
+    hass: HomeAssistant,
+    connection: ActiveConnection,
+    msg_id: int,
+    code: str,
+    key: str,
+    **placeholders: str,
+) -> None:
+    """Send a translated error: the key for the frontend, the English text as the message."""
+    await async_get_translations(hass, "en", "exceptions", {DOMAIN})  # the cache the text is from
+    connection.send_error(
+        msg_id,
+        code,
+        async_get_exception_message(DOMAIN, key, placeholders),
+        translation_key=key,
+        translation_domain=DOMAIN,
+        translation_placeholders=placeholders,
+    )
 
 
 def _hour_end(now: datetime) -> datetime:
     """The end of the last full hour: long-term statistics have no row for the running one."""
     return now.replace(minute=0, second=0, microsecond=0)
-
-
-def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
-    part = part or {}
-    return {
-        "electrical_energy": part.get("electrical_energy"),
-        "thermal_energy": part.get("thermal_energy"),
-        "cop": part.get("cop"),
-    }
-
-
-def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int, bool]:
-    """Mean length of the complete compressor runs (min), their number, and "at least".
-
-    Without a complete run (a compressor that ran through the whole window),
-    the mean of the cut runs is a lower bound: "at least" is True.
-    """
-    whole = [s["duration_s"] for s in sessions if not s.get("truncated")]
-    cut = not whole
-    if cut:
-        whole = [s["duration_s"] for s in sessions]
-    if not whole:
-        return None, 0, False
-    return sum(whole) / len(whole) / 60.0, len(whole), cut
-
-
-def card_figures(
-    period_summary: Mapping[str, Any],
-    season_summary: Mapping[str, Any] | None,
-    run_summary: Mapping[str, Any] | None,
-    *,
-    history: str,
-) -> dict[str, Any]:
-    """The card's figures from summaries as `summarize` returns them (recorder or statistics).
-
-    Units: kWh, °C, minutes, starts per day, %. Nothing is rounded here: the
-    card rounds for reading.
-    """
-    energy = period_summary.get("energy", {})
-    combined = energy.get("combined", {})
-    defrost = period_summary.get("defrost", {})
-    quality = period_summary.get("data_quality", {})
-    bins = period_summary.get("outside_temperature_bins", {})
-    if history == "recorder":
-        covered_h = quality.get("covered_hours")
-    else:
-        covered_h = quality.get("hours_with_data")
-    starts = combined.get("compressor_starts")
-    days = covered_h / 24.0 if covered_h else None
-    cycles = starts / days if starts is not None and days else None
-    runs = run_summary if run_summary is not None else period_summary
-    run_minutes, run_count, at_least = _mean_run_minutes(list(runs.get("sessions", [])))
-    season = season_summary or {}
-    return {
-        "history": history,
-        "cop": combined.get("cop"),
-        "energy": {
-            "total": _energy(combined),
-            "heating": _energy(energy.get("heating")),
-            "dhw": _energy(energy.get("dhw")),
-            "defrost": {
-                "electrical_energy": defrost.get("electrical_energy"),
-                "thermal_energy": defrost.get("thermal_energy"),
-                "count": defrost.get("count"),
-                "pct_of_electricity": defrost.get("pct_of_electricity"),
-            },
-        },
-        "bin_width_k": bins.get("bin_width_k"),
-        "bins": [
-            {
-                "from": b["outside_temperature_from"],
-                "to": b["outside_temperature_to"],
-                "hours": b["hours"],
-                "electrical_energy": b["electrical_energy"],
-                "thermal_energy": b["thermal_energy"],
-                "cop": b["cop"],
-            }
-            for b in bins.get("all", [])
-        ],
-        "compressor_starts": starts,
-        "cycles_per_day": cycles,
-        "run_length_minutes": run_minutes,
-        "runs": run_count,
-        "run_length_at_least": at_least,
-        "run_length_from": None if run_summary is None else run_summary.get("start"),
-        "carnot_pct": combined.get("carnot_pct"),
-        "flow_temperature_mean": combined.get("flow_temperature_mean"),
-        "outside_temperature_mean": combined.get("outside_temperature_mean"),
-        "coverage_pct": quality.get("coverage_pct"),
-        "season": {
-            "start": season.get("start"),
-            "cop": season.get("energy", {}).get("combined", {}).get("cop"),
-            "electrical_energy": season.get("energy", {})
-            .get("combined", {})
-            .get("electrical_energy"),
-            "thermal_energy": season.get("energy", {}).get("combined", {}).get("thermal_energy"),
-            "months": [
-                {
-                    "month": m["month"],
-                    "cop": m["cop"],
-                    "electrical_energy": m["electrical_energy"],
-                    "thermal_energy": m["thermal_energy"],
-                }
-                for m in season.get("months", [])
-            ],
-        },
-    }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -238,6 +147,18 @@ class SeasonHours:
     hours: tuple[Hour, ...]
 
 
+def _read_hours_chunked(
+    hass: HomeAssistant, statistics_ids: Mapping[str, str], start: datetime, end: datetime
+) -> list[Hour]:
+    """Blocking: :func:`.statistics_history.read_hours` of [start, end), a week at a time."""
+    hours: list[Hour] = []
+    while start < end:
+        upto = min(end, start + READ_CHUNK)
+        hours.extend(read_hours(hass, statistics_ids, start, upto))
+        start = upto
+    return hours
+
+
 def _season_hours(
     hass: HomeAssistant, read: _Read, hour_end: datetime, kept: SeasonHours | None
 ) -> tuple[list[Hour], SeasonHours | None]:
@@ -257,7 +178,7 @@ def _season_hours(
             made=read.now,
             hours=(),
         )
-    hours = [*kept.hours, *read_hours(hass, read.statistics_ids, kept.upto, hour_end)]
+    hours = [*kept.hours, *_read_hours_chunked(hass, read.statistics_ids, kept.upto, hour_end)]
     upto = max(kept.upto, hour_end - HOURS_REREAD)
     return hours, SeasonHours(
         season_start=kept.season_start,
@@ -293,7 +214,7 @@ def _read_blocking(
         chosen = (
             (h for h in hours if h.start >= begin)
             if begin >= season_begin
-            else read_hours(hass, statistics_ids, begin, hour_end)
+            else _read_hours_chunked(hass, statistics_ids, begin, hour_end)
         )
         found = summarize_hours_of(
             chosen,
@@ -378,10 +299,19 @@ async def ws_summary(
     """The card's figures of one entry and period."""
     entry = _entry_of(hass, msg["config_entry_id"])
     if entry is None:
-        connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+        await _async_send_error(
+            hass,
+            connection,
+            msg["id"],
+            ERR_NOT_FOUND,
+            KEY_ENTRY_NOT_FOUND,
+            entry_id=msg["config_entry_id"],
+        )
         return
     if DATA_INSTANCE not in hass.data or async_migration_in_progress(hass):
-        connection.send_error(msg["id"], ERR_NO_HISTORY, "The recorder is not available")
+        await _async_send_error(
+            hass, connection, msg["id"], ERR_NO_HISTORY, KEY_RECORDER_UNAVAILABLE
+        )
         return
     period: str = msg["period"]
     tz = dt_util.get_default_time_zone()
@@ -405,7 +335,9 @@ async def ws_summary(
             _read_blocking, hass, read, None if runtime is None else runtime.card_hours
         )
     except SQLAlchemyError as err:
-        connection.send_error(msg["id"], ERR_NO_HISTORY, f"History cannot be read: {err}")
+        await _async_send_error(
+            hass, connection, msg["id"], ERR_NO_HISTORY, KEY_HISTORY_ERROR, error=str(err)
+        )
         return
     if runtime is not None:
         runtime.card_hours = kept
@@ -440,7 +372,9 @@ async def ws_dashboard(
     if (entry_id := msg.get("config_entry_id")) is not None:
         entry = _entry_of(hass, entry_id)
         if entry is None:
-            connection.send_error(msg["id"], ERR_NOT_FOUND, "Heat pump entry not found")
+            await _async_send_error(
+                hass, connection, msg["id"], ERR_NOT_FOUND, KEY_ENTRY_NOT_FOUND, entry_id=entry_id
+            )
             return
         entries = [entry]
     else:

@@ -3,7 +3,18 @@
 import { LitElement, html, css, nothing, type PropertyValues, type TemplateResult } from "lit";
 import { barChart, type BarGroup } from "./chart";
 import * as f from "./format";
-import { language, translator, type Key, type Translate } from "./i18n";
+import {
+  errorText,
+  fill,
+  known,
+  language,
+  readable,
+  settingName,
+  settingValue,
+  translator,
+  type Key,
+  type Translate,
+} from "./i18n";
 import {
   DOMAIN,
   type CardConfig,
@@ -52,9 +63,11 @@ export class HeatpumpStatsCard extends LitElement {
   }
 
   setConfig(config: CardConfig): void {
-    if (!config || typeof config !== "object") throw new Error("Invalid configuration");
+    // No `hass` yet: the page's language (Home Assistant sets it to the user's).
+    const t = translator(this._hass ? language(this._hass) : document.documentElement.lang || navigator.language);
+    if (!config || typeof config !== "object") throw new Error(t("invalid_config"));
     if (config.period !== undefined && !["season", "year", "month", "week", "day"].includes(config.period)) {
-      throw new Error(`Unknown period: ${config.period}`);
+      throw new Error(fill(t("unknown_period"), { period: config.period }));
     }
     this._config = { period: "season", ...config };
     this._loadedKey = undefined;
@@ -122,8 +135,7 @@ export class HeatpumpStatsCard extends LitElement {
       });
       this._error = undefined;
     } catch (err) {
-      const message = (err as { message?: string })?.message ?? String(err);
-      this._error = `${translator(language(hass))("error")}: ${message}`;
+      this._error = errorText(language(hass), err);
     }
   }
 
@@ -238,15 +250,12 @@ export class HeatpumpStatsCard extends LitElement {
     `;
   }
 
-  private _changeText(c: Change, t: Translate): string {
-    if (c.source === "note") return c.message ?? "";
-    const kind = (["setpoint_changed", "schedule_changed", "mode_changed", "note_added"].includes(c.kind)
-      ? t(`kind_${c.kind}` as Key)
-      : c.kind);
-    // As the logbook writes it: "Heating curve slope: 0.8 → 0.7" (the kind only without a key).
-    const key = (c.key ?? "").replace(/_/g, " ").trim();
-    const what = key ? key.charAt(0).toUpperCase() + key.slice(1) : kind;
-    return `${what}: ${c.old ?? "?"} → ${c.new ?? "?"}`;
+  private _changeText(c: Change, lang: string, t: Translate): string {
+    const kind = known(`kind_${c.kind}`) ? t(`kind_${c.kind}` as Key) : readable(c.kind);
+    if (c.source === "note") return c.message ? `${kind}: ${c.message}` : kind;
+    // As the logbook writes it: "Heating curve slope: 0,8 → 0,7" (the kind only without a key).
+    const what = c.key ? settingName(lang, c.key) : kind;
+    return `${what}: ${settingValue(lang, c.old)} → ${settingValue(lang, c.new)}`;
   }
 
   private _months(s: Summary, lang: string, t: Translate): TemplateResult | typeof nothing {
@@ -256,7 +265,7 @@ export class HeatpumpStatsCard extends LitElement {
     for (const c of s.changes) {
       const d = new Date(c.timestamp);
       const key = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
-      markers.set(key, [...(markers.get(key) ?? []), `${f.date(lang, c.timestamp)}: ${this._changeText(c, t)}`]);
+      markers.set(key, [...(markers.get(key) ?? []), `${f.date(lang, c.timestamp)}: ${this._changeText(c, lang, t)}`]);
     }
     const groups: BarGroup[] = months.map((m) => ({
       label: f.monthName(lang, m.month),
@@ -313,7 +322,8 @@ export class HeatpumpStatsCard extends LitElement {
               const known = i !== null && i.weather_normalized_cop_change_pct !== null;
               return html`<li data-change="${c.id}">
                 <span class="when">${f.dateTime(lang, c.timestamp)}</span>
-                <span class="what">${this._changeText(c, t)}</span>
+                <span class="what">${this._changeText(c, lang, t)}</span>
+                <span class="source muted">${t(`source_${c.source}` as Key)}</span>
                 <span class="impact">
                   ${known
                     ? html`${t("impact")}: <b>${f.signedPercent(lang, i!.weather_normalized_cop_change_pct)}</b> ·
@@ -508,6 +518,9 @@ export class HeatpumpStatsCard extends LitElement {
     .changes .when {
       color: var(--secondary-text-color);
       font-variant-numeric: tabular-nums;
+    }
+    .changes .source {
+      font-size: 0.85em;
     }
     .changes .impact {
       flex-basis: 100%;

@@ -7,7 +7,7 @@
  */
 
 import { CARD_TYPE } from "./card";
-import { language, translator } from "./i18n";
+import { errorText, language, translator } from "./i18n";
 import { DOMAIN, type HomeAssistant, type Period } from "./types";
 
 export const STRATEGY_TYPE = "heatpump-stats";
@@ -50,7 +50,7 @@ export class HeatpumpStatsStrategy extends HTMLElement {
       });
     } catch (err) {
       // E.g. the heat pump's entry was deleted, or the integration is not loaded.
-      return message(`${t("error")}: ${(err as { message?: string })?.message ?? String(err)}`);
+      return message(errorText(language(hass), err));
     }
     if (answer.entries.length === 0) return message(t("pick_entry"));
     const several = answer.entries.length > 1;
