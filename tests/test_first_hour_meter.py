@@ -15,15 +15,17 @@ from collections.abc import Iterator
 from typing import Any
 from unittest.mock import AsyncMock, patch
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heatpump_stats.const import DOMAIN
 
 from .simulators.shelly_server import ShellyPro3EMSimulator
+from .test_sources_ha import _flow
 
 # Nothing listens on port 1 of 127.0.0.1: a device form's probe is refused at once.
 CLOSED = 1
@@ -129,24 +131,21 @@ async def test_shelly_needing_a_password_says_so_when_none_is_given(
     """No password for a Shelly with authentication on: `auth_required` on the password
     field, in words in both languages; a wrong one is `invalid_auth`; the right one works."""
     async with ShellyPro3EMSimulator(password="secret") as shelly:
-        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-        flow_id = result["flow_id"]
-        await hass.config_entries.flow.async_configure(flow_id, {"source": "demo"})
-        await hass.config_entries.flow.async_configure(flow_id, {"name": "Shelly test"})
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {"meter": "shelly_pro_3em"}
-        )
+        steps = ({"source": "demo"}, {"name": "Shelly test"}, {"meter": "shelly_pro_3em"})
+        result = await _flow(hass, *steps, {"shelly_host": shelly.host})
         assert result["step_id"] == "shelly_pro_3em"
-        result = await hass.config_entries.flow.async_configure(
-            flow_id, {"shelly_host": shelly.host}
-        )
         assert result["errors"] == {"shelly_password": "auth_required"}
+        # The same form again: a wrong password is a different message.
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {"shelly_host": shelly.host, "shelly_password": "wrong"}
+            str(result["flow_id"]), {"shelly_host": shelly.host, "shelly_password": "wrong"}
         )
         assert result["errors"] == {"shelly_password": "invalid_auth"}
         result = await hass.config_entries.flow.async_configure(
-            flow_id, {"shelly_host": shelly.host, "shelly_password": "secret"}
+            result["flow_id"], {"shelly_host": shelly.host, "shelly_password": "secret"}
         )
         assert result["type"] is FlowResultType.CREATE_ENTRY
+    for language in ("en", "de"):
+        translations = await async_get_translations(hass, language, "config", [DOMAIN])
+        text = translations[f"component.{DOMAIN}.config.error.auth_required"]
+        assert "password" in text.casefold() or "passwort" in text.casefold(), text
     assert mock_setup_entry.call_count == 1

@@ -121,18 +121,21 @@ async def test_the_readme_example_map_reads_a_device() -> None:
             reading = await source.async_read()
         finally:
             await source.async_close()
-    assert reading.outside_temperature == -5.0
-    assert reading.flow_temperature == 35.2
-    assert reading.return_temperature == 29.8
-    assert reading.dhw_temperature == 48.6
-    assert reading.compressor_modulation == 57.0
-    assert reading.flow_rate == 18.5
-    assert reading.electrical_power == 1234.0
-    assert reading.compressor_running is True
-    assert reading.defrost_active is True
-    assert reading.circulation_pump is False
-    assert reading.operating_mode is OperatingMode.DEFROST
-    assert reading.electrical_energy == 4321.0
+    expected = {
+        "outside_temperature": -5.0,
+        "flow_temperature": 35.2,
+        "return_temperature": 29.8,
+        "dhw_temperature": 48.6,
+        "compressor_modulation": 57.0,
+        "flow_rate": 18.5,
+        "electrical_power": 1234.0,
+        "compressor_running": True,
+        "defrost_active": True,
+        "circulation_pump": False,
+        "operating_mode": OperatingMode.DEFROST,
+        "electrical_energy": 4321.0,
+    }
+    assert {field: getattr(reading, field) for field in expected} == expected
     assert reading.settings["dhw_target_temperature"] == 50.0
     assert reading.settings["operating_program"] == "automatic"
 
