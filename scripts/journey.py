@@ -903,6 +903,7 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                     await walker.close_dialog()
                 except Failure as err:
                     report.find("reconfigure", str(err))
+                    await walker.dismiss()
                 else:
                     entry = wait_loaded(api, target.entry_id)
                     found = next(e for e in entries(api) if e["entry_id"] == target.entry_id)
@@ -919,10 +920,12 @@ async def run(args: argparse.Namespace, api: HomeAssistantAPI, report: Report) -
                 say(f"--- options of {journey.title!r}: saved as they open")
                 await walker.open_entry_menu_item(journey.entry_id, journey.title, "Configure")
                 try:
-                    await walker.walk(f"options-{journey.name}", {})
+                    # The options open on a menu: the settings (InfluxDB is optional).
+                    await walker.walk(f"options-{journey.name}", {"menu:init": "settings"})
                     await walker.close_dialog()
                 except Failure as err:
                     report.find(f"options-{journey.name}", str(err))
+                    await walker.dismiss()
             # The device page of each new entry, and of the demo (it has a change log).
             devices = ws(api, [{"type": "config/device_registry/list"}])[0]["result"]
             pages = list(journeys)

@@ -318,107 +318,80 @@ async def screenshot(
 ) -> dict[str, Any]:
     """Open the dashboard, wait for its cards, save the PNG; return the page report."""
     async with Browser.launch(chromium=chromium, width=width, height=height) as browser:
-        return await _drive(
-            browser,
-            base_url=base_url,
-            api=api,
-            url_path=url_path,
-            config=config,
-            output=output,
-            card_output=card_output,
-            width=width,
-            height=height,
-            wait_s=wait_s,
-        )
+        origin = base_url.rstrip("/")
+        # The login, as the frontend's own localStorage["hassTokens"] entry. The
+        # viewport is taller than the view: the page lays out once, as a person
+        # scrolling it would see it (resizing later makes the frontend re-layout
+        # its virtualised lists, e.g. the logbook, while the picture is taken).
+        await browser.log_in(origin, str(api.access_token), api.refresh_token, hide_sidebar=True)
+        view = f"{origin}/{url_path}/{config['views'][0].get('path', '0')}"
+        say(f"opening {view} in headless Chromium")
+        await browser.open(view)
 
+        want = expected_cards(config)
+        started = time.monotonic()
+        ready_since: float | None = None
+        last_signature = None
+        report: dict[str, Any] = {}
+        while time.monotonic() - started < wait_s:
+            await asyncio.sleep(1)
+            try:
+                report = await browser.evaluate(INSPECT_JS) or {}
+            except BrowserError:
+                continue  # the page is navigating
+            if str(report.get("path", "")).startswith("/auth"):
+                raise Failure("the frontend did not accept the login (it shows the login page)")
+            complete = all(
+                report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items()
+            ) and all(card["figures"] > 0 for card in report.get("hps", []))
+            signature = (
+                json.dumps(report.get("cards"), sort_keys=True),
+                report.get("charts"),
+                json.dumps(report.get("hps")),
+            )
+            if complete and not report.get("loading") and signature == last_signature:
+                ready_since = ready_since or time.monotonic()
+                if time.monotonic() - ready_since >= 3:  # charts animate in
+                    break
+            else:
+                ready_since = None
+            last_signature = signature
+        report["ready"] = ready_since is not None
+        report["expected"] = want
+        report["seconds"] = round(time.monotonic() - started, 1)
 
-async def _drive(
-    browser: Browser,
-    *,
-    base_url: str,
-    api: HomeAssistantAPI,
-    url_path: str,
-    config: dict[str, Any],
-    output: Path,
-    card_output: Path | None,
-    width: int,
-    height: int,
-    wait_s: float,
-) -> dict[str, Any]:
-    origin = base_url.rstrip("/")
-    # The login, as the frontend's own localStorage["hassTokens"] entry. The
-    # viewport is taller than the view: the page lays out once, as a person
-    # scrolling it would see it (resizing later makes the frontend re-layout
-    # its virtualised lists, e.g. the logbook, while the picture is taken).
-    await browser.log_in(origin, str(api.access_token), api.refresh_token, hide_sidebar=True)
-    view = f"{origin}/{url_path}/{config['views'][0].get('path', '0')}"
-    say(f"opening {view} in headless Chromium")
-    await browser.open(view)
-
-    want = expected_cards(config)
-    started = time.monotonic()
-    ready_since: float | None = None
-    last_signature = None
-    report: dict[str, Any] = {}
-    while time.monotonic() - started < wait_s:
-        await asyncio.sleep(1)
-        try:
-            report = await browser.evaluate(INSPECT_JS) or {}
-        except BrowserError:
-            continue  # the page is navigating
-        if str(report.get("path", "")).startswith("/auth"):
-            raise Failure("the frontend did not accept the login (it shows the login page)")
-        complete = all(report.get("cards", {}).get(tag, 0) >= n for tag, n in want.items()) and all(
-            card["figures"] > 0 for card in report.get("hps", [])
-        )
-        signature = (
-            json.dumps(report.get("cards"), sort_keys=True),
-            report.get("charts"),
-            json.dumps(report.get("hps")),
-        )
-        if complete and not report.get("loading") and signature == last_signature:
-            ready_since = ready_since or time.monotonic()
-            if time.monotonic() - ready_since >= 3:  # charts animate in
-                break
-        else:
-            ready_since = None
-        last_signature = signature
-    report["ready"] = ready_since is not None
-    report["expected"] = want
-    report["seconds"] = round(time.monotonic() - started, 1)
-
-    # The whole view in one picture, cut below the last card.
-    bottom = int(report.get("contentBottom", 0)) + 32
-    if bottom > height:  # taller than the viewport: grow it, let the charts redraw
-        height = bottom
-        await browser.set_viewport(width, height)
-        await asyncio.sleep(3)
-    final = await browser.evaluate(INSPECT_JS) or {}
-    for key in ("errors", "empty", "loading", "cards", "charts", "hps"):
-        report[key] = final.get(key, report.get(key))
-    shot_height = max(min(bottom, height), 200)
-    await browser.screenshot(output, height=shot_height)
-    report["size"] = (width, shot_height)
-    report["card_size"] = None
-    if card_output is not None and report.get("hps"):
-        x, y, w, h = report["hps"][0]["rect"]
-        margin = 8
-        clip = {
-            "x": max(x - margin, 0),
-            "y": max(y - margin, 0),
-            "width": w + 2 * margin,
-            "height": h + 2 * margin,
-            "scale": 1,
-        }
-        shot = await browser.send("Page.captureScreenshot", {"format": "png", "clip": clip})
-        await asyncio.to_thread(save_png, card_output, shot["data"])
-        report["card_size"] = (clip["width"], clip["height"])
-    report["exceptions"] = [
-        text
-        for text in browser.exceptions + browser.console_errors
-        if not is_environment_noise(text)
-    ]
-    return report
+        # The whole view in one picture, cut below the last card.
+        bottom = int(report.get("contentBottom", 0)) + 32
+        if bottom > height:  # taller than the viewport: grow it, let the charts redraw
+            height = bottom
+            await browser.set_viewport(width, height)
+            await asyncio.sleep(3)
+        final = await browser.evaluate(INSPECT_JS) or {}
+        for key in ("errors", "empty", "loading", "cards", "charts", "hps"):
+            report[key] = final.get(key, report.get(key))
+        shot_height = max(min(bottom, height), 200)
+        await browser.screenshot(output, height=shot_height)
+        report["size"] = (width, shot_height)
+        report["card_size"] = None
+        if card_output is not None and report.get("hps"):
+            x, y, w, h = report["hps"][0]["rect"]
+            margin = 8
+            clip = {
+                "x": max(x - margin, 0),
+                "y": max(y - margin, 0),
+                "width": w + 2 * margin,
+                "height": h + 2 * margin,
+                "scale": 1,
+            }
+            shot = await browser.send("Page.captureScreenshot", {"format": "png", "clip": clip})
+            await asyncio.to_thread(save_png, card_output, shot["data"])
+            report["card_size"] = (clip["width"], clip["height"])
+        report["exceptions"] = [
+            text
+            for text in browser.exceptions + browser.console_errors
+            if not is_environment_noise(text)
+        ]
+        return report
 
 
 # --------------------------------------------------------------------------

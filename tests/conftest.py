@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+import logging
 from pathlib import Path
 from unittest.mock import AsyncMock, patch
 
@@ -27,6 +28,13 @@ from custom_components.heatpump_stats.const import (
 
 from .common import setup_integration
 from .simulators.luxtronik_server import LuxtronikSimulator
+
+# pytest-homeassistant-custom-component's plugin sets "sqlalchemy.engine" to INFO at import,
+# which logs every SQL statement the recorder runs. The recorder's thread keeps writing while
+# pytest has suspended its capture to print a test's progress, so those lines reach the
+# terminal. WARNING keeps SQLAlchemy's warnings and errors (and the captured logs of a failing
+# test still carry every HA logger at DEBUG).
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 
 @pytest.fixture(autouse=True)

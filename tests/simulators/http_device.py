@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
+from .listener import Listener
 
-class HttpDeviceSimulator:
+
+class HttpDeviceSimulator(Listener):
     """Subclasses add their routes in `routes`; `async with` starts and stops the server."""
 
     def __init__(self) -> None:
@@ -37,23 +37,11 @@ class HttpDeviceSimulator:
         self._port = self._runner.addresses[0][1]
         return self.host
 
-    async def close(self) -> None:
+    async def stop(self) -> None:
         """Release slow requests and stop listening."""
         self._release.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> Self:
-        """Start."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.close()
+    close = stop

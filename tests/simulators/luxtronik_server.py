@@ -30,6 +30,8 @@ import random
 import socket
 import struct
 
+from .listener import Listener
+
 CMD_PARAMETERS = 3003
 CMD_CALCULATIONS = 3004
 CMD_VISIBILITIES = 3005
@@ -111,7 +113,7 @@ def default_visibilities() -> list[int]:
     return values
 
 
-class LuxtronikSimulator:
+class LuxtronikSimulator(Listener):
     """An asyncio TCP server answering like a Luxtronik 2 controller."""
 
     def __init__(

@@ -16,14 +16,15 @@ import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 import struct
-from types import TracebackType
-from typing import Literal, Self, cast
+from typing import Literal, cast
 
 from pymodbus import FramerType
 from pymodbus.constants import ExcCodes
 from pymodbus.pdu import ModbusPDU
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
+
+from .listener import Listener
 
 type RegisterKind = Literal["input", "holding"]
 
@@ -74,7 +75,7 @@ def _runs(table: Mapping[int, int]) -> list[SimData]:
     return runs
 
 
-class ModbusSimulator:
+class ModbusSimulator(Listener):
     """A Modbus device serving register tables on 127.0.0.1.
 
     `set_input` / `set_holding` change values between polls; `refuse`
@@ -196,20 +197,6 @@ class ModbusSimulator:
             await self._server.shutdown()  # type: ignore[no-untyped-call]
             self._server = None
 
-    async def __aenter__(self) -> Self:
-        """Start on a free port."""
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        """Stop."""
-        await self.stop()
-
 
 class _RawProtocol(asyncio.Protocol):
     def __init__(self, owner: RawServer) -> None:
@@ -238,7 +225,7 @@ def cast_transport(transport: asyncio.BaseTransport) -> asyncio.Transport:
     return transport
 
 
-class RawServer:
+class RawServer(Listener):
     """A TCP server on 127.0.0.1 that answers requests with `respond(data)`.
 
     ``respond`` returning None keeps silent: a device that accepts the
@@ -254,19 +241,13 @@ class RawServer:
         self._server: asyncio.Server | None = None
         self.port = 0
 
-    async def __aenter__(self) -> Self:
+    async def start(self) -> None:
         """Listen on a free port."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(lambda: _RawProtocol(self), "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def stop(self) -> None:
         """Close the listener and every connection."""
         for transport in list(self.transports):
             transport.close()
