@@ -32,7 +32,7 @@ from custom_components.heatpump_stats.const import DOMAIN
 from custom_components.heatpump_stats.flow_forms import device_title
 from custom_components.heatpump_stats.model.api_rate_limit import BudgetExceeded
 from custom_components.heatpump_stats.model.reading import DeviceIdentity
-from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
+from custom_components.heatpump_stats.sensor_descriptions import ELECTRICITY_KEYS
 from custom_components.heatpump_stats.sources.base import (
     SourceAuthError,
     SourceAuthRequiredError,

@@ -21,7 +21,7 @@ from custom_components.heatpump_stats.const import (
 )
 from custom_components.heatpump_stats.daily_cop import daily_cop_statistic_id
 from custom_components.heatpump_stats.dashboard import build_dashboard
-from custom_components.heatpump_stats.sensor import ELECTRICITY_KEYS
+from custom_components.heatpump_stats.sensor_descriptions import ELECTRICITY_KEYS
 
 from .common import entity_id
 

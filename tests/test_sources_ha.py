@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.sensor import raw_value_name
+from custom_components.heatpump_stats.sensor_raw import raw_value_name
 from custom_components.heatpump_stats.sources.demo import DemoHeatPump
 from custom_components.heatpump_stats.sources.h66 import BRANDS as H66_BRANDS, load_brand_table
 from custom_components.heatpump_stats.sources.luxtronik import LuxtronikSource

@@ -59,7 +59,7 @@ from yarl import URL
 
 from custom_components.heatpump_stats import application_credentials
 from custom_components.heatpump_stats.const import DOMAIN
-from custom_components.heatpump_stats.sensor import extra_description
+from custom_components.heatpump_stats.sensor_raw import extra_description
 from custom_components.heatpump_stats.sources.viessmann import ViessmannDevice, privacy
 from custom_components.heatpump_stats.vicare import async_get_budget, async_list_devices
 from tests.simulators.vicare_cloud import (

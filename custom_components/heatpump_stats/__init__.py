@@ -33,7 +33,7 @@ from .demo_history import async_setup_demo_history
 from .engine.core import Engine
 from .factory import async_create_entry_source, async_create_meter
 from .options import EntryOptions
-from .sensor import has_electricity
+from .sensor_descriptions import has_electricity
 from .services import async_setup_services
 from .sources.entities import ModeMapError
 from .sources.modbus import RegisterMapError

@@ -18,7 +18,7 @@ from .coordinator import Alerts, HeatPumpData, HeatPumpStatsConfigEntry
 from .engine.alerts import CopBelowExpected, ShortCycling
 from .entity import HeatPumpStatsEntity
 from .model.metrics import Metrics
-from .sensor import has_electricity
+from .sensor_descriptions import has_electricity
 
 PARALLEL_UPDATES = 0
 

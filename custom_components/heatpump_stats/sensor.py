@@ -1,12 +1,14 @@
-"""Sensors: readings, thermal power, energy, COP and period figures."""
+"""Sensors: readings, thermal power, energy, COP and period figures.
+
+The descriptions are in `sensor_descriptions`, the raw values a source reports in
+`sensor_raw`; this module adds the entities.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.components.sensor import (
     DOMAIN as SENSOR_DOMAIN,
@@ -17,298 +19,33 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
-    PERCENTAGE,
-    EntityCategory,
     UnitOfEnergy,
-    UnitOfFrequency,
     UnitOfPower,
-    UnitOfPressure,
-    UnitOfTemperature,
-    UnitOfTime,
-    UnitOfVolumeFlowRate,
 )
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .const import CONF_METER, DOMAIN, EVENT_CONFIG_CHANGE, METER_SOURCE
+from .const import DOMAIN, EVENT_CONFIG_CHANGE
 from .coordinator import (
-    HeatPumpCoordinator,
-    HeatPumpData,
     HeatPumpStatsConfigEntry,
     MeterCoordinator,
 )
 from .engine.core import MIRRORED_COUNTERS
-from .engine.sample import carnot_percent
 from .entity import HeatPumpStatsEntity
 from .logbook import describe_change
-from .model.metrics import Metrics
-from .model.reading import READING_FLAGS, OperatingMode
+from .sensor_descriptions import (
+    ATTR_DEVICE_COUNTER,
+    ELECTRICITY_KEYS,
+    RESTORE_FLOOR_MAX_KWH,
+    SENSORS,
+    HeatPumpStatsSensorDescription,
+    has_electricity,
+)
+from .sensor_raw import HeatPumpStatsExtraSensor, extra_keys
 
 PARALLEL_UPDATES = 0
-
-
-@dataclass(frozen=True, kw_only=True)
-class HeatPumpStatsSensorDescription(SensorEntityDescription):
-    """A sensor read from the engine's metrics."""
-
-    value_fn: Callable[[Metrics], StateType]
-    exists_fn: Callable[[HeatPumpData], bool] = lambda _: True
-    attr_fn: Callable[[Metrics], Mapping[str, Any] | None] | None = None
-    # Electricity figures follow the meter's coordinator when there is one.
-    meter_bound: bool = False
-
-
-def _temperature(key: str) -> HeatPumpStatsSensorDescription:
-    return HeatPumpStatsSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.TEMPERATURE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        value_fn=lambda m: getattr(m, key),
-        exists_fn=lambda d: getattr(d.reading, key) is not None,
-    )
-
-
-def _energy(
-    key: str, *, enabled: bool = True, meter_bound: bool = False
-) -> HeatPumpStatsSensorDescription:
-    """A monotonic energy total (kWh) that the Energy dashboard accepts.
-
-    Totals that mirror a device's lifetime counter (engine.core.MIRRORED_COUNTERS)
-    carry the raw reading (`device_counter`) and the offset the basis rule
-    added (`counter_offset`; 0 when the total is the device's reading).
-    """
-    return HeatPumpStatsSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.ENERGY,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=2,
-        entity_registry_enabled_default=enabled,
-        value_fn=lambda m: getattr(m, key),
-        attr_fn=partial(_counter_attributes, key) if key in MIRRORED_COUNTERS else None,
-        meter_bound=meter_bound,
-    )
-
-
-def _counter_attributes(key: str, metrics: Metrics) -> Mapping[str, Any] | None:
-    raw = metrics.device_counters.get(key)
-    if raw is None:
-        return None
-    return {
-        ATTR_DEVICE_COUNTER: round(raw, 3),
-        ATTR_COUNTER_OFFSET: round(metrics.counter_offsets.get(key, 0.0), 3),
-    }
-
-
-ATTR_DEVICE_COUNTER = "device_counter"
-ATTR_COUNTER_OFFSET = "counter_offset"
-# A restored total further above the count than this is from another basis
-# (a deleted store): not a floor. 2 kWh is 50 kW for 2.4 minutes, more than
-# the store can lag behind (one minute).
-RESTORE_FLOOR_MAX_KWH = 2.0
-
-
-def _cop(key: str) -> HeatPumpStatsSensorDescription:
-    return HeatPumpStatsSensorDescription(
-        key=key,
-        translation_key=key,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
-        value_fn=lambda m: _rounded(getattr(m, key), 3),
-    )
-
-
-def _thermal_power(key: str, value_fn: Callable[[Metrics], float | None], **kwargs: Any) -> Any:
-    return HeatPumpStatsSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.KILO_WATT,
-        suggested_display_precision=2,
-        value_fn=lambda m: _rounded(value_fn(m), 3),
-        **kwargs,
-    )
-
-
-def _hours_in_mode(mode: str, metrics: Metrics) -> float:
-    return round(metrics.time_in_mode.get(mode, 0.0) / 3600, 4)
-
-
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
-def _has_delta_t_inputs(data: HeatPumpData) -> bool:
-    reading = data.reading
-    return (
-        reading.flow_temperature is not None
-        and reading.return_temperature is not None
-        and data.metrics.flow_rate is not None
-    )
-
-
-SENSORS: tuple[HeatPumpStatsSensorDescription, ...] = (
-    _temperature("outside_temperature"),
-    _temperature("flow_temperature"),
-    _temperature("return_temperature"),
-    _temperature("dhw_temperature"),
-    HeatPumpStatsSensorDescription(
-        key="compressor_modulation",
-        translation_key="compressor_modulation",
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=lambda m: m.compressor_modulation,
-        exists_fn=lambda d: d.reading.compressor_modulation is not None,
-    ),
-    HeatPumpStatsSensorDescription(
-        key="flow_rate",
-        translation_key="flow_rate",
-        device_class=SensorDeviceClass.VOLUME_FLOW_RATE,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfVolumeFlowRate.LITERS_PER_MINUTE,
-        suggested_display_precision=1,
-        value_fn=lambda m: m.flow_rate,
-        exists_fn=lambda d: d.metrics.flow_rate is not None,
-    ),
-    HeatPumpStatsSensorDescription(
-        key="operating_mode",
-        translation_key="operating_mode",
-        device_class=SensorDeviceClass.ENUM,
-        options=[mode.value for mode in OperatingMode],
-        value_fn=lambda m: None if m.operating_mode is None else m.operating_mode.value,
-    ),
-    HeatPumpStatsSensorDescription(
-        key="electrical_power",
-        translation_key="electrical_power",
-        device_class=SensorDeviceClass.POWER,
-        state_class=SensorStateClass.MEASUREMENT,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=0,
-        value_fn=lambda m: _rounded(m.electrical_power, 1),
-        meter_bound=True,
-    ),
-    _energy("electrical_energy", meter_bound=True),
-    _thermal_power(
-        "thermal_power",
-        lambda m: m.thermal_power,
-        attr_fn=lambda m: {
-            "method": None if m.thermal_power_method is None else m.thermal_power_method.value
-        },
-    ),
-    _thermal_power(
-        "thermal_power_modulation",
-        lambda m: m.thermal_power_modulation,
-        exists_fn=lambda d: d.reading.compressor_modulation is not None,
-    ),
-    _thermal_power(
-        "thermal_power_delta_t",
-        lambda m: m.thermal_power_delta_t,
-        exists_fn=_has_delta_t_inputs,
-    ),
-    _energy("thermal_energy"),
-    _cop("cop"),
-    _cop("daily_cop"),
-    _cop("seasonal_cop"),
-    HeatPumpStatsSensorDescription(
-        key="lifetime_cop",
-        translation_key="lifetime_cop",
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=2,
-        value_fn=lambda m: _rounded(m.lifetime_cop, 3),
-        # Heat and electricity both from the heat pump's own lifetime counters.
-        exists_fn=lambda d: (
-            d.reading.thermal_energy is not None and d.reading.electrical_energy is not None
-        ),
-    ),
-    _energy("electrical_energy_heating"),
-    _energy("electrical_energy_dhw"),
-    _energy("electrical_energy_defrost"),
-    _energy("thermal_energy_heating"),
-    _energy("thermal_energy_dhw"),
-    # Period figures fall back to 0 at each period start: TOTAL_INCREASING
-    # reads that drop as a new cycle, so statistics stay right.
-    _energy("energy_today", meter_bound=True),
-    _energy("energy_week", meter_bound=True),
-    _energy("energy_month", meter_bound=True),
-    _energy("energy_year", meter_bound=True),
-    HeatPumpStatsSensorDescription(
-        key="projected_annual_energy",
-        translation_key="projected_annual_energy",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        suggested_display_precision=0,
-        value_fn=lambda m: _rounded(m.projected_annual_energy, 1),
-        meter_bound=True,
-    ),
-    HeatPumpStatsSensorDescription(
-        key="carnot_efficiency",
-        translation_key="carnot_efficiency",
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        suggested_display_precision=0,
-        value_fn=lambda m: _rounded(
-            carnot_percent(m.cop, m.flow_temperature, m.outside_temperature), 1
-        ),
-        exists_fn=lambda d: (
-            d.reading.flow_temperature is not None and d.reading.outside_temperature is not None
-        ),
-    ),
-    *(
-        HeatPumpStatsSensorDescription(
-            key=f"time_{mode.value}",
-            translation_key=f"time_{mode.value}",
-            device_class=SensorDeviceClass.DURATION,
-            native_unit_of_measurement=UnitOfTime.HOURS,
-            state_class=SensorStateClass.TOTAL_INCREASING,
-            entity_category=EntityCategory.DIAGNOSTIC,
-            suggested_display_precision=1,
-            value_fn=partial(_hours_in_mode, mode.value),
-        )
-        for mode in OperatingMode
-    ),
-    HeatPumpStatsSensorDescription(
-        key="compressor_starts",
-        translation_key="compressor_starts",
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda m: m.compressor_starts,
-    ),
-)
-
-
-# Figures made of electricity: without a meter (meter "none") they have no input and
-# are not created (reading 0 kWh would say the heat pump used nothing).
-ELECTRICITY_KEYS: frozenset[str] = frozenset(
-    {
-        "electrical_power",
-        "electrical_energy",
-        "cop",
-        "daily_cop",
-        "seasonal_cop",
-        "electrical_energy_heating",
-        "electrical_energy_dhw",
-        "electrical_energy_defrost",
-        "energy_today",
-        "energy_week",
-        "energy_month",
-        "energy_year",
-        "projected_annual_energy",
-        "carnot_efficiency",
-    }
-)
-
-
-def has_electricity(entry: HeatPumpStatsConfigEntry) -> bool:
-    """Whether the entry measures electricity (a meter, or the heat pump's own readings)."""
-    return entry.runtime_data.meter is not None or entry.data.get(CONF_METER) == METER_SOURCE
 
 
 async def async_setup_entry(
@@ -466,174 +203,6 @@ class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
         self.async_on_remove(
             self.hass.bus.async_listen(EVENT_CONFIG_CHANGE, _changed, event_filter=_filter)
         )
-
-
-# Further raw values a source reports (Luxtronik's 1800 values, the ISG's
-# extra registers, Viessmann's own SCOP/SPF and energy summaries, ...): shown
-# as disabled-by-default sensors, named after their key. Units follow the
-# sources' key conventions.
-_EXTRA_SUFFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorStateClass], ...] = (
-    (
-        "_temperature",
-        UnitOfTemperature.CELSIUS,
-        SensorDeviceClass.TEMPERATURE,
-        SensorStateClass.MEASUREMENT,
-    ),
-    (
-        "_kwh",
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorDeviceClass.ENERGY,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    (
-        "_counter",
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorDeviceClass.ENERGY,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    (
-        "_total",
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorDeviceClass.ENERGY,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    (
-        "_today",
-        UnitOfEnergy.KILO_WATT_HOUR,
-        SensorDeviceClass.ENERGY,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    ("_pressure", UnitOfPressure.BAR, SensorDeviceClass.PRESSURE, SensorStateClass.MEASUREMENT),
-    (
-        "_frequency",
-        UnitOfFrequency.HERTZ,
-        SensorDeviceClass.FREQUENCY,
-        SensorStateClass.MEASUREMENT,
-    ),
-    (
-        "_flow_rate",
-        UnitOfVolumeFlowRate.LITERS_PER_MINUTE,
-        SensorDeviceClass.VOLUME_FLOW_RATE,
-        SensorStateClass.MEASUREMENT,
-    ),
-    ("_hours", UnitOfTime.HOURS, SensorDeviceClass.DURATION, SensorStateClass.TOTAL_INCREASING),
-    ("_starts", None, None, SensorStateClass.TOTAL_INCREASING),
-)
-_EXTRA_PREFIXES: tuple[tuple[str, str | None, SensorDeviceClass | None, SensorStateClass], ...] = (
-    (
-        "operating_hours_",
-        UnitOfTime.HOURS,
-        SensorDeviceClass.DURATION,
-        SensorStateClass.TOTAL_INCREASING,
-    ),
-    ("vendor_", None, None, SensorStateClass.MEASUREMENT),
-)
-_EXTRA_SKIP = ("problem_",)
-_EXTRA_CLOSED_WINDOWS = ("_last_seven_days_", "_last_month_", "_last_year_")
-# Keys of our own entities (sensors and the reading's flags, the binary sensors).
-_OWN_KEYS: Final = frozenset(
-    {description.key for description in SENSORS} | READING_FLAGS | {"last_config_change"}
-)
-
-
-# Raw-value names: words a key spells in capitals, unit words a key may end
-# with (the unit is shown already), and a qualifier when the key is also one of
-# our own entities' keys (Luxtronik's compressor_starts is the controller's
-# counter beside ours): no two entities of a device share a name.
-_NAME_ACRONYMS: Final = {
-    word: word.upper()
-    for word in (
-        "cop", "scop", "spf", "jaz", "dhw", "hp", "pv", "sg", "evu", "buh", "lin",
-        "isg", "wpm", "id", "ac", "dc", "l1", "l2", "l3", "co2", "rpm", "hz",
-    )
-}  # fmt: skip
-_NAME_UNIT_WORDS: Final = frozenset({"kwh", "wh", "kw", "w", "pct"})
-_DEVICE_QUALIFIER: Final = "(device)"
-
-
-def raw_value_name(key: str) -> str:
-    """The name a raw value's sensor shows: ``building_deficit_kwh`` -> "Building deficit".
-
-    Underscores become spaces, acronyms are capitals (``cop_true`` -> "True COP",
-    ``dhw_tank_target`` -> "DHW tank target"), a trailing unit word is dropped,
-    and a key that one of our own entities also uses gets "(device)".
-    """
-    words = [word for word in key.split("_") if word]
-    while len(words) > 1 and words[-1] in _NAME_UNIT_WORDS:
-        words.pop()
-    if len(words) > 1 and words[-1] == "true":
-        words = ["true", *words[:-1]]  # "cop true" reads "true COP"
-    shown = [_NAME_ACRONYMS.get(word, word) for word in words] or [key]
-    name = " ".join(shown)
-    name = name[0].upper() + name[1:]
-    if key in _OWN_KEYS:
-        name = f"{name} {_DEVICE_QUALIFIER}"
-    return name
-
-
-def extra_description(key: str) -> SensorEntityDescription:
-    """A disabled-by-default sensor for a raw value, its unit guessed from the key."""
-    unit: str | None = None
-    device_class: SensorDeviceClass | None = None
-    state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
-    for prefix, p_unit, p_class, p_state in _EXTRA_PREFIXES:
-        if key.startswith(prefix):
-            unit, device_class, state_class = p_unit, p_class, p_state
-            break
-    else:
-        for suffix, s_unit, s_class, s_state in _EXTRA_SUFFIXES:
-            if key.endswith(suffix):
-                unit, device_class, state_class = s_unit, s_class, s_state
-                break
-    if state_class is SensorStateClass.TOTAL_INCREASING and any(
-        marker in key for marker in _EXTRA_CLOSED_WINDOWS
-    ):
-        # A closed or rolling window (Viessmann's last 7 days, last month, last
-        # year) rises and falls without a reset: no long-term statistics sum.
-        state_class = None
-    return SensorEntityDescription(
-        key=f"extra_{key}",
-        translation_key="extra",
-        translation_placeholders={"name": raw_value_name(key)},
-        native_unit_of_measurement=unit,
-        device_class=device_class,
-        state_class=state_class,
-        entity_registry_enabled_default=False,
-    )
-
-
-def extra_keys(data: HeatPumpData) -> list[str]:
-    """Numeric raw values of the first reading (text and flags are left to diagnostics)."""
-    return [
-        key
-        for key, raw in data.reading.extra.items()
-        if isinstance(raw, (int, float))
-        and not isinstance(raw, bool)
-        and not key.startswith(_EXTRA_SKIP)
-    ]
-
-
-class HeatPumpStatsExtraSensor(HeatPumpStatsEntity, SensorEntity):
-    """A raw value of the heat pump, as the source reports it."""
-
-    def __init__(
-        self,
-        *,
-        entry: HeatPumpStatsConfigEntry,
-        coordinator: HeatPumpCoordinator,
-        key: str,
-    ) -> None:
-        """Bind to the raw key."""
-        super().__init__(entry=entry, coordinator=coordinator, description=extra_description(key))
-        self._key = key
-
-    @property
-    def native_value(self) -> StateType:
-        """The latest raw value (None when this poll did not have it)."""
-        value = self.coordinator.config_entry.runtime_data.heat_pump.data.reading.extra.get(
-            self._key
-        )
-        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 PHASES = ("a", "b", "c")
