@@ -240,8 +240,12 @@ async def test_notes_round_trip_and_filters(
         ("get_changelog", {"end": "0001-01-01T00:00:00+12:00"}, "invalid_time"),
         # A lone UTF-16 surrogate cannot be stored as UTF-8: UnicodeEncodeError before.
         ("add_note", {"message": "bad \ud800 text"}, "invalid_text"),
-        # A note dated in the future would pin "last change" to it (issue 13).
-        ("add_note", {"message": "n", "timestamp": "2030-01-01T00:00:00+00:00"}, "note_in_future"),
+        # An edit may not date a note in the future either (it would pin "last change").
+        (
+            "update_note",
+            {"id": 1, "message": "n", "timestamp": "2030-01-01T00:00:00+00:00"},
+            "note_in_future",
+        ),
     ],
 )
 async def test_bad_service_input_is_a_translated_validation_error(

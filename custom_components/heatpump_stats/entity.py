@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.core import Event, callback
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -34,4 +38,18 @@ class HeatPumpStatsEntity(CoordinatorEntity[HeatPumpCoordinator | MeterCoordinat
             serial_number=identity.serial_number,
             sw_version=identity.sw_version,
             name=entry.title,
+        )
+
+    def async_on_entry_event(
+        self, event_type: str, action: Callable[[Event[Mapping[str, Any]]], None]
+    ) -> None:
+        """Call the callback `action` for each bus event `event_type` of this entry."""
+        entry_id = self.coordinator.config_entry.entry_id
+
+        @callback
+        def _of_this_entry(event_data: Mapping[str, Any]) -> bool:
+            return event_data.get("entry_id") == entry_id
+
+        self.async_on_remove(
+            self.hass.bus.async_listen(event_type, action, event_filter=_of_this_entry)
         )

@@ -190,19 +190,11 @@ class LastConfigChangeSensor(HeatPumpStatsEntity, SensorEntity):
     async def async_added_to_hass(self) -> None:
         """Write the state as soon as a change is recorded."""
         await super().async_added_to_hass()
-        entry_id = self.coordinator.config_entry.entry_id
+        self.async_on_entry_event(EVENT_CONFIG_CHANGE, self._changed)
 
-        @callback
-        def _filter(event_data: Mapping[str, Any]) -> bool:
-            return event_data.get("entry_id") == entry_id
-
-        @callback
-        def _changed(_event: Event[Mapping[str, Any]]) -> None:
-            self.async_write_ha_state()
-
-        self.async_on_remove(
-            self.hass.bus.async_listen(EVENT_CONFIG_CHANGE, _changed, event_filter=_filter)
-        )
+    @callback
+    def _changed(self, _event: Event[Mapping[str, Any]]) -> None:
+        self.async_write_ha_state()
 
 
 PHASES = ("a", "b", "c")

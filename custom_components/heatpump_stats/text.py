@@ -14,16 +14,17 @@ from typing import Any, Final
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .compare import Periods, async_change_impacts
-from .const import DOMAIN, EVENT_CONFIG_CHANGE, LOGGER
+from .const import EVENT_CONFIG_CHANGE, LOGGER
 from .coordinator import HeatPumpStatsConfigEntry
 from .entity import HeatPumpStatsEntity
 from .store.changelog import ChangeLogError
+from .validation import async_changelog, note_message
 
 PARALLEL_UPDATES = 0
 
@@ -100,22 +101,9 @@ class NoteText(HeatPumpStatsEntity, TextEntity):
 
     async def async_set_value(self, value: str) -> None:
         """Add `value` as a note; the entity clears."""
-        message = value.strip()
-        if not message:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="invalid_note",
-                translation_placeholders={"max": str(self.max)},
-            )
+        message = note_message(value, int(self.max))
         changes = self.coordinator.config_entry.runtime_data.changes
-        try:
-            stored = await changes.async_add_note(message, None)
-        except ChangeLogError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="changelog_error",
-                translation_placeholders={"error": str(err)},
-            ) from err
+        stored = await async_changelog(changes.async_add_note(message, None))
         # A new attribute value makes the state update, which clears the field
         # in every frontend (the state itself stays empty).
         self._last_note = {"id": stored.id, "timestamp": stored.timestamp.isoformat()}
@@ -125,11 +113,6 @@ class NoteText(HeatPumpStatsEntity, TextEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the change log; refresh the impacts now and every few hours."""
         await super().async_added_to_hass()
-        entry_id = self.coordinator.config_entry.entry_id
-
-        @callback
-        def _filter(event_data: Mapping[str, Any]) -> bool:
-            return event_data.get("entry_id") == entry_id
 
         @callback
         def _changed(_event: Event[Mapping[str, Any]]) -> None:
@@ -139,9 +122,7 @@ class NoteText(HeatPumpStatsEntity, TextEntity):
         def _tick(_now: datetime) -> None:
             self._schedule_refresh()
 
-        self.async_on_remove(
-            self.hass.bus.async_listen(EVENT_CONFIG_CHANGE, _changed, event_filter=_filter)
-        )
+        self.async_on_entry_event(EVENT_CONFIG_CHANGE, _changed)
         self.async_on_remove(
             async_track_time_interval(self.hass, _tick, REFRESH_INTERVAL, cancel_on_shutdown=True)
         )

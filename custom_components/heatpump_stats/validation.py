@@ -8,13 +8,15 @@ translated :class:`ServiceValidationError` here, before anything is computed or 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Final
 
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .store.changelog import ChangeLogError
 
 # Enough room for the windows our services compute (a week before `date`, a
 # period after `start`), so the arithmetic after this check cannot overflow.
@@ -58,3 +60,27 @@ def check_text(value: str) -> str:
             translation_domain=DOMAIN, translation_key="invalid_text"
         ) from err
     return value
+
+
+def note_message(value: str, max_length: int) -> str:
+    """`value` stripped, or the translated ``invalid_note`` error (empty, too long)."""
+    message = check_text(value.strip())
+    if not message or len(message) > max_length:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_note",
+            translation_placeholders={"max": str(max_length)},
+        )
+    return message
+
+
+async def async_changelog[T](pending: Awaitable[T]) -> T:
+    """`pending`'s result; a failing change log as the translated ``changelog_error``."""
+    try:
+        return await pending
+    except ChangeLogError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="changelog_error",
+            translation_placeholders={"error": str(err)},
+        ) from err

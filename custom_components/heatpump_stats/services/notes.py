@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import ServiceCall, ServiceResponse
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
 from homeassistant.helpers.selector import ConfigEntrySelector
 from homeassistant.util import dt as dt_util
@@ -23,9 +23,12 @@ from custom_components.heatpump_stats.const import ATTR_CONFIG_ENTRY_ID, DOMAIN,
 from custom_components.heatpump_stats.store.changelog import (
     SOURCE_NOTE,
     ChangeEntry,
-    ChangeLogError,
 )
-from custom_components.heatpump_stats.validation import check_text, service_utc
+from custom_components.heatpump_stats.validation import (
+    async_changelog,
+    note_message,
+    service_utc,
+)
 
 if TYPE_CHECKING:
     from custom_components.heatpump_stats.coordinator import HeatPumpStatsConfigEntry
@@ -99,31 +102,11 @@ def _entry(call: ServiceCall) -> HeatPumpStatsConfigEntry:
 async def async_handle_add_note(call: ServiceCall) -> ServiceResponse:
     """The ``add_note`` service."""
     entry = _entry(call)
-    message = check_text(call.data[ATTR_MESSAGE].strip())
-    if not message or len(message) > MAX_NOTE_LENGTH:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_note",
-            translation_placeholders={"max": str(MAX_NOTE_LENGTH)},
-        )
-    when = _utc(call.data.get(ATTR_TIMESTAMP))
-    if when is not None and when > dt_util.utcnow() + MAX_NOTE_CLOCK_SKEW:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="note_in_future",
-            translation_placeholders={"timestamp": when.isoformat()},
-        )
-    try:
-        stored = await entry.runtime_data.changes.async_add_note(message, when)
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    if call.return_response:
-        return {"entry": stored.to_dict()}
-    return None
+    message = note_message(call.data[ATTR_MESSAGE], MAX_NOTE_LENGTH)
+    stored = await async_changelog(
+        entry.runtime_data.changes.async_add_note(message, _note_time(call))
+    )
+    return _entry_response(call, stored)
 
 
 async def async_handle_get_changelog(call: ServiceCall) -> ServiceResponse:
@@ -133,16 +116,9 @@ async def async_handle_get_changelog(call: ServiceCall) -> ServiceResponse:
     end = _utc(call.data.get(ATTR_END))
     if start is not None and end is not None and end <= start:
         raise ServiceValidationError(translation_domain=DOMAIN, translation_key="end_before_start")
-    try:
-        rows = await entry.runtime_data.changes.async_query(
-            start=start, end=end, kind=call.data.get(ATTR_KIND)
-        )
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    rows = await async_changelog(
+        entry.runtime_data.changes.async_query(start=start, end=end, kind=call.data.get(ATTR_KIND))
+    )
     entries: list[Any] = [row.to_dict() for row in rows]
     if (days := call.data.get(ATTR_IMPACT_DAYS)) is not None:
         await _async_add_impacts(entry, rows, entries, days)
@@ -159,17 +135,12 @@ async def _async_add_impacts(
     if not rows:
         return
     span = timedelta(days=days)
-    try:
-        # Neighbours of every kind cut the periods, also those the `kind` filter hides.
-        neighbours = await entry.runtime_data.changes.async_query(
+    # Neighbours of every kind cut the periods, also those the `kind` filter hides.
+    neighbours = await async_changelog(
+        entry.runtime_data.changes.async_query(
             start=rows[0].timestamp - span, end=rows[-1].timestamp + span, kind=None
         )
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
+    )
     impacts = await async_change_impacts(
         entry.runtime_data.heat_pump.hass,
         entry,
@@ -186,22 +157,38 @@ def _note_id(call: ServiceCall) -> int:
     return change_id
 
 
-async def _async_check_note(entry: HeatPumpStatsConfigEntry, change_id: int) -> None:
-    """Raise the translated reason when `change_id` is no note of the entry."""
-    try:
-        found = await entry.runtime_data.changes.async_get(change_id)
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    if found is None:
+def _note_time(call: ServiceCall) -> datetime | None:
+    """The call's `timestamp` in UTC; refused (translated) beyond the clock skew ahead of now."""
+    when = _utc(call.data.get(ATTR_TIMESTAMP))
+    if when is not None and when > dt_util.utcnow() + MAX_NOTE_CLOCK_SKEW:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="change_not_found",
-            translation_placeholders={"id": str(change_id)},
+            translation_key="note_in_future",
+            translation_placeholders={"timestamp": when.isoformat()},
         )
+    return when
+
+
+def _not_found(change_id: int) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="change_not_found",
+        translation_placeholders={"id": str(change_id)},
+    )
+
+
+def _entry_response(call: ServiceCall, stored: ChangeEntry | None) -> ServiceResponse:
+    """``{"entry": ...}`` when asked for; an entry deleted in between is not found."""
+    if stored is None:
+        raise _not_found(_note_id(call))
+    return {"entry": stored.to_dict()} if call.return_response else None
+
+
+async def _async_check_note(entry: HeatPumpStatsConfigEntry, change_id: int) -> None:
+    """Raise the translated reason when `change_id` is no note of the entry."""
+    found = await async_changelog(entry.runtime_data.changes.async_get(change_id))
+    if found is None:
+        raise _not_found(change_id)
     if found.source != SOURCE_NOTE:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -214,33 +201,13 @@ async def async_handle_update_note(call: ServiceCall) -> ServiceResponse:
     """The ``update_note`` service."""
     entry = _entry(call)
     change_id = _note_id(call)
-    message = call.data[ATTR_MESSAGE].strip()
-    if not message or len(message) > MAX_NOTE_LENGTH:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="invalid_note",
-            translation_placeholders={"max": str(MAX_NOTE_LENGTH)},
-        )
+    message = note_message(call.data[ATTR_MESSAGE], MAX_NOTE_LENGTH)
+    when = _note_time(call)
     await _async_check_note(entry, change_id)
-    try:
-        stored = await entry.runtime_data.changes.async_update_note(
-            change_id, message, _utc(call.data.get(ATTR_TIMESTAMP))
-        )
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    if stored is None:  # deleted in between
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="change_not_found",
-            translation_placeholders={"id": str(change_id)},
-        )
-    if call.return_response:
-        return {"entry": stored.to_dict()}
-    return None
+    stored = await async_changelog(
+        entry.runtime_data.changes.async_update_note(change_id, message, when)
+    )
+    return _entry_response(call, stored)
 
 
 async def async_handle_delete_note(call: ServiceCall) -> ServiceResponse:
@@ -248,20 +215,5 @@ async def async_handle_delete_note(call: ServiceCall) -> ServiceResponse:
     entry = _entry(call)
     change_id = _note_id(call)
     await _async_check_note(entry, change_id)
-    try:
-        deleted = await entry.runtime_data.changes.async_delete_note(change_id)
-    except ChangeLogError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="changelog_error",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    if deleted is None:  # deleted in between
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="change_not_found",
-            translation_placeholders={"id": str(change_id)},
-        )
-    if call.return_response:
-        return {"entry": deleted.to_dict()}
-    return None
+    deleted = await async_changelog(entry.runtime_data.changes.async_delete_note(change_id))
+    return _entry_response(call, deleted)
