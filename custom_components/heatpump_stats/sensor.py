@@ -44,6 +44,7 @@ from .sensor_descriptions import (
     has_electricity,
 )
 from .sensor_raw import HeatPumpStatsExtraSensor, extra_keys
+from .sources.base import StatesExtraUnits
 
 PARALLEL_UPDATES = 0
 
@@ -82,8 +83,12 @@ async def async_setup_entry(
             )
         ]
     )
+    source = coordinator.source
+    stated_units = source.extra_units if isinstance(source, StatesExtraUnits) else None
     async_add_entities(
-        HeatPumpStatsExtraSensor(entry=entry, coordinator=coordinator, key=key)
+        HeatPumpStatsExtraSensor(
+            entry=entry, coordinator=coordinator, key=key, stated_units=stated_units
+        )
         for key in extra_keys(coordinator.data)
     )
     if meter is not None:

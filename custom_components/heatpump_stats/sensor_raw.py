@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from homeassistant.components.sensor import (
@@ -11,8 +12,10 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import (
+    UnitOfElectricCurrent,
     UnitOfEnergy,
     UnitOfFrequency,
+    UnitOfPower,
     UnitOfPressure,
     UnitOfTemperature,
     UnitOfTime,
@@ -132,8 +135,34 @@ def raw_value_name(key: str) -> str:
     return name
 
 
-def extra_description(key: str) -> SensorEntityDescription:
-    """A disabled-by-default sensor for a raw value, its unit guessed from the key."""
+# Device classes of the units a register map or brand table may state.
+_STATED_UNIT_CLASSES: Final[dict[str, tuple[SensorDeviceClass, SensorStateClass]]] = {
+    UnitOfTemperature.CELSIUS: (SensorDeviceClass.TEMPERATURE, SensorStateClass.MEASUREMENT),
+    UnitOfTemperature.KELVIN: (SensorDeviceClass.TEMPERATURE, SensorStateClass.MEASUREMENT),
+    UnitOfEnergy.KILO_WATT_HOUR: (SensorDeviceClass.ENERGY, SensorStateClass.TOTAL_INCREASING),
+    UnitOfEnergy.MEGA_WATT_HOUR: (SensorDeviceClass.ENERGY, SensorStateClass.TOTAL_INCREASING),
+    UnitOfEnergy.WATT_HOUR: (SensorDeviceClass.ENERGY, SensorStateClass.TOTAL_INCREASING),
+    UnitOfPower.WATT: (SensorDeviceClass.POWER, SensorStateClass.MEASUREMENT),
+    UnitOfPower.KILO_WATT: (SensorDeviceClass.POWER, SensorStateClass.MEASUREMENT),
+    UnitOfPressure.BAR: (SensorDeviceClass.PRESSURE, SensorStateClass.MEASUREMENT),
+    UnitOfElectricCurrent.AMPERE: (SensorDeviceClass.CURRENT, SensorStateClass.MEASUREMENT),
+    UnitOfFrequency.HERTZ: (SensorDeviceClass.FREQUENCY, SensorStateClass.MEASUREMENT),
+    UnitOfTime.HOURS: (SensorDeviceClass.DURATION, SensorStateClass.TOTAL_INCREASING),
+    UnitOfVolumeFlowRate.LITERS_PER_MINUTE: (
+        SensorDeviceClass.VOLUME_FLOW_RATE,
+        SensorStateClass.MEASUREMENT,
+    ),
+}
+
+
+def extra_description(
+    key: str, stated: Mapping[str, str | None] | None = None
+) -> SensorEntityDescription:
+    """A disabled-by-default sensor for a raw value.
+
+    The unit is the one the source states for the key (a register map's or brand
+    table's `unit`), else guessed from the key's name.
+    """
     unit: str | None = None
     device_class: SensorDeviceClass | None = None
     state_class: SensorStateClass | None = SensorStateClass.MEASUREMENT
@@ -146,6 +175,11 @@ def extra_description(key: str) -> SensorEntityDescription:
             if key.endswith(suffix):
                 unit, device_class, state_class = s_unit, s_class, s_state
                 break
+    if stated is not None and key in stated and stated[key] != unit:
+        unit = stated[key]
+        device_class, state_class = _STATED_UNIT_CLASSES.get(
+            unit or "", (None, SensorStateClass.MEASUREMENT)
+        )
     if state_class is SensorStateClass.TOTAL_INCREASING and any(
         marker in key for marker in _EXTRA_CLOSED_WINDOWS
     ):
@@ -183,9 +217,12 @@ class HeatPumpStatsExtraSensor(HeatPumpStatsEntity, SensorEntity):
         entry: HeatPumpStatsConfigEntry,
         coordinator: HeatPumpCoordinator,
         key: str,
+        stated_units: Mapping[str, str | None] | None = None,
     ) -> None:
-        """Bind to the raw key."""
-        super().__init__(entry=entry, coordinator=coordinator, description=extra_description(key))
+        """Bind to the raw key (its unit from `stated_units` where the source states one)."""
+        super().__init__(
+            entry=entry, coordinator=coordinator, description=extra_description(key, stated_units)
+        )
         self._key = key
 
     @property

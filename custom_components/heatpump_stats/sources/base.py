@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from custom_components.heatpump_stats.model.reading import (
     DeviceIdentity,
@@ -57,6 +58,15 @@ class HeatPumpSource(Protocol):
 
     async def async_close(self) -> None:
         """Release connections."""
+
+
+@runtime_checkable
+class StatesExtraUnits(Protocol):
+    """A source whose further values come with a stated unit (a register map, a brand table)."""
+
+    @property
+    def extra_units(self) -> Mapping[str, str | None]:
+        """Unit of each key the reading carries in `extra` (None: no unit)."""
 
 
 class MeterSource(Protocol):

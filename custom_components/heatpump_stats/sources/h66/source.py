@@ -102,6 +102,11 @@ class H66Source:
         """The brand table once loaded (by `async_table` or the first read)."""
         return self._table
 
+    @property
+    def extra_units(self) -> dict[str, str | None]:
+        """The brand table's unit of every further value (empty before the table is loaded)."""
+        return self._table.extra_units if self._table is not None else {}
+
     async def async_table(self) -> BrandTable:
         """The brand table in use (loaded in the executor on first use)."""
         if self._table is None:

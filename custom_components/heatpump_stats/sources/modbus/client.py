@@ -136,6 +136,11 @@ class ModbusSource:
         return self._map
 
     @property
+    def extra_units(self) -> dict[str, str | None]:
+        """The map's unit of every further value (the `unit:` of a custom map)."""
+        return self._map.extra_units
+
+    @property
     def request_plan(self) -> tuple[ReadBlock, ...]:
         """The coalesced read requests of the next poll."""
         return self._plan
