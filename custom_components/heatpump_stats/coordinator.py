@@ -8,7 +8,7 @@ sources' errors to Home Assistant's in one place.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, override
 
@@ -250,6 +250,27 @@ class HeatPumpCoordinator(DataUpdateCoordinator[HeatPumpData]):
             self.store.data["alerts"] = self.alerts.to_dict()
             self._alerts_stored = now
         self.store.schedule_save()
+
+    async def async_add_history(
+        self, changes: Mapping[str, Mapping[datetime, float]], meter: MeterCoordinator | None
+    ) -> None:
+        """Imported hours (key -> hour start -> kWh) into the live period figures.
+
+        After an import into the statistics (the demo's month, `import_history`),
+        energy today … this year, the daily and the seasonal COP and the projection
+        include those hours as the statistics do (the engine books only hours before
+        its own data: nothing twice); stored at once, so a restart keeps them.
+        """
+        self.engine.add_history(
+            changes.get("electrical_energy", {}), changes.get("thermal_energy", {})
+        )
+        self.store.data["engine"] = self.engine.to_dict()
+        await self.store.async_save()
+        metrics = self.engine.snapshot(dt_util.utcnow())
+        if self.data is not None:
+            self.async_set_updated_data(replace(self.data, metrics=metrics))
+        if meter is not None and meter.data is not None:
+            meter.async_set_updated_data(replace(meter.data, metrics=metrics))
 
     def _alerts(self, now: datetime, metrics: Metrics) -> Alerts:
         """Feed the alert state and judge it with the entry's thresholds."""

@@ -29,7 +29,7 @@ Rules, per sensor:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Final, Literal, cast
 
@@ -68,6 +68,8 @@ _UNITS: Final = {
 DERIVED_MEAN_KEYS: Final = ("daily_cop",)
 _MEANS: Final = frozenset((*MEAN_KEYS, *DERIVED_MEAN_KEYS))
 _LOOK_BACK: Final = timedelta(days=366 * 20)
+#: The sums the live period figures (energy today … year, daily and seasonal COP) are made of.
+PERIOD_KEYS: Final = ("electrical_energy", "thermal_energy")
 _UNIT_CLASS: Final = {
     UnitOfEnergy.KILO_WATT_HOUR: "energy",
     UnitOfTemperature.CELSIUS: "temperature",
@@ -229,6 +231,8 @@ class ImportPlan:
     total: float
     # (first existing hour after the imported ones, kWh to add to it and every later hour)
     adjust: tuple[datetime, float] | None
+    # A summed sensor's imported hours: hour start -> kWh (what the live period figures add).
+    changes: dict[datetime, float] = field(default_factory=dict)
 
 
 def plan_import(
@@ -273,14 +277,16 @@ def plan_import(
         base = before.get(statistic_id, 0.0)
         running = base
         rows = []
+        changes: dict[datetime, float] = {}
         for ts, value in usable:
-            running += max(value, 0.0)
+            changes[ts] = max(value, 0.0)
+            running += changes[ts]
             rows.append(StatisticData(start=ts, sum=running, state=running))
         total = running - base
         adjust = None
         if limit is not None and abs(running - limit.before) > 1e-9:
             adjust = (limit.shift_from, running - limit.before)
-        plans.append(ImportPlan(key, metadata, rows, total, adjust))
+        plans.append(ImportPlan(key, metadata, rows, total, adjust, changes))
     return plans
 
 
@@ -307,6 +313,7 @@ async def async_import_hours(
     )
     imported: dict[str, float] = {}
     hour_starts: set[datetime] = set()
+    changes: dict[str, dict[datetime, float]] = {}
     for plan in plans:
         async_import_statistics(hass, plan.metadata, plan.rows)
         if plan.adjust is not None:
@@ -320,12 +327,16 @@ async def async_import_hours(
                 cast(str, plan.metadata["unit_of_measurement"]),
             )
         imported[plan.key] = plan.total
-        if plan.key in ("electrical_energy", "thermal_energy"):
+        if plan.key in PERIOD_KEYS:
             hour_starts.update(row["start"] for row in plan.rows)
+            changes[plan.key] = plan.changes
     return {
         "hours": len(hour_starts),
         "electrical_energy": imported.get("electrical_energy", 0.0),
         "thermal_energy": imported.get("thermal_energy", 0.0),
         # Not part of a service response: where the imported energy hours end.
         "_until": max(hour_starts) + timedelta(hours=1) if hour_starts else None,
+        # Nor this: the imported hours of PERIOD_KEYS, for the live period figures
+        # (HeatPumpCoordinator.async_add_history).
+        "_changes": changes,
     }

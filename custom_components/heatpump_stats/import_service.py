@@ -117,6 +117,10 @@ async def async_import_and_wait(
     async with import_lock(hass):
         result = await async_import_hours(hass, entity_ids, hours, start, time_zone)
         until: datetime | None = result.pop("_until", None)
+        changes = result.pop("_changes", {})
+        if entry is not None:
+            runtime = entry.runtime_data
+            await runtime.heat_pump.async_add_history(changes, runtime.meter)
         if entry is not None and until is not None:
             local_until = until.astimezone(time_zone)
             async_add_imported_days(

@@ -71,6 +71,7 @@ Rules (the public behaviour the entities rely on):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 import logging
@@ -640,6 +641,17 @@ class Engine:
                 if key in MIRRORED_COUNTERS
             },
         )
+
+    def add_history(
+        self, electrical: Mapping[datetime, float], thermal: Mapping[datetime, float]
+    ) -> None:
+        """Imported hours (hour start → kWh) into the period figures (days, season, COPs).
+
+        Hours before the engine's own data only (:meth:`EnergyPeriods.add_history`):
+        the totals and the per-purpose buckets stay what was measured live.
+        """
+        self._elec_days.add_history(electrical)
+        self._heat_days.add_history(thermal)
 
     @property
     def electrical_energy_by_purpose(self) -> dict[str, float]:

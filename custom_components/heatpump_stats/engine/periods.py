@@ -20,6 +20,7 @@ semantics). Absolute time spans are computed in UTC.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
@@ -33,6 +34,7 @@ PROJECTION_DAYS = 14
 DAYS_PER_YEAR = 365
 SECONDS_PER_DAY = 86400.0
 _EPSILON = timedelta(microseconds=1)
+_HOUR = timedelta(hours=1)
 
 
 def local_date(ts: datetime, tz: tzinfo) -> date:
@@ -125,6 +127,30 @@ class EnergyPeriods:
         oldest = day - timedelta(days=self.keep_days)
         for old in [d for d in self._days if d < oldest]:
             del self._days[old]
+
+    def add_history(self, hours: Mapping[datetime, float]) -> float:
+        """Book imported hours (hour start → kWh of that hour); return the kWh booked.
+
+        Only hours that end at or before the first data are booked, so what was
+        measured live is never counted twice; the data then begins at the
+        earliest booked hour (its days count as complete for the projection).
+        """
+        first = self._first_ts
+        booked = 0.0
+        for start, kwh in sorted((as_utc(start), kwh) for start, kwh in hours.items()):
+            end = start + _HOUR
+            if first is not None and end > first:
+                continue
+            day = booking_date(end, self._tz)
+            self._days[day] = self._days.get(day, 0.0) + kwh
+            booked += kwh
+            if self._first_ts is None or start < self._first_ts:
+                self._first_ts = start
+        if self._days:
+            oldest = max(self._days) - timedelta(days=self.keep_days)
+            for old in [d for d in self._days if d < oldest]:
+                del self._days[old]
+        return booked
 
     def has_day(self, day: date) -> bool:
         """Whether anything (even 0 kWh) was booked to local `day`."""
