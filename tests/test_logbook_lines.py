@@ -126,13 +126,7 @@ async def test_activity_lines_of_a_detected_change(
 
 @pytest.mark.parametrize(
     "recorder_config",
-    [
-        {
-            "exclude": {
-                "entity_globs": ["sensor.*_last_configuration_change"]
-            }
-        }
-    ],
+    [{"exclude": {"entity_globs": ["sensor.*_last_configuration_change"]}}],
 )
 @pytest.mark.freeze_time("2026-01-15T05:00:00+00:00")
 async def test_readme_recorder_exclude_leaves_one_line(
@@ -173,9 +167,7 @@ async def test_readme_recorder_exclude_leaves_one_line(
     response = await client.receive_json()
     assert response["success"], response
     lines = [
-        line
-        for line in response["result"]
-        if "configuration_change" in str(line.get("entity_id"))
+        line for line in response["result"] if "configuration_change" in str(line.get("entity_id"))
     ]
     assert [line.get("message") for line in lines if "message" in line] == [
         "note: Bled the radiators"
