@@ -61,8 +61,7 @@ SUMMARY: dict[str, Any] = {
     "compressor_starts": 42,
     "cycles_per_day": 3.04,
     "run_length_minutes": 185.2,
-    "run_length_at_least": True,
-    "runs": 1,
+    "runs": 3,
     "run_length_from": "2026-01-08T08:00:00+00:00",
     "carnot_pct": 47.3,
     "coverage_pct": 98.61,
@@ -192,7 +191,8 @@ def test_card_rounds_for_reading_in_english(tmp_path: Path) -> None:
     assert shown["carnot_pct"] == "47 %"
     assert shown["coverage_pct"] == "99 %"
     assert shown["cycles_per_day"] == "3.0"
-    assert shown["run_length"] == "≥ 3 h 5 min"  # 185 min, every run cut by the window
+    assert shown["run_length"] == "3 h 5 min"  # 185 min, the mean of the completed runs
+    assert "run_length_hint" not in shown
     assert "defrosts" not in shown  # statistics have no defrost count
     assert shown["months"] == 2
     assert shown["markers"] == 1  # the January changes, one marker for the month
@@ -228,6 +228,22 @@ def test_card_speaks_german(tmp_path: Path) -> None:
     assert "erkannt" in shown["text"]
     for english in ("Space heating", "Seasonal COP", "detected", "Operating program", "Note:"):
         assert english not in shown["text"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "hint"),
+    [("en", "no completed run yet"), ("de", "noch kein abgeschlossener Lauf")],
+)
+def test_card_shows_no_run_length_before_a_run_has_completed(
+    tmp_path: Path, lang: str, hint: str
+) -> None:
+    """Right after setup the only run is still going: the mean run length is unknown
+    (an en dash and the reason), not "≥ 1 min"."""
+    summary = {**SUMMARY, "run_length_minutes": None, "runs": 0}
+    shown = _render(tmp_path, lang, summary)
+    assert shown["run_length"] == "–"
+    assert shown["run_length_hint"] == hint
+    assert "≥" not in shown["text"]
 
 
 @pytest.mark.parametrize(

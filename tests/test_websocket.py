@@ -145,11 +145,12 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
     # cycles per day: starts / covered days.
     covered_days = expected["data_quality"]["covered_hours"] / 24
     assert result["cycles_per_day"] == pytest.approx(combined["compressor_starts"] / covered_days)
-    # In January the demo runs through: one run 04:56-08:01 (185 min), cut by now.
+    # In January the demo runs through: one run 04:56-08:01 (185 min), still running now:
+    # no run has completed, so the mean run length is unknown (no lower bound).
     (run,) = expected["sessions"]
     assert run["truncated"]
-    assert result["run_length_minutes"] == pytest.approx(run["duration_s"] / 60) == 185
-    assert result["run_length_at_least"] is True
+    assert run["duration_s"] / 60 == pytest.approx(185)
+    assert (result["run_length_minutes"], result["runs"]) == (None, 0)
     # The season comes from statistics: the three compiled hours.
     assert [m["month"] for m in result["season"]["months"]] == ["2026-01"]
     assert result["season"]["cop"] is not None
@@ -208,9 +209,10 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
             "thermal_energy": season["months"][0]["thermal_energy"],
         }
     ]
-    # Run length from the recorder's last seven days of the month.
+    # Run length from the recorder's last seven days of the month: the one run is still
+    # going (04:56 to now, 185 min), none has completed: unknown.
     assert result["run_length_from"] == "2026-01-08T08:01:00+00:00"
-    assert result["run_length_minutes"] == 185
+    assert (result["run_length_minutes"], result["runs"]) == (None, 0)
 
     # Again: the same figures; the season's hours up to 05:00 (08:00 - 3 h) are kept,
     # only the newest hours are read again.
@@ -293,7 +295,9 @@ async def test_summary_at_the_first_instant_of_the_day(
 
 
 def test_run_length_of_complete_and_cut_runs() -> None:
-    """Complete runs of 10 and 20 min: 15 min; a cut run alone: at least its length."""
+    """Complete runs of 10 and 20 min beside a cut one of 60 min: (10 + 20) / 2 = 15 min,
+    from 2 runs. Only the cut run (still running, as right after setup): unknown, not
+    "at least 60 min"."""
     runs = [
         {"duration_s": 600.0, "truncated": False},
         {"duration_s": 1200.0, "truncated": False},
@@ -301,10 +305,11 @@ def test_run_length_of_complete_and_cut_runs() -> None:
     ]
     figures = card_figures({"sessions": runs}, None, None, history="recorder")
     assert (figures["run_length_minutes"], figures["runs"]) == (15.0, 2)
-    assert figures["run_length_at_least"] is False
     figures = card_figures({"sessions": runs[2:]}, None, None, history="recorder")
-    assert figures["run_length_minutes"] == 60.0
-    assert figures["run_length_at_least"] is True
+    assert (figures["run_length_minutes"], figures["runs"]) == (None, 0)
+    assert "run_length_at_least" not in figures
+    figures = card_figures({"sessions": []}, None, None, history="recorder")
+    assert (figures["run_length_minutes"], figures["runs"]) == (None, 0)
     assert figures["cop"] is None
     assert figures["season"]["months"] == []
 

@@ -47,19 +47,18 @@ def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int, bool]:
-    """Mean length of the complete compressor runs (min), their number, and "at least".
+def _mean_run_minutes(sessions: list[Mapping[str, Any]]) -> tuple[float | None, int]:
+    """Mean length of the completed compressor runs (min) and their number.
 
-    Without a complete run (a compressor that ran through the whole window),
-    the mean of the cut runs is a lower bound: "at least" is True.
+    A run cut by the window (still running at its end, begun before it, or
+    broken by a data gap) has no known length and is left out. Without a
+    completed run the mean is unknown (None): a run still going is no lower
+    bound worth showing (right after setup it would read "at least 1 min").
     """
     whole = [s["duration_s"] for s in sessions if not s.get("truncated")]
-    cut = not whole
-    if cut:
-        whole = [s["duration_s"] for s in sessions]
     if not whole:
-        return None, 0, False
-    return sum(whole) / len(whole) / 60.0, len(whole), cut
+        return None, 0
+    return sum(whole) / len(whole) / 60.0, len(whole)
 
 
 def card_figures(
@@ -87,7 +86,7 @@ def card_figures(
     days = covered_h / 24.0 if covered_h else None
     cycles = starts / days if starts is not None and days else None
     runs = run_summary if run_summary is not None else period_summary
-    run_minutes, run_count, at_least = _mean_run_minutes(list(runs.get("sessions", [])))
+    run_minutes, run_count = _mean_run_minutes(list(runs.get("sessions", [])))
     season = season_summary or {}
     return {
         "history": history,
@@ -119,7 +118,6 @@ def card_figures(
         "cycles_per_day": cycles,
         "run_length_minutes": run_minutes,
         "runs": run_count,
-        "run_length_at_least": at_least,
         "run_length_from": None if run_summary is None else run_summary.get("start"),
         "carnot_pct": combined.get("carnot_pct"),
         "flow_temperature_mean": combined.get("flow_temperature_mean"),

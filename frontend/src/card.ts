@@ -191,10 +191,13 @@ export class HeatpumpStatsCard extends LitElement {
           <span class="label">${t("cycles_per_day")}</span>
         </div>
         <div>
-          <span class="value" data-figure="run_length">${s.run_length_at_least && s.run_length_minutes !== null ? "≥ " : ""}${f.minutes(lang, s.run_length_minutes)}</span>
+          <span class="value" data-figure="run_length">${f.minutes(lang, s.run_length_minutes)}</span>
           <span class="label"
             >${t("run_length")}${s.run_length_from !== null ? html` (${t("run_length_recent")})` : nothing}</span
           >
+          ${s.run_length_minutes === null
+            ? html`<span class="label" data-figure="run_length_hint">${t("run_length_none")}</span>`
+            : nothing}
         </div>
         ${s.energy.defrost.count === null
           ? nothing

@@ -84,7 +84,6 @@ export interface Summary {
   compressor_starts: number | null;
   cycles_per_day: number | null;
   run_length_minutes: number | null;
-  run_length_at_least: boolean;
   runs: number;
   run_length_from: string | null;
   carnot_pct: number | null;
