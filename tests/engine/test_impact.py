@@ -180,14 +180,62 @@ def test_too_little_data_says_low_and_why() -> None:
     assert result["heating"]["confidence"] == "low"
 
 
-def test_no_history_says_no_data() -> None:
-    """Nothing at all: low, no data, no figures."""
+def test_no_history_says_too_few_days() -> None:
+    """Nothing at all: 0 days of data on both sides, low for too few days, no figures."""
     result = compare_periods([], [])
     assert result["confidence"] == "low"
-    assert result["reason"] == REASON_NO_DATA
+    assert result["reason"] == REASON_TOO_FEW_DAYS
     assert result["cop_change_pct"] is None
     assert result["weather_normalized_cop_change_pct"] is None
     assert result["before"]["days"] == 0.0
+
+
+def _idle(start: datetime, hours: int) -> list[Interval]:
+    """Covered hours without heat (the heat pump off, e.g. heating season over)."""
+    return [
+        Interval(
+            start=start + timedelta(hours=i),
+            end=start + timedelta(hours=i + 1),
+            covered_hours=1.0,
+            outside_hours=1.0,
+            outside_temperature=18.0,
+            heating_degree_hours=0.0,
+            combined=PurposeFigures(),
+            heating=PurposeFigures(),
+            dhw=PurposeFigures(),
+        )
+        for i in range(hours)
+    ]
+
+
+def test_change_just_made_says_too_few_days_not_no_data() -> None:
+    """A week before, a change two hours ago with no heat since: the after-period has
+    barely begun (2 h < 3 days), so the reason is too few days, for every part of the
+    comparison; "no heat recorded" would blame the data."""
+    result = compare_periods(week(BEFORE, mean_t=6.0), _idle(AFTER, 2))
+    assert result["after"]["days"] == pytest.approx(2 / 24)
+    for part in (result, result["heating"], result["dhw"], result["heat_demand"]):
+        assert (part["confidence"], part["reason"]) == ("low", REASON_TOO_FEW_DAYS)
+    assert result["reason_text"] == "Too few days of data in one of the periods."
+
+
+def test_week_without_heat_after_says_no_data() -> None:
+    """A week before, a full week after with data but no heat (heating off): enough days,
+    no heat to compare: no data."""
+    result = compare_periods(week(BEFORE, mean_t=6.0), _idle(AFTER, 7 * 24))
+    for part in (result, result["heat_demand"]):
+        assert (part["confidence"], part["reason"]) == ("low", REASON_NO_DATA)
+    assert result["reason_text"] == "No heat recorded in one of the periods."
+
+
+def test_no_heat_before_with_enough_days_says_no_data() -> None:
+    """The before-week idle, the after-week heating: the purposes have nothing to fit."""
+    result = compare_periods(_idle(BEFORE, 7 * 24), week(AFTER, mean_t=6.0))
+    assert (result["heating"]["confidence"], result["heating"]["reason"]) == (
+        "low",
+        REASON_NO_DATA,
+    )
+    assert result["reason"] == REASON_NO_DATA
 
 
 def test_after_period_outside_the_temperature_range() -> None:

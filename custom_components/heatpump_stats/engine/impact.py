@@ -274,6 +274,17 @@ def _cop_points(intervals: Iterable[Interval], name: str, min_heat: float) -> li
     return points
 
 
+def _too_few_days(days: tuple[float, float], rules: Rules) -> bool:
+    """Either period is shorter than its minimum (right after a change: the after-period)."""
+    min_after = rules.min_days if rules.min_days_after is None else rules.min_days_after
+    return days[0] < rules.min_days or days[1] < min_after
+
+
+def _no_data(days: tuple[float, float], rules: Rules) -> tuple[Confidence, str]:
+    """Low, and why: too few days comes first (a period still filling is not "no heat")."""
+    return CONFIDENCE_LOW, REASON_TOO_FEW_DAYS if _too_few_days(days, rules) else REASON_NO_DATA
+
+
 def _judge(
     *,
     fit: LinearFit | None,
@@ -282,12 +293,15 @@ def _judge(
     prediction_error_pct: float | None,
     rules: Rules,
 ) -> tuple[Confidence, str | None]:
-    """(confidence, reason when low) from days, overlap and fit quality."""
+    """(confidence, reason when low) from days, overlap and fit quality.
+
+    Too few days is the first reason: right after a change the after-period
+    has no heat yet because it has barely begun, not because none was recorded.
+    """
+    if _too_few_days(days, rules):
+        return CONFIDENCE_LOW, REASON_TOO_FEW_DAYS
     if overlap_pct is None:
         return CONFIDENCE_LOW, REASON_NO_DATA
-    min_after = rules.min_days if rules.min_days_after is None else rules.min_days_after
-    if days[0] < rules.min_days or days[1] < min_after:
-        return CONFIDENCE_LOW, REASON_TOO_FEW_DAYS
     if fit is None or fit.points < rules.min_points:
         return CONFIDENCE_LOW, REASON_TOO_FEW_POINTS
     if overlap_pct < rules.min_overlap_pct:
@@ -331,7 +345,7 @@ def compare_purpose(
         e.electricity += p.electrical_energy
         e.expected_electricity += p.thermal_energy / cop
     if b["thermal_energy"] <= 0:
-        impact.confidence, impact.reason = CONFIDENCE_LOW, REASON_NO_DATA
+        impact.confidence, impact.reason = _no_data(days, rules)
         return impact
     impact.confidence, impact.reason = _judge(
         fit=fit,
@@ -379,7 +393,7 @@ def compare_heat_demand(
     confidence: Confidence
     reason: str | None
     if b_heat <= 0 or a_heat <= 0:
-        confidence, reason = CONFIDENCE_LOW, REASON_NO_DATA
+        confidence, reason = _no_data(days, rules)
     else:
         # The scatter of heat per hour is relative to the fitted heat; hours near
         # the heating limit have little heat and count little (weights = hours).
@@ -438,7 +452,7 @@ def compare_periods(
             confidence, reason = impact.confidence, impact.reason
     normalized: float | None = None
     if counted == 0:
-        confidence, reason = CONFIDENCE_LOW, REASON_NO_DATA
+        confidence, reason = _no_data(days, rules)
     elif not comparable:
         confidence = CONFIDENCE_LOW
         reason = reason or REASON_PURPOSE_UNKNOWN
