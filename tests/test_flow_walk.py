@@ -9,6 +9,7 @@ rate: an int default for a select of strings) fails here with HTTP 400.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
@@ -665,3 +666,120 @@ async def test_entities_without_a_device_are_a_plain_heat_pump(
     entry = _entry(hass, flow)
     assert entry.title == "Heat pump"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_entities_in_a_device_without_a_name_are_a_plain_heat_pump(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The flow sensor belongs to a device that has no name (nor one given by the user):
+    "Heat pump", not "Heat pump ()"."""
+    owner = MockConfigEntry(domain="mqtt", title="")  # the registry falls back to the title
+    owner.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=owner.entry_id, identifiers={("mqtt", "nameless")}, name=None
+    )
+    assert not device.name
+    registry = er.async_get(hass)
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    for key in ("o", "f", "r"):
+        entity = registry.async_get_or_create(
+            "sensor",
+            "mqtt",
+            f"nameless_{key}",
+            suggested_object_id=f"nameless_{key}",
+            device_id=device.id,
+        )
+        hass.states.async_set(entity.entity_id, "20", temperature)
+    await _choose_source(flow, "entities")
+    await flow.submit(
+        {
+            "outside_temperature": "sensor.nameless_o",
+            "flow_temperature": "sensor.nameless_f",
+            "return_temperature": "sensor.nameless_r",
+        }
+    )
+    await flow.submit({"meter": "none"})
+    await hass.async_block_till_done()
+    entry = _entry(hass, flow)
+    assert entry.title == "Heat pump"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _entities_entry(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
+    temperature = {"unit_of_measurement": "°C", "device_class": "temperature"}
+    for entity_id in ("sensor.o", "sensor.f", "sensor.r"):
+        hass.states.async_set(entity_id, "20", temperature)
+    hass.states.async_set("sensor.p", "900", {"unit_of_measurement": "W", "device_class": "power"})
+    hass.states.async_set(
+        "sensor.e", "12.5", {"unit_of_measurement": "kWh", "device_class": "energy"}
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Heat pump",
+        unique_id="entities_sensor_f",
+        data={
+            "source": "entities",
+            "outside_temperature": "sensor.o",
+            "flow_temperature": "sensor.f",
+            "return_temperature": "sensor.r",
+            **data,
+        },
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_keeps_the_electricity_the_meter_reads(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """Meter "the heat pump's own readings" reads the entities source's electricity entity:
+    reconfigure cannot clear it (the meter would read nothing); another electricity
+    entity is taken, and the meter stays."""
+    entry = _entities_entry(hass, {"electrical_power": "sensor.p", "meter": "source"})
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("source_settings")
+    assert flow.step_id == "entities"
+    assert flow.prefilled()["electrical_power"] == "sensor.p"
+    # Clearing the field: the browser leaves the key out.
+    await flow.submit({"electrical_power": ""})
+    assert flow.errors == {"electrical_power": "meter_needs_electricity"}
+    await flow.submit({"electrical_power": "", "electrical_energy": "sensor.e"})
+    assert flow.result["reason"] == "reconfigure_successful", flow.result
+    assert "electrical_power" not in entry.data
+    assert (entry.data["electrical_energy"], entry.data["meter"]) == ("sensor.e", "source")
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_an_entry_without_electricity_can_lose_its_entity_meter(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """The check is only for meter "source": with an entity meter the entities source
+    needs no electricity entity of its own."""
+    entry = _entities_entry(
+        hass, {"electrical_power": "sensor.p", "meter": "entity", "power_entity": "sensor.p"}
+    )
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("source_settings")
+    await flow.submit({"electrical_power": ""})
+    assert flow.result["reason"] == "reconfigure_successful", flow.result
+    assert "electrical_power" not in entry.data
+
+
+@pytest.mark.usefixtures("mock_setup_entry")
+async def test_reconfigure_meter_of_an_entry_without_one_opens_at_the_first_choice(
+    hass: HomeAssistant, flow: FrontendFlow
+) -> None:
+    """An entry with no meter in its data (or one this source cannot offer) opens the
+    meter form at the first choice instead of failing; without electricity of its own
+    that is the Shelly."""
+    entry = _entities_entry(hass, {})
+    await start_reconfigure(flow, entry.entry_id)
+    await flow.choose("reconfigure_meter")
+    assert flow.step_id == "meter"
+    assert flow.field("meter")["selector"]["select"]["options"] == [
+        "shelly_pro_3em",
+        "entity",
+        "none",
+    ]
+    assert flow.prefilled() == {"meter": "shelly_pro_3em"}

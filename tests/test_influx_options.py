@@ -17,6 +17,9 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import pytest_socket
 
+from custom_components.heatpump_stats.flow_forms import RecoverableError
+from custom_components.heatpump_stats.options_flow import _async_try_influxdb
+
 from .common import setup_integration
 from .flow_walk import FrontendFlow, frontend, start_options
 from .simulators.influxdb_server import influxd_binary, run_influxd
@@ -243,3 +246,11 @@ async def test_diagnostics_redact_the_influxdb_secrets(
     assert options["influxdb_database"] == DATABASE
     for secret in ("pa55word", "t0ken", "influx.example", "hp-reader"):
         assert secret not in str(diag)
+
+
+async def test_connection_test_without_an_address_is_a_url_error(hass: HomeAssistant) -> None:
+    """The form's checks come first (an empty URL never reaches the test); called without
+    one anyway, the connection test names the URL field instead of failing."""
+    with pytest.raises(RecoverableError) as caught:
+        await _async_try_influxdb(hass, {"influxdb_api_version": "1"})
+    assert (caught.value.field, caught.value.error) == ("influxdb_url", "invalid_url")

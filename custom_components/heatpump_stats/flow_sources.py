@@ -21,6 +21,7 @@ import probatio as vol
 from .const import (
     CONF_CONNECTION,
     CONF_DEFROST,
+    CONF_METER,
     CONF_NAME,
     CONF_REGISTER_MAP,
     CONF_SERIAL_PORT,
@@ -28,6 +29,7 @@ from .const import (
     CONNECTION_TCP,
     DOMAIN,
     LOGGER,
+    METER_SOURCE,
     SOURCE_H66,
     SOURCE_LUXTRONIK,
 )
@@ -282,15 +284,21 @@ class SourceSteps(MeterSteps):
                 # The error says in words what the field needs.
                 quantity = FIELD_QUANTITY[key].name.lower()
                 errors.setdefault(key, f"wrong_unit_{quantity}")
+            electricity = bool(data.get("electrical_power") or data.get("electrical_energy"))
+            if (
+                not electricity
+                and self.source == SOURCE_RECONFIGURE
+                and self._get_reconfigure_entry().data.get(CONF_METER) == METER_SOURCE
+            ):
+                # The meter reads these entities: without one it would read nothing.
+                errors.setdefault("electrical_power", "meter_needs_electricity")
             if not errors:
                 flow_entity = data["flow_temperature"]
                 return await self._async_finish_source(
                     f"entities_{slugify(flow_entity)}",
                     self._entities_title(flow_entity),
                     data,
-                    reports_electricity=bool(
-                        data.get("electrical_power") or data.get("electrical_energy")
-                    ),
+                    reports_electricity=electricity,
                     replaces=(*FIELDS, CONF_DEFROST),
                 )
         schema: dict[Any, Any] = {}
