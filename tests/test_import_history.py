@@ -411,3 +411,56 @@ async def test_entities_source_history_from_influxdb(
     assert result["hours"] == 72
     assert result["electrical_energy"] == pytest.approx(85.2)
     assert result["thermal_energy"] == pytest.approx(4.186 * (72 - 30 / 3600), rel=1e-6)
+
+
+@pytest.mark.freeze_time(T_ENTRY)
+async def test_card_opened_before_the_demo_month_shows_it_once_imported(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    hass_ws_client: Any,
+) -> None:
+    """A new owner opens the dashboard at once: the card reads the season before the
+    month is imported (only the live minutes). Once the month is in the statistics the
+    next request shows it, not the season of a few minutes for hours (the card keeps the
+    season's hours between requests)."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": "user"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"source": "demo"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Card demo"}
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"meter": "source"})
+    entry = result["result"]
+    await hass.async_block_till_done()
+
+    async def season() -> dict[str, Any]:
+        # A client per request: the frozen clock jumps between them.
+        client = await hass_ws_client(hass)
+        await client.send_json_auto_id(
+            {"type": "heatpump_stats/summary", "config_entry_id": entry.entry_id}
+        )
+        response = await client.receive_json()
+        assert response["success"], response
+        return dict(response["result"])
+
+    await advance(hass, freezer, 120)
+    await async_wait_recording_done(hass)
+    before = await season()
+    assert not before["season"]["months"]  # nothing compiled yet
+    assert entry.runtime_data.card_hours is not None  # kept for the next request
+
+    await advance(hass, freezer, 210)
+    await async_wait_recording_done(hass)
+    get_instance(hass).queue_task(StatisticsTask(T_ENTRY, True))
+    await async_wait_recording_done(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await async_wait_recording_done(hass)
+    imported = entry.runtime_data.store.data["demo_history"]
+    assert imported["hours"] == 720
+
+    after = await season()
+    assert after["history"] == "statistics"
+    assert after["energy"]["total"]["electrical_energy"] == pytest.approx(
+        imported["electrical_energy"], rel=0.01
+    )
+    assert [m["month"] for m in after["season"]["months"]] == ["2025-12", "2026-01"]
+    assert len(after["bins"]) > 3

@@ -112,7 +112,8 @@ async def async_import_and_wait(
 
     With `entry`, the imported days also get their real daily COP (:mod:`.daily_cop`):
     the days that lie wholly before the imported hours' end (the day of the seam
-    keeps the live row).
+    keeps the live row); and the card's kept season hours are dropped, so its
+    next summary includes the imported hours.
     """
     async with import_lock(hass):
         result = await async_import_hours(hass, entity_ids, hours, start, time_zone)
@@ -131,6 +132,10 @@ async def async_import_and_wait(
                 before=local_until.replace(hour=0, minute=0, second=0, microsecond=0),
             )
         await get_instance(hass).async_block_till_done()
+        if entry is not None:
+            # The card keeps the season's hours between requests: those it read
+            # before the import lack the imported ones. Read them again next time.
+            entry.runtime_data.card_hours = None
     return result
 
 

@@ -72,8 +72,9 @@ RUN_LENGTH_DAYS: Final = 7
 # Hours of statistics kept between requests end this long before the last full hour: the
 # newest hours are read again each time (statistics are compiled a little after the hour).
 HOURS_REREAD: Final = timedelta(hours=3)
-# The kept hours are dropped after this long, so statistics rewritten later (import_history)
-# show up within it.
+# The kept hours are dropped after this long, so statistics rewritten by others (HA's
+# statistics repairs) show up within it; our own imports (the demo's month, import_history)
+# drop them at once (import_service.async_import_and_wait).
 HOURS_MAX_AGE: Final = timedelta(hours=6)
 # Statistics are read this much at a time: a week is about 1 700 rows (10 sensors,
 # 168 hours), each a dict, which die before the garbage collector's next older
