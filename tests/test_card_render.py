@@ -113,7 +113,8 @@ SUMMARY: dict[str, Any] = {
     ],
 }
 
-PAGE = """<!doctype html><html><body><pre id="out"></pre>
+PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body><pre id="out"></pre>
 <script type="module">{bundle}</script>
 <script type="module">
 const summary = {summary};
@@ -231,6 +232,25 @@ def test_card_speaks_german(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "label", "hint"),
+    [
+        ("en", "Compressor starts", "per day after a day of data"),
+        ("de", "Verdichterstarts", "pro Tag nach einem Tag mit Daten"),
+    ],
+)
+def test_card_shows_the_start_count_before_a_day_of_data(
+    tmp_path: Path, lang: str, label: str, hint: str
+) -> None:
+    """Minutes after setup: the starts so far and when "per day" comes, not 206 per day."""
+    summary = {**SUMMARY, "compressor_starts": 1, "cycles_per_day": None}
+    shown = _render(tmp_path, lang, summary)
+    assert shown["compressor_starts"] == "1"
+    assert shown["cycles_hint"] == hint
+    assert "cycles_per_day" not in shown
+    assert label in shown["text"]
+
+
+@pytest.mark.parametrize(
     ("lang", "hint"),
     [("en", "no completed run yet"), ("de", "noch kein abgeschlossener Lauf")],
 )
@@ -270,7 +290,8 @@ def test_card_translates_the_servers_error(tmp_path: Path, lang: str, expected: 
     assert shown["error"] == expected
 
 
-STRATEGY_PAGE = """<!doctype html><html><body><pre id="out"></pre>
+STRATEGY_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head>
+<body><pre id="out"></pre>
 <script type="module">{bundle}</script>
 <script type="module">
 const view = (path) => ({{ type: "sections", path, max_columns: 4,
@@ -304,7 +325,8 @@ def test_strategy_leads_with_the_card(tmp_path: Path) -> None:
     assert result["all"]["views"][1]["sections"][0]["cards"][0]["config_entry_id"] == "E2"
 
 
-CONFIG_PAGE = """<!doctype html><html lang="{lang}"><body><pre id="out"></pre>
+CONFIG_PAGE = """<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head>
+<body><pre id="out"></pre>
 <script type="module">{bundle}</script>
 <script type="module">
 const card = document.createElement("heatpump-stats-card");

@@ -142,9 +142,10 @@ async def test_summary_of_the_day_is_summarize_from_the_recorder(
     assert [b["cop"] for b in result["bins"]] == [
         b["cop"] for b in expected["outside_temperature_bins"]["all"]
     ]
-    # cycles per day: starts / covered days.
-    covered_days = expected["data_quality"]["covered_hours"] / 24
-    assert result["cycles_per_day"] == pytest.approx(combined["compressor_starts"] / covered_days)
+    # Starts per day need a day of data; after three hours the card has the count only.
+    assert expected["data_quality"]["covered_hours"] < 24
+    assert result["cycles_per_day"] is None
+    assert result["compressor_starts"] == combined["compressor_starts"]
     # In January the demo runs through: one run 04:56-08:01 (185 min), still running now:
     # no run has completed, so the mean run length is unknown (no lower bound).
     (run,) = expected["sessions"]
@@ -198,8 +199,9 @@ async def test_summary_of_the_month_is_summarize_from_statistics(
         == (expected["defrost"]["electrical_energy"])
     )
     assert result["coverage_pct"] == expected["data_quality"]["coverage_pct"]
-    # three hours with data are 1/8 day: starts × 8 per day.
-    assert result["cycles_per_day"] == pytest.approx(combined["compressor_starts"] * 8)
+    # Three hours with data: not yet a day, so no starts per day (it would be starts × 8).
+    assert result["cycles_per_day"] is None
+    assert result["compressor_starts"] == combined["compressor_starts"]
     assert result["season"]["cop"] == season["energy"]["combined"]["cop"]
     assert result["season"]["months"] == [
         {
@@ -312,6 +314,69 @@ def test_run_length_of_complete_and_cut_runs() -> None:
     assert (figures["run_length_minutes"], figures["runs"]) == (None, 0)
     assert figures["cop"] is None
     assert figures["season"]["months"] == []
+
+
+def test_first_minutes_show_no_cop_and_no_starts_per_day() -> None:
+    """Two minutes after setup (the live demo: 1.2 Wh of standby, no heat yet): COP 0.0
+    would be the controller's draw, not the heat pump's; one start in 7 minutes is not
+    206 starts a day. Below 0.1 kWh a COP is unknown (total, purposes, bins, months);
+    starts per day wait for 24 h of data, the count is there at once."""
+    minutes = {
+        "energy": {
+            "combined": {
+                "electrical_energy": 0.0012,
+                "thermal_energy": 0.0,
+                "cop": 0.0,
+                "carnot_pct": 0.0,
+                "compressor_starts": 1,
+            },
+            "heating": {"electrical_energy": 0.099, "thermal_energy": 0.3, "cop": 3.03},
+        },
+        "data_quality": {"covered_hours": 7 / 60},
+        "outside_temperature_bins": {
+            "all": [
+                {
+                    "outside_temperature_from": -3.0,
+                    "outside_temperature_to": -2.0,
+                    "hours": 7 / 60,
+                    "electrical_energy": 0.0012,
+                    "thermal_energy": 0.0,
+                    "cop": 0.0,
+                }
+            ]
+        },
+    }
+    figures = card_figures(minutes, None, None, history="recorder")
+    assert figures["cop"] is None
+    assert figures["carnot_pct"] is None
+    assert figures["energy"]["total"] == {
+        "electrical_energy": 0.0012,
+        "thermal_energy": 0.0,
+        "cop": None,
+    }
+    assert figures["energy"]["heating"]["cop"] is None  # 0.099 kWh: just under
+    assert [b["cop"] for b in figures["bins"]] == [None]
+    assert (figures["compressor_starts"], figures["cycles_per_day"]) == (1, None)
+
+    # A day and a half later: 30 starts in 36 h = 20 a day; 12 kWh at COP 3.5 shows.
+    day = {
+        "energy": {
+            "combined": {
+                "electrical_energy": 12.0,
+                "thermal_energy": 42.0,
+                "cop": 3.5,
+                "compressor_starts": 30,
+            },
+            "heating": {"electrical_energy": 0.1, "thermal_energy": 0.3, "cop": 3.0},
+        },
+        "data_quality": {"covered_hours": 36.0},
+    }
+    season = {"energy": {"combined": {"electrical_energy": 0.05, "cop": 9.0}}, "months": []}
+    figures = card_figures(day, season, None, history="recorder")
+    assert figures["cop"] == 3.5
+    assert figures["energy"]["heating"]["cop"] == 3.0  # 0.1 kWh: enough
+    assert figures["cycles_per_day"] == pytest.approx(20.0)
+    assert figures["season"]["cop"] is None  # 0.05 kWh in the season
 
 
 def test_period_starts_are_local() -> None:

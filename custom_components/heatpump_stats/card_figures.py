@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
+from .engine.core import DAILY_COP_MIN_ELECTRICAL_KWH
 from .engine.periods import (
     local_midnight,
     month_start,
@@ -38,12 +39,30 @@ def period_start(period: str, now: datetime, tz: tzinfo, season: tuple[int, int]
     return local_midnight(day, tz)
 
 
+#: The card shows a COP only over at least this much electricity (kWh), as the daily COP
+#: sensor: in the first minutes (or a bin of a few standby minutes) heat ÷ electricity is
+#: a counter's resolution or the controller's standby draw, not the heat pump's COP.
+MIN_COP_ELECTRICAL_KWH = DAILY_COP_MIN_ELECTRICAL_KWH
+#: Starts per day are shown after this much data (h); before, the card shows the count
+#: (one start in the first ten minutes is not 144 starts a day).
+MIN_CYCLES_HOURS = 24.0
+
+
+def _cop(part: Mapping[str, Any]) -> float | None:
+    """The part's COP, unknown below :data:`MIN_COP_ELECTRICAL_KWH` of electricity."""
+    cop = part.get("cop")
+    electricity = part.get("electrical_energy")
+    if cop is None or electricity is None or electricity < MIN_COP_ELECTRICAL_KWH:
+        return None
+    return float(cop)
+
+
 def _energy(part: Mapping[str, Any] | None) -> dict[str, Any]:
     part = part or {}
     return {
         "electrical_energy": part.get("electrical_energy"),
         "thermal_energy": part.get("thermal_energy"),
-        "cop": part.get("cop"),
+        "cop": _cop(part),
     }
 
 
@@ -83,14 +102,14 @@ def card_figures(
     else:
         covered_h = quality.get("hours_with_data")
     starts = combined.get("compressor_starts")
-    days = covered_h / 24.0 if covered_h else None
-    cycles = starts / days if starts is not None and days else None
+    enough = covered_h is not None and covered_h >= MIN_CYCLES_HOURS
+    cycles = starts / (covered_h / 24.0) if starts is not None and enough else None
     runs = run_summary if run_summary is not None else period_summary
     run_minutes, run_count = _mean_run_minutes(list(runs.get("sessions", [])))
     season = season_summary or {}
     return {
         "history": history,
-        "cop": combined.get("cop"),
+        "cop": _cop(combined),
         "energy": {
             "total": _energy(combined),
             "heating": _energy(energy.get("heating")),
@@ -110,7 +129,7 @@ def card_figures(
                 "hours": b["hours"],
                 "electrical_energy": b["electrical_energy"],
                 "thermal_energy": b["thermal_energy"],
-                "cop": b["cop"],
+                "cop": _cop(b),
             }
             for b in bins.get("all", [])
         ],
@@ -119,13 +138,13 @@ def card_figures(
         "run_length_minutes": run_minutes,
         "runs": run_count,
         "run_length_from": None if run_summary is None else run_summary.get("start"),
-        "carnot_pct": combined.get("carnot_pct"),
+        "carnot_pct": combined.get("carnot_pct") if _cop(combined) is not None else None,
         "flow_temperature_mean": combined.get("flow_temperature_mean"),
         "outside_temperature_mean": combined.get("outside_temperature_mean"),
         "coverage_pct": quality.get("coverage_pct"),
         "season": {
             "start": season.get("start"),
-            "cop": season.get("energy", {}).get("combined", {}).get("cop"),
+            "cop": _cop(season.get("energy", {}).get("combined", {})),
             "electrical_energy": season.get("energy", {})
             .get("combined", {})
             .get("electrical_energy"),
@@ -133,7 +152,7 @@ def card_figures(
             "months": [
                 {
                     "month": m["month"],
-                    "cop": m["cop"],
+                    "cop": _cop(m),
                     "electrical_energy": m["electrical_energy"],
                     "thermal_energy": m["thermal_energy"],
                 }

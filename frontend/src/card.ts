@@ -186,10 +186,16 @@ export class HeatpumpStatsCard extends LitElement {
       ${noData ? html`<div class="muted">${t("no_data")}</div>` : nothing}
       ${this._energyTable(s, lang, t)}
       <div class="facts">
-        <div>
-          <span class="value" data-figure="cycles_per_day">${f.perDay(lang, s.cycles_per_day)}</span>
-          <span class="label">${t("cycles_per_day")}</span>
-        </div>
+        ${s.cycles_per_day === null && s.compressor_starts !== null
+          ? html`<div>
+              <span class="value" data-figure="compressor_starts">${f.number(lang, s.compressor_starts, 0)}</span>
+              <span class="label">${t("compressor_starts")}</span>
+              <span class="label" data-figure="cycles_hint">${t("cycles_after_a_day")}</span>
+            </div>`
+          : html`<div>
+              <span class="value" data-figure="cycles_per_day">${f.perDay(lang, s.cycles_per_day)}</span>
+              <span class="label">${t("cycles_per_day")}</span>
+            </div>`}
         <div>
           <span class="value" data-figure="run_length">${f.minutes(lang, s.run_length_minutes)}</span>
           <span class="label"
